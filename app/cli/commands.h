@@ -1,0 +1,15 @@
+#pragma once
+// nzview-cli subcommands. Each takes the arguments after the subcommand name and returns the
+// process exit code; errors are printed as one line on stderr.
+#include <string>
+#include <vector>
+
+namespace nzcli {
+
+using Args = std::vector<std::string>;
+
+int cmdInfo(const Args& args);
+int cmdExport(const Args& args);
+int cmdConvert(const Args& args);
+
+}  // namespace nzcli

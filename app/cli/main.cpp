@@ -1,0 +1,55 @@
+// nzview-cli: headless entry point. Needs no display: --help and --version work anywhere.
+#include <iostream>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+const char* kUsage = R"(nzview-cli - read, inspect and export NIfTI-Zarr (.nii.zarr) and NIfTI scans
+on local disks, HTTP(S), Azure Blob, S3 and GCS without downloading them whole.
+
+Usage:
+  nzview-cli info URI [--json] [credential options]
+  nzview-cli export URI -o OUT [--level N] [--roi i0:i1,j0:j1,k0:k1[,t0:t1]]
+                    [--crop-or-pad W,H,D] [--pad-mode MODE] [--pad-value V]
+                    [--zarr-version 2|3] [--chunk N] [--compressor blosc|zstd|gzip|none]
+                    [--dry-run] [--stats] [credential options]
+  nzview-cli convert IN OUT.nii.zarr [--chunk N] [--levels N] [--zarr-version 2|3]
+                    [--compressor blosc|zstd|gzip|none] [--shard N] [credential options]
+  nzview-cli --version | --help
+  nzview-cli COMMAND --help      details of one command
+
+URIs: az://container/path, abfs://..., https://ACCOUNT.blob.core.windows.net/container/path,
+      s3://bucket/key, gs://bucket/key, http(s)://host/path, file:///path, or a local path.
+
+Credential options (explicit flags win over the environment, then config files, then anonymous):
+  --azure-account NAME  --azure-key KEY  --azure-sas TOKEN  --azure-connection-string STR
+  --azure-endpoint URL  --aws-profile NAME  --aws-region REGION  --endpoint-url URL
+  --gcs-credentials FILE  --anonymous  --header 'K: V'  --cacert FILE  --insecure
+  --option key=value
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::string command = argv[1];
+  nzcli::Args args(argv + 2, argv + argc);
+  if (command == "--version" || command == "version") {
+    std::cout << "nzview-cli " << NZVIEW_VERSION << "\n";
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "info") return nzcli::cmdInfo(args);
+  if (command == "export") return nzcli::cmdExport(args);
+  if (command == "convert") return nzcli::cmdConvert(args);
+  std::cerr << "nzview-cli: unknown command '" << command << "' (see nzview-cli --help)\n";
+  return 2;
+}

@@ -1,0 +1,78 @@
+#pragma once
+// Asynchronous HTTP client on one libcurl multi handle driven by one thread: connection reuse,
+// HTTP/2 where offered, many transfers in flight, timeouts, retries with exponential backoff and
+// jitter for 5xx/429/network errors honouring Retry-After. Used by every remote store.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/cancel.h"
+#include "store/store.h"
+
+namespace nz {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpOptions {
+  std::string caFile;            // CA bundle (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE)
+  bool insecure = false;         // disables TLS verification (--insecure only)
+  int maxConcurrency = 32;       // transfers in flight at once
+  int maxRetries = 5;            // retries for retryable failures
+  double connectTimeoutSeconds = 10;
+  double stallTimeoutSeconds = 30;  // abort when no byte arrives for this long
+  double maxBackoffSeconds = 8;
+  HttpHeaders extraHeaders;      // --header 'K: V' (sent to the origin host only)
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  HttpHeaders headers;
+  Bytes body;
+  std::optional<ByteRange> range;  // becomes a Range header
+  // Called before every attempt (retries included) so time-based signatures stay fresh.
+  // It may add headers or rewrite the URL (e.g. append a SAS query).
+  std::function<void(HttpRequest&)> sign;
+  // For messages: what the request is about, redacted (e.g. "s3://bucket/key").
+  std::string description;
+};
+
+struct HttpResponse {
+  long status = 0;             // 0 when no response (transport error)
+  HttpHeaders headers;         // lower-cased names
+  Bytes body;
+  std::string transportError;  // curl error text when status == 0
+  bool cancelled = false;
+  int attempts = 0;
+
+  std::optional<std::string> header(const std::string& lowerName) const;
+};
+
+struct HttpStats {
+  std::uint64_t requests = 0, retries = 0, bytesReceived = 0, bytesSent = 0;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // `done` runs once on the client's thread; it must be quick (hand decoding to a pool).
+  void send(HttpRequest request, CancelToken cancel, std::function<void(HttpResponse)> done);
+  HttpResponse sendSync(HttpRequest request, CancelToken cancel = {});
+  HttpStats stats() const;
+  const HttpOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nz

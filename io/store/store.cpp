@@ -1,0 +1,68 @@
+#include "store/store.h"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+namespace nz {
+
+bool ReadResult::throwIfError() const {
+  switch (status) {
+    case Status::Ok: return true;
+    case Status::Missing: return false;
+    case Status::Cancelled: throw Error(ErrorKind::Cancelled, error.empty() ? "cancelled" : error);
+    case Status::Error: throw Error(errorKind.value_or(ErrorKind::Network), error);
+  }
+  return false;
+}
+
+ReadResult Store::read(const std::string& key, ByteRange range, CancelToken cancel) {
+  auto results = std::make_shared<std::vector<ReadResult>>();
+  struct Waiter {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    ReadResult result;
+  };
+  auto w = std::make_shared<Waiter>();
+  readAsync(key, range, cancel, [w](ReadResult r) {
+    std::lock_guard lock(w->m);
+    w->result = std::move(r);
+    w->done = true;
+    w->cv.notify_all();
+  });
+  std::unique_lock lock(w->m);
+  w->cv.wait(lock, [&] { return w->done; });
+  return std::move(w->result);
+}
+
+std::vector<ReadResult> Store::readMany(const std::vector<std::string>& keys, CancelToken cancel) {
+  struct Waiter {
+    std::mutex m;
+    std::condition_variable cv;
+    std::size_t remaining = 0;
+    std::vector<ReadResult> results;
+  };
+  auto w = std::make_shared<Waiter>();
+  w->remaining = keys.size();
+  w->results.resize(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    readAsync(keys[i], ByteRange::all(), cancel, [w, i](ReadResult r) {
+      std::lock_guard lock(w->m);
+      w->results[i] = std::move(r);
+      if (--w->remaining == 0) w->cv.notify_all();
+    });
+  }
+  std::unique_lock lock(w->m);
+  w->cv.wait(lock, [&] { return w->remaining == 0; });
+  return std::move(w->results);
+}
+
+std::string Store::describeKey(const std::string& key) const {
+  std::string root = describe();
+  if (key.empty()) return root;
+  if (!root.empty() && root.back() != '/') root += '/';
+  return root + key;
+}
+
+}  // namespace nz

@@ -1,0 +1,91 @@
+#pragma once
+// Key-value store interface that every backend implements (file, memory, HTTP, Azure, S3, GCS).
+// Keys are '/'-separated paths relative to the store root (e.g. "0/c/1/2/3", ".zattrs").
+// A missing key is a normal result (Status::Missing), not an error.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/cancel.h"
+#include "core/error.h"
+
+namespace nz {
+
+struct ByteRange {
+  std::uint64_t offset = 0;
+  std::optional<std::uint64_t> length;        // unset = to the end
+  std::optional<std::uint64_t> suffixLength;  // "last N bytes"; when set, offset/length ignored
+
+  static ByteRange all() { return {}; }
+  static ByteRange span(std::uint64_t off, std::uint64_t len) { return {off, len, std::nullopt}; }
+  static ByteRange suffix(std::uint64_t n) { return {0, std::nullopt, n}; }
+  bool isAll() const { return !suffixLength && offset == 0 && !length; }
+};
+
+struct ReadResult {
+  enum class Status { Ok, Missing, Error, Cancelled };
+  Status status = Status::Error;
+  Bytes data;
+  std::optional<std::uint64_t> totalSize;  // whole object size when the backend knows it
+  std::optional<ErrorKind> errorKind;      // set when status == Error
+  std::string error;                       // one clear, redacted message when status == Error
+
+  bool ok() const { return status == Status::Ok; }
+  bool missing() const { return status == Status::Missing; }
+  // Throws nz::Error for Error/Cancelled; returns false for Missing.
+  bool throwIfError() const;
+};
+
+struct StoreStats {
+  std::uint64_t requests = 0;       // requests sent (including retries)
+  std::uint64_t bytesReceived = 0;  // payload bytes received
+  std::uint64_t bytesSent = 0;
+  std::uint64_t retries = 0;
+};
+
+using ReadCallback = std::function<void(ReadResult)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // URI of the store root with secrets removed, for messages.
+  virtual std::string describe() const = 0;
+
+  // Starts a read; `done` runs exactly once on a backend thread (never inside readAsync
+  // for network stores, possibly inline for local ones). Many reads may be in flight at once.
+  virtual void readAsync(const std::string& key, ByteRange range, CancelToken cancel,
+                         ReadCallback done) = 0;
+
+  // Size of an object, or nullopt when it does not exist (HEAD for remote stores).
+  virtual std::optional<std::uint64_t> size(const std::string& key) = 0;
+
+  // Writes a whole object (creates or replaces). Throws nz::Error on failure.
+  virtual void write(const std::string& key, const Bytes& data) = 0;
+
+  // Removes an object; a missing key is not an error.
+  virtual void remove(const std::string& key) = 0;
+
+  virtual StoreStats stats() const = 0;
+
+  // Blocking conveniences built on readAsync (never call from the GUI thread).
+  ReadResult read(const std::string& key, ByteRange range = ByteRange::all(),
+                  CancelToken cancel = {});
+  std::vector<ReadResult> readMany(const std::vector<std::string>& keys, CancelToken cancel = {});
+  // The full URI of a key, redacted (for error messages).
+  std::string describeKey(const std::string& key) const;
+};
+
+// Counters shared by store implementations.
+struct AtomicStoreStats {
+  std::atomic<std::uint64_t> requests{0}, bytesReceived{0}, bytesSent{0}, retries{0};
+  StoreStats snapshot() const {
+    return {requests.load(), bytesReceived.load(), bytesSent.load(), retries.load()};
+  }
+};
+
+}  // namespace nz

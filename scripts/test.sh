@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole CTest suite (servers are CTest fixtures,
+# GUI tests run under xvfb-run). Lanes: main (warnings as errors), ASan+UBSan, TSan (loader and
+# stores). Exits non-zero on any failure.
+#   NZ_TEST_LANES="main asan tsan"  choose lanes (default: all three)
+#   NZ_JOBS=N                       parallel build/test jobs (default: nproc)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JOBS="${NZ_JOBS:-$(nproc)}"
+LANES="${NZ_TEST_LANES:-main asan tsan}"
+
+scripts/install-deps.sh
+if [ -x tests/servers/install.sh ]; then tests/servers/install.sh; fi
+
+status=0
+run_lane() {
+  local lane="$1" dir="$2" label_args="$3"; shift 3
+  echo "=== lane $lane: configure + build ($dir) ==="
+  cmake -S . -B "$dir" -G Ninja -DNZ_WARNINGS_AS_ERRORS=ON "$@" >"$dir.configure.log" 2>&1 \
+    || { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j"$JOBS" || return 1
+  echo "=== lane $lane: ctest ==="
+  # shellcheck disable=SC2086
+  (cd "$dir" && ctest --output-on-failure -j"$JOBS" $label_args) || return 1
+}
+
+for lane in $LANES; do
+  case "$lane" in
+    main) run_lane main build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1 ;;
+    asan) run_lane asan build-asan "-LE bench" -DCMAKE_BUILD_TYPE=Debug -DNZ_SANITIZE=ON || status=1 ;;
+    tsan) run_lane tsan build-tsan "-L tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNZ_TSAN=ON \
+            -DNZ_BUILD_GUI=OFF || status=1 ;;
+    *) echo "unknown lane $lane" >&2; status=1 ;;
+  esac
+done
+
+if [ $status -ne 0 ]; then echo "scripts/test.sh: FAILED" >&2; else echo "scripts/test.sh: all lanes passed"; fi
+exit $status
