@@ -19,14 +19,16 @@ namespace nz {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpOptions {
-  std::string caFile;            // CA bundle (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE)
-  bool insecure = false;         // disables TLS verification (--insecure only)
-  int maxConcurrency = 32;       // transfers in flight at once
-  int maxRetries = 5;            // retries for retryable failures
+  std::string caFile;       // CA bundle (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE)
+  bool insecure = false;    // disables TLS verification (--insecure only)
+  int maxConcurrency = 32;  // transfers in flight at once
+  int maxRetries = 5;       // retries for retryable failures
   double connectTimeoutSeconds = 10;
   double stallTimeoutSeconds = 30;  // abort when no byte arrives for this long
   double maxBackoffSeconds = 8;
-  HttpHeaders extraHeaders;      // --header 'K: V' (sent to the origin host only)
+  double initialBackoffSeconds = 0.1;  // first retry waits up to this (full jitter), doubling
+  double maxRetryAfterSeconds = 30;    // a longer Retry-After is clamped (never a hang)
+  HttpHeaders extraHeaders;            // --header 'K: V' (sent to the origin host only)
 };
 
 struct HttpRequest {
@@ -40,11 +42,19 @@ struct HttpRequest {
   std::function<void(HttpRequest&)> sign;
   // For messages: what the request is about, redacted (e.g. "s3://bucket/key").
   std::string description;
+  // Redirects are followed by the client itself: same origin (scheme, host, port) with every
+  // header; another origin without any of them (no credential ever leaves its host), and
+  // without the sign hook. Off: a 3xx is returned as is.
+  bool followRedirects = true;
 };
 
+// When request.range is set the client checks the answer: a 206 whose Content-Range is not the
+// requested range, or a body shorter/longer than Content-Length, is retried like a transport
+// error (never handed out as data). A server that ignores Range (200, whole object) is fine:
+// the body is cut to the requested range and `status` stays 200.
 struct HttpResponse {
-  long status = 0;             // 0 when no response (transport error)
-  HttpHeaders headers;         // lower-cased names
+  long status = 0;      // 0 when no response (transport error)
+  HttpHeaders headers;  // lower-cased names
   Bytes body;
   std::string transportError;  // curl error text when status == 0
   bool cancelled = false;
@@ -55,6 +65,7 @@ struct HttpResponse {
 
 struct HttpStats {
   std::uint64_t requests = 0, retries = 0, bytesReceived = 0, bytesSent = 0;
+  std::uint64_t connections = 0;  // TCP/TLS connections opened (the rest were reused)
 };
 
 class HttpClient {
@@ -64,7 +75,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // `done` runs once on the client's thread; it must be quick (hand decoding to a pool).
+  // `done` runs once on the client's thread; it must be quick (hand decoding to a pool), and
+  // it must not call sendSync. `sign` also runs on that thread: it must not block on the network.
   void send(HttpRequest request, CancelToken cancel, std::function<void(HttpResponse)> done);
   HttpResponse sendSync(HttpRequest request, CancelToken cancel = {});
   HttpStats stats() const;

@@ -1,0 +1,261 @@
+#include "cloud/cloud_common.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "http/http_status.h"
+#include "uri/uri.h"
+
+namespace nz::cloud {
+
+UrlParts splitUrl(const std::string& url) {
+  UrlParts p;
+  std::string rest = url;
+  auto sep = rest.find("://");
+  if (sep != std::string::npos) {
+    p.scheme = rest.substr(0, sep);
+    rest = rest.substr(sep + 3);
+  }
+  auto q = rest.find('?');
+  if (q != std::string::npos) {
+    p.query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  auto slash = rest.find('/');
+  p.authority = rest.substr(0, slash);
+  p.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  return p;
+}
+
+namespace {
+
+std::tm utc(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+std::string amzDate(std::time_t t) {
+  std::tm tm = utc(t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string rfc1123Date(std::time_t t) {
+  // strftime's %a/%b follow the locale; HTTP dates need the English names.
+  static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm tm = utc(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+std::string homeDir() {
+  if (auto h = env("HOME")) return *h;
+  return "/";
+}
+
+std::optional<std::string> readTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string tildePath(const std::string& path) {
+  std::string home = homeDir();
+  if (home.size() > 1 && path.rfind(home + "/", 0) == 0) return "~" + path.substr(home.size());
+  return path;
+}
+
+std::optional<std::string> findHeader(const HttpHeaders& headers, const std::string& name) {
+  std::string n = lower(name);
+  for (const auto& [k, v] : headers)
+    if (lower(k) == n) return v;
+  return std::nullopt;
+}
+
+void setHeader(HttpHeaders& headers, const std::string& name, const std::string& value) {
+  std::string n = lower(name);
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [&](const auto& h) { return lower(h.first) == n; }),
+                headers.end());
+  headers.emplace_back(name, value);
+}
+
+std::optional<std::string> rangeHeader(const ByteRange& range) {
+  if (range.suffixLength) return "bytes=-" + std::to_string(*range.suffixLength);
+  if (range.isAll()) return std::nullopt;
+  std::string v = "bytes=" + std::to_string(range.offset) + "-";
+  if (range.length) v += std::to_string(range.offset + *range.length - 1);
+  return v;
+}
+
+std::optional<std::uint64_t> totalSizeOf(const HttpResponse& response) {
+  if (auto cr = response.header("content-range")) {
+    auto slash = cr->rfind('/');
+    if (slash != std::string::npos && slash + 1 < cr->size() && (*cr)[slash + 1] != '*') {
+      try {
+        return std::stoull(cr->substr(slash + 1));
+      } catch (...) {
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+  if (response.status == 200) {
+    if (auto cl = response.header("content-length")) {
+      try {
+        return std::stoull(*cl);
+      } catch (...) {
+      }
+    }
+    if (!response.body.empty() || response.header("content-length")) return response.body.size();
+  }
+  return std::nullopt;
+}
+
+std::string errorDetail(const HttpResponse& response) {
+  if (response.body.empty()) {
+    if (auto code = response.header("x-ms-error-code")) return *code;
+    return {};
+  }
+  std::string body(response.body.begin(),
+                   response.body.begin() + std::min<std::size_t>(response.body.size(), 4096));
+  static const std::regex xmlCode(R"(<Code>([^<]{1,100})</Code>)");
+  static const std::regex jsonMessage(R"re("message"\s*:\s*"([^"]{1,200})")re");
+  static const std::regex jsonError(R"re("error"\s*:\s*"([^"]{1,100})")re");
+  std::smatch m;
+  if (std::regex_search(body, m, xmlCode)) return m[1];
+  if (std::regex_search(body, m, jsonMessage)) return m[1];
+  if (std::regex_search(body, m, jsonError)) return m[1];
+  if (auto code = response.header("x-ms-error-code")) return *code;
+  return {};
+}
+
+std::string failureMessage(const HttpResponse& response, const std::string& what,
+                           const std::string& credentialSource) {
+  std::string msg;
+  if (response.status == 0) {
+    msg = "cannot reach " + what + ": " +
+          (response.transportError.empty() ? "no response" : response.transportError);
+    if (!credentialSource.empty()) msg += " (credentials: " + credentialSource + ")";
+  } else {
+    msg = httpStatusMessage(response.status, what);
+    if (!credentialSource.empty()) msg += " using " + credentialSource;
+    std::string detail = errorDetail(response);
+    if (!detail.empty()) msg += ": " + detail;
+  }
+  return redactSecrets(msg);
+}
+
+ReadResult toReadResult(HttpResponse response, const std::string& what,
+                        const std::string& credentialSource) {
+  ReadResult r;
+  if (response.cancelled) {
+    r.status = ReadResult::Status::Cancelled;
+    r.error = "cancelled: " + what;
+    return r;
+  }
+  if (response.status == 200 || response.status == 206) {
+    r.status = ReadResult::Status::Ok;
+    r.totalSize = totalSizeOf(response);
+    r.data = std::move(response.body);
+    return r;
+  }
+  if (response.status == 404 || response.status == 410) {
+    r.status = ReadResult::Status::Missing;
+    return r;
+  }
+  if (response.status == 416) {  // range starts at or past the end: nothing to return
+    r.status = ReadResult::Status::Ok;
+    r.totalSize = totalSizeOf(response);
+    return r;
+  }
+  r.status = ReadResult::Status::Error;
+  r.errorKind = response.status == 0 ? ErrorKind::Network : httpStatusErrorKind(response.status);
+  r.error = failureMessage(response, what, credentialSource);
+  return r;
+}
+
+void throwUnlessOk(const HttpResponse& response, const std::string& what,
+                   const std::string& credentialSource) {
+  if (response.cancelled) throw Error(ErrorKind::Cancelled, "cancelled: " + what);
+  if (httpStatusOk(response.status)) return;
+  throw Error(response.status == 0 ? ErrorKind::Network : httpStatusErrorKind(response.status),
+              failureMessage(response, what, credentialSource));
+}
+
+ReadResult errorResult(const Error& e) {
+  ReadResult r;
+  r.status = e.kind() == ErrorKind::Cancelled ? ReadResult::Status::Cancelled
+                                              : ReadResult::Status::Error;
+  r.errorKind = e.kind();
+  r.error = e.what();
+  return r;
+}
+
+void deliverLater(ReadCallback done, ReadResult result) {
+  std::thread([done = std::move(done), result = std::move(result)]() mutable {
+    done(std::move(result));
+  }).detach();
+}
+
+HttpOptions httpOptionsFrom(const StoreOptions& options) {
+  HttpOptions h;
+  h.caFile = options.caFile;
+  if (h.caFile.empty()) {
+    if (auto v = env("CURL_CA_BUNDLE")) h.caFile = *v;
+    else if (auto w = env("SSL_CERT_FILE")) h.caFile = *w;
+  }
+  h.insecure = options.insecure;
+  if (options.maxConcurrency > 0) h.maxConcurrency = options.maxConcurrency;
+  for (const auto& line : options.headers) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string k = line.substr(0, colon), v = line.substr(colon + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    h.extraHeaders.emplace_back(k, v);
+  }
+  return h;
+}
+
+std::uint64_t sizeOption(const StoreOptions& options, const std::string& key,
+                         std::uint64_t fallback) {
+  auto it = options.extra.find(key);
+  if (it == options.extra.end()) return fallback;
+  try {
+    std::size_t used = 0;
+    std::uint64_t v = std::stoull(it->second, &used);
+    if (used == it->second.size() && v > 0) return v;
+  } catch (...) {
+  }
+  throw Error(ErrorKind::InvalidArgument,
+              "--option " + key + "=" + it->second + " is not a positive integer");
+}
+
+}  // namespace nz::cloud

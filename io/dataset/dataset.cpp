@@ -1,0 +1,162 @@
+#include "dataset/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+
+namespace nz {
+
+bool DatasetInfo::hasScaling() const { return sclSlope != 0 && std::isfinite(sclSlope); }
+
+double DatasetInfo::scaled(double raw) const {
+  return hasScaling() ? raw * sclSlope + (std::isfinite(sclInter) ? sclInter : 0.0) : raw;
+}
+
+namespace {
+
+const LevelInfo& levelOf(const DatasetInfo& info, int level) {
+  if (level < 0 || level >= static_cast<int>(info.levels.size())) {
+    throw Error(ErrorKind::InvalidArgument, info.uri + ": level " + std::to_string(level) +
+                                                " does not exist (the dataset has " +
+                                                std::to_string(info.levels.size()) + ")");
+  }
+  return info.levels[level];
+}
+
+// Copies the overlap of `src` (covering srcBox) into `dst` (covering dstBox), row by row.
+void copyOverlap(const Volume& src, const Box& srcBox, Volume& dst, const Box& dstBox) {
+  Box o;
+  for (int i = 0; i < 5; ++i) {
+    o.begin[i] = std::max(srcBox.begin[i], dstBox.begin[i]);
+    o.end[i] = std::min(srcBox.end[i], dstBox.end[i]);
+    if (o.end[i] <= o.begin[i]) return;
+  }
+  const std::size_t es = dtypeSize(dst.dtype);
+  const std::size_t row = static_cast<std::size_t>(o.end[0] - o.begin[0]) * es;
+  for (std::int64_t c = o.begin[4]; c < o.end[4]; ++c) {
+    for (std::int64_t t = o.begin[3]; t < o.end[3]; ++t) {
+      for (std::int64_t z = o.begin[2]; z < o.end[2]; ++z) {
+        for (std::int64_t y = o.begin[1]; y < o.end[1]; ++y) {
+          const std::size_t s = src.offsetOf(o.begin[0] - srcBox.begin[0], y - srcBox.begin[1],
+                                             z - srcBox.begin[2], t - srcBox.begin[3],
+                                             c - srcBox.begin[4]);
+          const std::size_t d = dst.offsetOf(o.begin[0] - dstBox.begin[0], y - dstBox.begin[1],
+                                             z - dstBox.begin[2], t - dstBox.begin[3],
+                                             c - dstBox.begin[4]);
+          std::memcpy(dst.data.data() + d * es, src.data.data() + s * es, row);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Box Dataset::chunkBox(int level, const Index5& chunk) const {
+  const LevelInfo& l = levelOf(info_, level);
+  Box b;
+  for (int i = 0; i < 5; ++i) {
+    b.begin[i] = chunk[i] * l.chunkShape[i];
+    b.end[i] = std::min(b.begin[i] + l.chunkShape[i], l.shape[i]);
+  }
+  return b;
+}
+
+std::vector<Index5> Dataset::chunksIntersecting(int level, const Box& box) const {
+  const LevelInfo& l = levelOf(info_, level);
+  Index5 lo, hi;
+  for (int i = 0; i < 5; ++i) {
+    const std::int64_t b = std::max<std::int64_t>(box.begin[i], 0);
+    const std::int64_t e = std::min<std::int64_t>(box.end[i], l.shape[i]);
+    if (e <= b) return {};
+    lo[i] = b / l.chunkShape[i];
+    hi[i] = (e - 1) / l.chunkShape[i] + 1;
+  }
+  std::vector<Index5> out;
+  std::size_t n = 1;
+  for (int i = 0; i < 5; ++i) n *= static_cast<std::size_t>(hi[i] - lo[i]);
+  out.reserve(n);
+  Index5 c;
+  for (c[4] = lo[4]; c[4] < hi[4]; ++c[4]) {
+    for (c[3] = lo[3]; c[3] < hi[3]; ++c[3]) {
+      for (c[2] = lo[2]; c[2] < hi[2]; ++c[2]) {
+        for (c[1] = lo[1]; c[1] < hi[1]; ++c[1]) {
+          for (c[0] = lo[0]; c[0] < hi[0]; ++c[0]) out.push_back(c);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken cancel,
+                           ProgressCallback progress) {
+  const LevelInfo& l = levelOf(info_, level);
+  Volume out;
+  out.dtype = l.dtype;
+  std::uint64_t bytes = dtypeSize(l.dtype);
+  for (int i = 0; i < 5; ++i) {
+    out.shape[i] = std::max<std::int64_t>(box.end[i] - box.begin[i], 0);
+    if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(out.shape[i]), &bytes) ||
+        bytes > (std::uint64_t{1} << 40)) {
+      throw Error(ErrorKind::InvalidArgument, info_.uri + ": region is too large to read at once");
+    }
+  }
+  out.data.resize(bytes);
+  const Bytes pad = elementFromDouble(l.dtype, padRaw);
+  fillElements(out.data.data(), l.dtype, out.voxelCount(), pad.data());
+
+  const std::vector<Index5> chunks = chunksIntersecting(level, box);
+  // A bounded window keeps memory in check on huge regions while still keeping the
+  // transport full (stores cap their own concurrency further).
+  constexpr std::size_t kWindow = 128;
+  struct State {
+    std::mutex m;
+    std::condition_variable cv;
+    std::size_t inFlight = 0, done = 0;
+    ErrorKind kind = ErrorKind::Network;
+    std::string error;
+    bool failed = false;
+  };
+  auto st = std::make_shared<State>();
+  std::size_t next = 0;
+  std::unique_lock lock(st->m);
+  while (st->done < chunks.size()) {
+    while (!st->failed && st->inFlight < kWindow && next < chunks.size()) {
+      ++st->inFlight;
+      const Index5 c = chunks[next++];
+      lock.unlock();
+      readChunkAsync(level, c, cancel, [st, &out, &box](ChunkResult r) {
+        if (r.ok && r.volume) copyOverlap(*r.volume, r.box, out, box);
+        std::lock_guard g(st->m);
+        if (!r.ok && !st->failed) {
+          st->failed = true;
+          st->kind = r.errorKind;
+          st->error = r.error;
+        }
+        --st->inFlight;
+        ++st->done;
+        st->cv.notify_all();
+      });
+      lock.lock();
+    }
+    if (st->failed && st->inFlight == 0) break;
+    const std::size_t before = st->done;
+    st->cv.wait(lock, [&] {
+      return st->done > before || (st->failed && st->inFlight == 0);
+    });
+    if (progress && !chunks.empty()) {
+      const double f = static_cast<double>(st->done) / static_cast<double>(chunks.size());
+      lock.unlock();
+      progress(f);
+      lock.lock();
+    }
+  }
+  if (st->failed) throw Error(st->kind, st->error);
+  if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "cancelled: " + info_.uri);
+  return out;
+}
+
+}  // namespace nz

@@ -1,0 +1,526 @@
+#include "dataset/nifti_zarr_dataset.h"
+
+#include <cmath>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/thread_pool.h"
+
+namespace nz {
+
+using nlohmann::json;
+
+namespace {
+
+// Axis slots in NIfTI order.
+constexpr int kX = 0, kY = 1, kZ = 2, kT = 3, kC = 4;
+
+[[noreturn]] void bad(const std::string& what, const std::string& msg) {
+  throw Error(ErrorKind::InvalidData, what + ": " + msg);
+}
+
+std::string text(const ReadResult& r) { return std::string(r.data.begin(), r.data.end()); }
+
+json parseObject(const ReadResult& r, const std::string& what) {
+  try {
+    json j = json::parse(text(r));
+    if (!j.is_object()) bad(what, "not a JSON object");
+    return j;
+  } catch (const json::parse_error& e) {
+    bad(what, std::string("malformed JSON (") + e.what() + ")");
+  }
+}
+
+struct OmeLevel {
+  std::string path;
+  std::vector<double> scale, translation;  // zarr axis order
+};
+
+struct OmeImage {
+  std::vector<int> slotOfDim;  // zarr dim -> NIfTI slot
+  std::vector<std::string> units;
+  std::vector<OmeLevel> levels;
+  std::vector<double> globalScale, globalTranslation;
+};
+
+int slotForAxis(const json& axis, const std::string& what, std::size_t i) {
+  std::string name, type;
+  if (axis.is_string()) {
+    name = axis.get<std::string>();
+  } else if (axis.is_object()) {
+    name = axis.value("name", std::string());
+    type = axis.value("type", std::string());
+  }
+  if (name == "x") return kX;
+  if (name == "y") return kY;
+  if (name == "z") return kZ;
+  if (name == "t" || name == "time" || type == "time") return kT;
+  if (name == "c" || name == "channel" || type == "channel") return kC;
+  throw Error(ErrorKind::Unsupported, what + ": multiscales axes[" + std::to_string(i) +
+                                          "] \"" + name + "\" is not one of x, y, z, t, c");
+}
+
+void readTransforms(const json& list, std::size_t n, std::vector<double>& scale,
+                    std::vector<double>& translation, const std::string& field,
+                    const std::string& what) {
+  scale.assign(n, 1.0);
+  translation.assign(n, 0.0);
+  if (list.is_null()) return;
+  if (!list.is_array()) bad(what, "field " + field + " is not a list");
+  for (const auto& t : list) {
+    const auto type = t.value("type", std::string());
+    std::vector<double>* dst = type == "scale" ? &scale : type == "translation" ? &translation : nullptr;
+    if (!dst) continue;
+    const json& v = t.value(type, json());
+    if (!v.is_array() || v.size() != n) {
+      bad(what, "field " + field + " " + type + " does not have " + std::to_string(n) + " numbers");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!v[i].is_number()) bad(what, "field " + field + " " + type + " holds a non-number");
+      (*dst)[i] = v[i].get<double>();
+      if (!std::isfinite((*dst)[i])) bad(what, "field " + field + " " + type + " is not finite");
+    }
+  }
+}
+
+OmeImage parseMultiscales(const json& attrs, const std::string& what) {
+  const json* ms = nullptr;
+  if (attrs.contains("ome") && attrs["ome"].is_object() && attrs["ome"].contains("multiscales")) {
+    ms = &attrs["ome"]["multiscales"];
+  } else if (attrs.contains("multiscales")) {
+    ms = &attrs["multiscales"];
+  }
+  if (!ms || !ms->is_array() || ms->empty() || !(*ms)[0].is_object()) {
+    throw Error(ErrorKind::InvalidData,
+                what + ": no OME \"multiscales\" metadata (not an OME-Zarr / NIfTI-Zarr image)");
+  }
+  const json& m = (*ms)[0];
+  OmeImage img;
+  const json& axes = m.value("axes", json());
+  if (!axes.is_array() || axes.size() < 3 || axes.size() > 5) {
+    bad(what, "field multiscales[0].axes must list 3 to 5 axes");
+  }
+  std::array<bool, 5> seen{};
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    const int s = slotForAxis(axes[i], what, i);
+    if (seen[s]) bad(what, "field multiscales[0].axes names an axis twice");
+    seen[s] = true;
+    img.slotOfDim.push_back(s);
+    img.units.push_back(axes[i].is_object() ? axes[i].value("unit", std::string()) : std::string());
+  }
+  if (!seen[kX] || !seen[kY] || !seen[kZ]) bad(what, "field multiscales[0].axes lacks x, y or z");
+  const std::size_t n = axes.size();
+  readTransforms(m.value("coordinateTransformations", json()), n, img.globalScale,
+                 img.globalTranslation, "multiscales[0].coordinateTransformations", what);
+  const json& ds = m.value("datasets", json());
+  if (!ds.is_array() || ds.empty()) bad(what, "field multiscales[0].datasets is empty");
+  for (std::size_t i = 0; i < ds.size(); ++i) {
+    const std::string f = "multiscales[0].datasets[" + std::to_string(i) + "]";
+    if (!ds[i].is_object() || !ds[i].contains("path") || !ds[i]["path"].is_string()) {
+      bad(what, "field " + f + ".path is missing");
+    }
+    OmeLevel l;
+    l.path = ds[i]["path"].get<std::string>();
+    while (!l.path.empty() && l.path.back() == '/') l.path.pop_back();
+    if (l.path.empty() || l.path.find("..") != std::string::npos) bad(what, "field " + f + ".path is invalid");
+    readTransforms(ds[i].value("coordinateTransformations", json()), n, l.scale, l.translation,
+                   f + ".coordinateTransformations", what);
+    img.levels.push_back(std::move(l));
+  }
+  return img;
+}
+
+Matrix4 mul(const Matrix4& a, const Matrix4& b) {
+  Matrix4 r{};
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      double s = 0;
+      for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * b[k * 4 + j];
+      r[i * 4 + j] = s;
+    }
+  }
+  return r;
+}
+
+// P = [diag(sx,sy,sz) | (tx,ty,tz)] from OME values in zarr order.
+Matrix4 omeMatrix(const OmeImage& img, const std::vector<double>& s, const std::vector<double>& t) {
+  Matrix4 p{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+  for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) {
+    const int slot = img.slotOfDim[d];
+    if (slot > kZ) continue;
+    p[slot * 4 + slot] = s[d];
+    p[slot * 4 + 3] = t[d];
+  }
+  return p;
+}
+
+Matrix4 invertScaleTranslate(const Matrix4& p, const std::string& what) {
+  Matrix4 r{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+  for (int i = 0; i < 3; ++i) {
+    const double s = p[i * 4 + i];
+    if (s == 0 || !std::isfinite(s)) {
+      bad(what, "field multiscales[0].datasets[0] scale is zero (level affines undefined)");
+    }
+    r[i * 4 + i] = 1.0 / s;
+    r[i * 4 + 3] = -p[i * 4 + 3] / s;
+  }
+  return r;
+}
+
+int unitCode(const std::string& u, bool time) {
+  if (time) {
+    if (u == "second") return 8;
+    if (u == "millisecond") return 16;
+    if (u == "microsecond") return 24;
+    return 0;
+  }
+  if (u == "meter") return 1;
+  if (u == "millimeter") return 2;
+  if (u == "micrometer") return 3;
+  return 0;
+}
+
+// Plain OME-Zarr: a NIfTI header equivalent to the OME geometry (sform = G * P_0).
+NiftiHeader synthesiseHeader(const OmeImage& img, const Index5& shape, DType dtype) {
+  NiftiHeader h;
+  int nd = 3;
+  if (shape[kC] > 1) {
+    nd = 5;
+  } else if (shape[kT] > 1) {
+    nd = 4;
+  }
+  h.dim = {nd, shape[0], shape[1], shape[2], shape[3], shape[4], 1, 1};
+  h.datatype = niftiCodeFromDtype(dtype);
+  h.bitpix = static_cast<int>(dtypeSize(dtype) * 8);
+  const Matrix4 g = omeMatrix(img, img.globalScale, img.globalTranslation);
+  const Matrix4 a = mul(g, omeMatrix(img, img.levels[0].scale, img.levels[0].translation));
+  int space = 0, time = 0;
+  for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) {
+    if (img.slotOfDim[d] <= kZ && !space) space = unitCode(img.units[d], false);
+    if (img.slotOfDim[d] == kT) {
+      time = unitCode(img.units[d], true);
+      h.pixdim[4] = img.levels[0].scale[d] * img.globalScale[d];
+    }
+  }
+  h.xyztUnits = space | time;
+  niftiSetAffine(h, a, 1, 0);
+  h.qformCode = 0;
+  h.pixdim[0] = 1;
+  for (int i = 0; i < 3; ++i) h.pixdim[i + 1] = std::abs(a[i * 4 + i]);
+  h.sclSlope = 1;
+  return h;
+}
+
+LevelInfo makeLevel(const ZarrArrayMeta& m, const NiftiZarrDataset::Level& l,
+                    const std::string& path) {
+  LevelInfo li;
+  li.path = path;
+  const auto grid = m.gridShape();
+  for (int s = 0; s < 5; ++s) {
+    const int d = l.zarrDimOf[s];
+    if (d < 0) continue;
+    li.shape[s] = m.shape[d];
+    li.chunkShape[s] = m.readShape()[d];
+    li.gridShape[s] = grid[d];
+    if (m.codecs.sharding) li.shardShape[s] = m.chunks[d];
+  }
+  if (m.codecs.sharding) {
+    for (int s = 0; s < 5; ++s) {
+      if (li.shardShape[s] == 0) li.shardShape[s] = 1;
+    }
+  }
+  li.dtype = m.dtype;
+  li.codecs = m.codecNames;
+  li.compressorDetail = m.compressorDetail;
+  li.fillValue = m.fillDouble;
+  li.isShardedOrNifti = m.codecs.sharding != nullptr;
+  return li;
+}
+
+struct Opened {
+  int zarrFormat = 0;
+  json attrs;
+  std::string attrsFile;
+};
+
+Opened detectGroup(const std::vector<ReadResult>& w, const std::string& uri) {
+  Opened o;
+  if (w[0].ok()) {
+    const std::string what = uri + "/zarr.json";
+    const json j = parseObject(w[0], what);
+    if (j.value("zarr_format", 0) != 3) bad(what, "field \"zarr_format\" is not 3");
+    if (j.value("node_type", std::string()) == "array") {
+      throw Error(ErrorKind::Unsupported,
+                  what + ": is a Zarr array; open the NIfTI-Zarr / OME-Zarr group that holds it");
+    }
+    o.zarrFormat = 3;
+    o.attrs = j.value("attributes", json::object());
+    o.attrsFile = what;
+  } else if (w[1].ok() || w[2].ok()) {
+    o.zarrFormat = 2;
+    o.attrsFile = uri + "/.zattrs";
+    o.attrs = w[2].ok() ? parseObject(w[2], o.attrsFile) : json::object();
+  } else {
+    throw Error(ErrorKind::NotFound,
+                uri + ": not found, or not a Zarr group (no zarr.json, .zgroup or .zattrs)");
+  }
+  if (!o.attrs.is_object()) bad(o.attrsFile, "attributes are not a JSON object");
+  return o;
+}
+
+void fillInfoFromHeader(DatasetInfo& info, const NiftiHeader& h, const std::string& what) {
+  info.affine = niftiBestAffine(h, &info.affineSource, what);
+  info.sformCode = h.sformCode;
+  info.qformCode = h.qformCode;
+  info.intentCode = h.intentCode;
+  for (int i = 0; i < 8; ++i) info.pixdim[i] = h.pixdim[i];
+  info.spaceUnit = niftiSpaceUnit(h.xyztUnits);
+  info.timeUnit = niftiTimeUnit(h.xyztUnits);
+  info.sclSlope = h.sclSlope;
+  info.sclInter = h.sclInter;
+  info.description = h.descrip;
+  for (int j = 0; j < 3; ++j) {
+    double s = 0;
+    for (int i = 0; i < 3; ++i) s += info.affine[i * 4 + j] * info.affine[i * 4 + j];
+    info.spacing[j] = std::sqrt(s);
+  }
+}
+
+}  // namespace
+
+NiftiZarrDataset::NiftiZarrDataset(std::shared_ptr<Store> store, DatasetInfo info,
+                                   NiftiHeader header, std::vector<Level> levels)
+    : Dataset(std::move(store), std::move(info)),
+      header_(std::move(header)),
+      levels_(std::move(levels)) {}
+
+std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> store,
+                                                       const std::string& name) {
+  const std::string uri = name.empty() ? store->describe() : name;
+  // Wave 1: everything whose key is known before anything is read.
+  // Indices 3..6 are used below (header metadata and the two possible header chunk keys).
+  const std::vector<std::string> keys = {"zarr.json",       ".zgroup",       ".zattrs",
+                                         "nifti/zarr.json", "nifti/.zarray", "nifti/0",
+                                         "nifti/c/0"};
+  std::vector<ReadResult> w = store->readMany(keys);
+  for (const auto& r : w) {
+    if (!r.ok() && !r.missing()) r.throwIfError();
+  }
+  const Opened g = detectGroup(w, uri);
+  const OmeImage img = parseMultiscales(g.attrs, g.attrsFile);
+
+  // The header array's metadata, matching the group's format first.
+  std::optional<ZarrArrayMeta> headerMeta;
+  std::string headerWhat;
+  const int v3 = 3, v4 = 4;
+  for (int pass = 0; pass < 2 && !headerMeta; ++pass) {
+    const bool tryV3 = (g.zarrFormat == 3) == (pass == 0);
+    const ReadResult& r = w[tryV3 ? v3 : v4];
+    if (!r.ok()) continue;
+    headerWhat = uri + (tryV3 ? "/nifti/zarr.json" : "/nifti/.zarray");
+    headerMeta = tryV3 ? parseZarrArrayV3(text(r), headerWhat) : parseZarrArrayV2(text(r), headerWhat);
+  }
+
+  // Wave 2: every level's array metadata (and the header chunks when they were not guessable).
+  std::vector<std::string> keys2;
+  for (const auto& l : img.levels) {
+    keys2.push_back(l.path + (g.zarrFormat == 3 ? "/zarr.json" : "/.zarray"));
+  }
+  std::shared_ptr<ZarrArray> headerArray;
+  int headerChunkSlot = -1;  // index into w (5/6) or keys2 (>= 100)
+  if (headerMeta) {
+    headerArray = std::make_shared<ZarrArray>(store, "nifti", *headerMeta);
+    std::size_t nchunks = 1;
+    for (auto gdim : headerMeta->gridShape()) nchunks *= static_cast<std::size_t>(gdim);
+    if (nchunks == 1 && !headerMeta->codecs.sharding) {
+      const std::string key = headerMeta->chunkKey("nifti", std::vector<std::int64_t>(headerMeta->ndim(), 0));
+      if (key == "nifti/0") {
+        headerChunkSlot = 5;
+      } else if (key == "nifti/c/0") {
+        headerChunkSlot = 6;
+      } else {
+        headerChunkSlot = 100 + static_cast<int>(keys2.size());
+        keys2.push_back(key);
+      }
+    }
+  }
+  std::vector<ReadResult> w2 = store->readMany(keys2);
+  for (std::size_t i = 0; i < w2.size(); ++i) {
+    if (w2[i].missing()) {
+      throw Error(ErrorKind::InvalidData, store->describeKey(keys2[i]) +
+                                              ": missing (named by multiscales datasets[].path)");
+    }
+    w2[i].throwIfError();
+  }
+
+  // Levels.
+  DatasetInfo info;
+  info.uri = uri;
+  info.zarrFormat = g.zarrFormat;
+  std::vector<NiftiZarrDataset::Level> levels;
+  for (std::size_t i = 0; i < img.levels.size(); ++i) {
+    const std::string what = store->describeKey(keys2[i]);
+    ZarrArrayMeta m = g.zarrFormat == 3 ? parseZarrArrayV3(text(w2[i]), what)
+                                        : parseZarrArrayV2(text(w2[i]), what);
+    if (m.ndim() != img.slotOfDim.size()) {
+      bad(what, "has " + std::to_string(m.ndim()) + " dimensions but multiscales axes lists " +
+                    std::to_string(img.slotOfDim.size()));
+    }
+    if (m.rawBytes) throw Error(ErrorKind::Unsupported, what + ": byte-string dtype for voxels");
+    NiftiZarrDataset::Level l;
+    for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) l.zarrDimOf[img.slotOfDim[d]] = static_cast<int>(d);
+    const LevelInfo li = makeLevel(m, l, img.levels[i].path);
+    l.array = std::make_shared<ZarrArray>(store, img.levels[i].path, std::move(m));
+    info.levels.push_back(li);
+    levels.push_back(std::move(l));
+  }
+  const LevelInfo& l0 = info.levels[0];
+  info.shape = l0.shape;
+  info.dtype = l0.dtype;
+  info.axes = {"x", "y", "z"};
+  info.ndim = 3;
+  for (int s : {kT, kC}) {
+    if (levels[0].zarrDimOf[s] >= 0) {
+      info.axes.push_back(s == kT ? "t" : "c");
+      ++info.ndim;
+    }
+  }
+
+  // Header: binary NIfTI (wins over JSON and OME) or synthesised from OME.
+  NiftiHeader header;
+  if (headerArray) {
+    Bytes raw;
+    const std::string what = uri + "/nifti";
+    if (headerChunkSlot >= 0) {
+      const ReadResult& r = headerChunkSlot >= 100 ? w2[headerChunkSlot - 100] : w[headerChunkSlot];
+      if (r.ok()) {
+        ZarrChunk c = headerArray->decodeStored(r.data, what);
+        raw = std::move(c.data);
+        std::size_t total = headerMeta->itemSize;
+        for (auto s : headerMeta->shape) total *= static_cast<std::size_t>(s);
+        raw.resize(std::min(raw.size(), total));  // chunk may overhang the array
+      } else {
+        bad(what, "the header chunk is missing");
+      }
+    } else {
+      raw = headerArray->readAllBlocking();
+    }
+    header = parseNiftiHeader(raw.data(), raw.size(), what);
+    info.format = "nifti-zarr";
+    info.niftiVersion = header.version;
+    info.headerBigEndian = header.bigEndian;
+    fillInfoFromHeader(info, header, what);
+  } else {
+    header = synthesiseHeader(img, info.shape, info.dtype);
+    info.format = "ome-zarr";
+    info.niftiVersion = 0;
+    fillInfoFromHeader(info, header, g.attrsFile);
+    info.affineSource = "sform";
+  }
+
+  // Per-level affines: A_L = A_0 * P_0^-1 * P_L (niizarr's rule).
+  const Matrix4 p0inv = invertScaleTranslate(
+      omeMatrix(img, img.levels[0].scale, img.levels[0].translation), g.attrsFile);
+  const Matrix4 a0p0 = mul(info.affine, p0inv);
+  for (std::size_t i = 0; i < info.levels.size(); ++i) {
+    info.levels[i].affine = mul(a0p0, omeMatrix(img, img.levels[i].scale, img.levels[i].translation));
+    for (double v : info.levels[i].affine) {
+      if (!std::isfinite(v)) bad(g.attrsFile, "level " + img.levels[i].path + " affine is not finite");
+    }
+  }
+  info.extraJson = "{}";
+  return std::make_shared<NiftiZarrDataset>(store, std::move(info), std::move(header),
+                                            std::move(levels));
+}
+
+void NiftiZarrDataset::readChunkAsync(int level, const Index5& chunk, CancelToken cancel,
+                                      ChunkCallback done) {
+  if (level < 0 || level >= static_cast<int>(levels_.size())) {
+    ChunkResult r;
+    r.errorKind = ErrorKind::InvalidArgument;
+    r.error = info_.uri + ": level " + std::to_string(level) + " does not exist";
+    ThreadPool::shared().post([done, r] { done(r); });
+    return;
+  }
+  const Level& l = levels_[level];
+  const LevelInfo& li = info_.levels[level];
+  const Box box = chunkBox(level, chunk);
+  std::vector<std::int64_t> zidx(l.array->meta().ndim());
+  for (int s = 0; s < 5; ++s) {
+    if (l.zarrDimOf[s] >= 0) zidx[l.zarrDimOf[s]] = chunk[s];
+  }
+  const DType dtype = li.dtype;
+  const Index5 readShape = li.chunkShape;
+  const std::array<int, 5> dimOf = l.zarrDimOf;
+  auto array = l.array;
+  l.array->readChunkAsync(std::move(zidx), std::move(cancel),
+                          [=](ZarrChunk c, std::exception_ptr err) {
+    ChunkResult r;
+    r.box = box;
+    if (err) {
+      try {
+        std::rethrow_exception(err);
+      } catch (const Error& e) {
+        r.errorKind = e.kind();
+        r.error = e.what();
+      } catch (const std::exception& e) {
+        r.errorKind = ErrorKind::InvalidData;
+        r.error = e.what();
+      }
+      done(std::move(r));
+      return;
+    }
+    auto v = std::make_shared<Volume>();
+    v->dtype = dtype;
+    v->shape = box.shape();
+    const std::size_t es = dtypeSize(dtype);
+    r.ok = true;
+    r.missing = c.missing;
+    r.storedBytes = c.storedBytes;
+    if (c.missing) {
+      v->data.resize(v->voxelCount() * es);
+      fillElements(v->data.data(), dtype, v->voxelCount(), array->meta().fillValue.data());
+    } else {
+      // Element strides of each NIfTI axis inside the decoded chunk.
+      std::array<std::int64_t, 5> st{0, 0, 0, 0, 0};
+      for (int s = 0; s < 5; ++s) {
+        if (dimOf[s] >= 0) st[s] = c.strides[dimOf[s]];
+      }
+      bool natural = v->shape == readShape;
+      std::int64_t expect = 1;
+      for (int s = 0; s < 5 && natural; ++s) {
+        if (readShape[s] > 1 && st[s] != expect) natural = false;
+        expect *= readShape[s];
+      }
+      if (natural) {
+        v->data = std::move(c.data);  // full interior chunk: no copy
+      } else {
+        v->data.resize(v->voxelCount() * es);
+        std::uint8_t* out = v->data.data();
+        const std::uint8_t* in = c.data.data();
+        const auto& sh = v->shape;
+        for (std::int64_t ci = 0; ci < sh[4]; ++ci) {
+          for (std::int64_t ti = 0; ti < sh[3]; ++ti) {
+            for (std::int64_t zi = 0; zi < sh[2]; ++zi) {
+              for (std::int64_t yi = 0; yi < sh[1]; ++yi) {
+                const std::int64_t src = ci * st[4] + ti * st[3] + zi * st[2] + yi * st[1];
+                std::uint8_t* dst = out + v->offsetOf(0, yi, zi, ti, ci) * es;
+                if (st[0] == 1) {
+                  std::memcpy(dst, in + src * es, static_cast<std::size_t>(sh[0]) * es);
+                } else {
+                  for (std::int64_t xi = 0; xi < sh[0]; ++xi) {
+                    std::memcpy(dst + xi * es, in + (src + xi * st[0]) * es, es);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    r.volume = std::move(v);
+    done(std::move(r));
+  });
+}
+
+}  // namespace nz

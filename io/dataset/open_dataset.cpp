@@ -1,0 +1,64 @@
+#include <algorithm>
+#include <cctype>
+
+#include "dataset/dataset.h"
+#include "dataset/nifti_file_dataset.h"
+#include "dataset/nifti_zarr_dataset.h"
+#include "store/store_factory.h"
+#include "uri/uri.h"
+
+namespace nz {
+
+namespace {
+
+bool isNiftiFileName(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto ends = [&](const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends(".nii") || ends(".nii.gz");
+}
+
+// The URI of the folder holding a file: the store is rooted there and the file is one key.
+Uri parentOf(const Uri& u) {
+  Uri p = u;
+  const auto slash = p.path.rfind('/');
+  p.path = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
+  if (u.scheme == Scheme::File && p.path.empty() && !u.path.empty() && u.path[0] == '/') p.path = "/";
+  if (u.scheme == Scheme::File && p.path.empty()) p.path = ".";
+  // Keep `original` consistent for backends that read it (query string preserved).
+  const auto q = u.original.find('?');
+  std::string head = u.original.substr(0, q);
+  const std::string tail = q == std::string::npos ? std::string() : u.original.substr(q);
+  const auto s2 = head.rfind('/');
+  if (s2 != std::string::npos) head = head.substr(0, s2);
+  p.original = head + tail;
+  return p;
+}
+
+}  // namespace
+
+std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOptions& options) {
+  const Uri uri = parseUri(uriText);
+  if (isNiftiFileName(uri.path)) {
+    const std::string key = uri.basename();
+    auto store = openStore(parentOf(uri), options);
+    return openNiftiFileDataset(std::move(store), key, uri.redacted());
+  }
+  return openNiftiZarrDataset(openStore(uri, options), uri.redacted());
+}
+
+std::shared_ptr<Dataset> openDataset(std::shared_ptr<Store> store, const std::string& name) {
+  if (isNiftiFileName(name)) {
+    std::string key = name;
+    while (!key.empty() && key.back() == '/') key.pop_back();
+    const auto slash = key.rfind('/');
+    if (slash != std::string::npos) key = key.substr(slash + 1);
+    const std::string described = store ? store->describeKey(key) : name;
+    return openNiftiFileDataset(std::move(store), key, described);
+  }
+  return openNiftiZarrDataset(std::move(store), name);
+}
+
+}  // namespace nz

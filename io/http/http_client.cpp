@@ -1,0 +1,739 @@
+// HttpClient: one libcurl multi handle, one thread. The thread owns every easy handle and every
+// queue below; other threads only push into `incoming` (under the mutex) and wake the loop with
+// curl_multi_wakeup. Connections live in the multi handle's cache, so they are reused across
+// transfers (and multiplexed with HTTP/2 when the server offers it).
+#include "http/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "http/http_status.h"
+
+namespace nz {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string lowerAscii(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+std::optional<std::uint64_t> parseUnsigned(const std::string& s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// "scheme://host:port" of a URL (default port filled in), or "" when unparsable.
+std::string originOf(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string out;
+  if (u && curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char *scheme = nullptr, *host = nullptr, *port = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+      out = lowerAscii(std::string(scheme) + "://" + host + ":" + port);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
+// Transport errors that another attempt cannot fix (bad URL, TLS trust, unknown host).
+bool curlCodeRetryable(CURLcode code) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_ABORTED_BY_CALLBACK:
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_FILESIZE_EXCEEDED:
+      return false;
+    default:
+      return true;
+  }
+}
+
+// Retry-After: delta-seconds or an HTTP-date.
+std::optional<double> parseRetryAfter(const std::string& value) {
+  std::string v = trim(value);
+  if (auto n = parseUnsigned(v)) return static_cast<double>(*n);
+  time_t when = curl_getdate(v.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  double delta = std::difftime(when, std::time(nullptr));
+  return std::max(0.0, delta);
+}
+
+struct ContentRange {
+  std::uint64_t first = 0, last = 0;
+  std::optional<std::uint64_t> total;
+};
+
+// "bytes 10-19/36" or "bytes 10-19/*".
+std::optional<ContentRange> parseContentRange(const std::string& value) {
+  std::string v = trim(value);
+  if (v.rfind("bytes ", 0) != 0) return std::nullopt;
+  v = trim(v.substr(6));
+  auto dash = v.find('-'), slash = v.find('/');
+  if (dash == std::string::npos || slash == std::string::npos || dash > slash) return std::nullopt;
+  auto first = parseUnsigned(v.substr(0, dash));
+  auto last = parseUnsigned(v.substr(dash + 1, slash - dash - 1));
+  if (!first || !last || *last < *first) return std::nullopt;
+  ContentRange r{*first, *last, std::nullopt};
+  std::string total = v.substr(slash + 1);
+  if (total != "*") {
+    r.total = parseUnsigned(total);
+    if (!r.total || r.last >= *r.total) return std::nullopt;
+  }
+  return r;
+}
+
+std::string rangeHeader(const ByteRange& r) {
+  if (r.suffixLength) return "bytes=-" + std::to_string(*r.suffixLength);
+  std::string h = "bytes=" + std::to_string(r.offset) + "-";
+  if (r.length) h += std::to_string(r.offset + *r.length - 1);
+  return h;
+}
+
+std::once_flag curlInitOnce;
+
+}  // namespace
+
+std::optional<std::string> HttpResponse::header(const std::string& lowerName) const {
+  for (const auto& [k, v] : headers)
+    if (k == lowerName) return v;
+  return std::nullopt;
+}
+
+struct HttpClient::Impl {
+  struct Transfer {
+    HttpRequest request;  // as given
+    HttpRequest attempt;  // after `sign` for the current attempt
+    CancelToken cancel;
+    std::function<void(HttpResponse)> done;
+    HttpResponse response;
+    std::string url;  // current URL (differs from attempt.url after a redirect)
+    bool crossOrigin = false;
+    int redirects = 0;
+    int attemptCount = 0;
+    long lastStatus = 0;
+    std::size_t uploadPos = 0;
+    CURL* easy = nullptr;
+    curl_slist* headerList = nullptr;
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+    Clock::time_point readyAt{};
+  };
+  using TransferPtr = std::unique_ptr<Transfer>;
+
+  HttpOptions options;
+  CURLM* multi = nullptr;
+  std::thread thread;
+  std::thread::id threadId;
+
+  std::mutex mutex;
+  std::deque<TransferPtr> incoming;  // guarded by mutex
+  bool stopping = false;             // guarded by mutex
+
+  // Owned by the loop thread only.
+  std::deque<TransferPtr> waiting;                // ready to start, FIFO
+  std::vector<TransferPtr> delayed;               // retries waiting for their backoff
+  std::unordered_map<CURL*, TransferPtr> active;  // in flight
+  std::vector<CURL*> easyPool;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  std::atomic<std::uint64_t> requests{0}, retries{0}, bytesReceived{0}, bytesSent{0},
+      connections{0};
+
+  explicit Impl(HttpOptions o) : options(std::move(o)) {
+    options.maxConcurrency = std::max(1, options.maxConcurrency);
+    options.maxRetries = std::max(0, options.maxRetries);
+    std::call_once(curlInitOnce, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    multi = curl_multi_init();
+    if (!multi) throw Error(ErrorKind::Network, "cannot initialise libcurl");
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    // Keep enough idle connections for every transfer we allow in flight.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.maxConcurrency + 8));
+    curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
+    thread = std::thread([this] { loop(); });
+    threadId = thread.get_id();
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    curl_multi_wakeup(multi);
+    if (thread.joinable()) thread.join();
+    for (CURL* e : easyPool) curl_easy_cleanup(e);
+    curl_multi_cleanup(multi);
+  }
+
+  void submit(TransferPtr t) {
+    {
+      std::lock_guard lock(mutex);
+      if (!stopping) {
+        incoming.push_back(std::move(t));
+        t = nullptr;
+      }
+    }
+    if (t) {
+      t->response.cancelled = true;
+      t->response.transportError = "HTTP client shut down";
+      invokeDone(*t);
+      return;
+    }
+    curl_multi_wakeup(multi);
+  }
+
+  static void invokeDone(Transfer& t) {
+    auto done = std::move(t.done);
+    if (!done) return;
+    try {
+      done(std::move(t.response));
+    } catch (...) {
+      // A callback must not throw; swallowing keeps the loop (and every other transfer) alive.
+    }
+  }
+
+  void finish(TransferPtr t) { invokeDone(*t); }
+
+  void finishCancelled(TransferPtr t) {
+    t->response = HttpResponse{};
+    t->response.cancelled = true;
+    t->response.transportError = "cancelled";
+    t->response.attempts = t->attemptCount;
+    finish(std::move(t));
+  }
+
+  void loop() {
+    for (;;) {
+      bool stop = false;
+      {
+        std::lock_guard lock(mutex);
+        stop = stopping;
+        while (!incoming.empty()) {
+          waiting.push_back(std::move(incoming.front()));
+          incoming.pop_front();
+        }
+      }
+      if (stop) break;
+      auto now = Clock::now();
+      promoteDueRetries(now);
+      dropCancelled();
+      while (static_cast<int>(active.size()) < options.maxConcurrency && !waiting.empty()) {
+        TransferPtr t = std::move(waiting.front());
+        waiting.pop_front();
+        startAttempt(std::move(t));
+      }
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+        if (msg->msg == CURLMSG_DONE) onTransferDone(msg->easy_handle, msg->data.result);
+      }
+      // Wake at least every 50 ms while anything is pending so cancellation is seen quickly.
+      long timeoutMs = 1000;
+      if (!active.empty() || !waiting.empty()) timeoutMs = 50;
+      for (const auto& d : delayed) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d->readyAt - Clock::now())
+                      .count();
+        timeoutMs = std::min<long>(timeoutMs, std::max<long>(0, static_cast<long>(ms)));
+      }
+      if (!waiting.empty() && static_cast<int>(active.size()) < options.maxConcurrency)
+        timeoutMs = 0;
+      curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeoutMs), nullptr);
+    }
+    shutdown();
+  }
+
+  void shutdown() {
+    for (auto& [easy, t] : active) {
+      curl_multi_remove_handle(multi, easy);
+      releaseEasy(*t);
+    }
+    std::vector<TransferPtr> all;
+    for (auto& [easy, t] : active) all.push_back(std::move(t));
+    active.clear();
+    for (auto& t : waiting) all.push_back(std::move(t));
+    waiting.clear();
+    for (auto& t : delayed) all.push_back(std::move(t));
+    delayed.clear();
+    {
+      std::lock_guard lock(mutex);
+      for (auto& t : incoming) all.push_back(std::move(t));
+      incoming.clear();
+    }
+    for (auto& t : all) {
+      t->response = HttpResponse{};
+      t->response.cancelled = true;
+      t->response.transportError = "HTTP client shut down";
+      finish(std::move(t));
+    }
+  }
+
+  void promoteDueRetries(Clock::time_point now) {
+    for (auto it = delayed.begin(); it != delayed.end();) {
+      if ((*it)->readyAt <= now) {
+        waiting.push_back(std::move(*it));
+        it = delayed.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void dropCancelled() {
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if ((*it)->cancel.cancelled()) {
+        TransferPtr t = std::move(*it);
+        it = waiting.erase(it);
+        finishCancelled(std::move(t));
+      } else {
+        ++it;
+      }
+    }
+    for (auto it = delayed.begin(); it != delayed.end();) {
+      if ((*it)->cancel.cancelled()) {
+        TransferPtr t = std::move(*it);
+        it = delayed.erase(it);
+        finishCancelled(std::move(t));
+      } else {
+        ++it;
+      }
+    }
+    std::vector<CURL*> abort;
+    for (auto& [easy, t] : active)
+      if (t->cancel.cancelled()) abort.push_back(easy);
+    for (CURL* easy : abort) {
+      auto node = active.extract(easy);
+      curl_multi_remove_handle(multi, easy);
+      releaseEasy(*node.mapped());
+      finishCancelled(std::move(node.mapped()));
+    }
+  }
+
+  // ---- one attempt -------------------------------------------------------------------------
+
+  void startAttempt(TransferPtr t) {
+    t->response = HttpResponse{};
+    t->response.attempts = ++t->attemptCount;
+    t->attempt = t->request;
+    t->attempt.sign = nullptr;
+    if (t->request.sign) {
+      try {
+        t->request.sign(t->attempt);
+      } catch (const std::exception& e) {
+        t->response.transportError = std::string("cannot sign the request: ") + e.what();
+        finish(std::move(t));
+        return;
+      }
+    }
+    if (t->attempt.range && !t->attempt.range->isAll() &&
+        ((t->attempt.range->suffixLength && *t->attempt.range->suffixLength == 0) ||
+         (!t->attempt.range->suffixLength && t->attempt.range->length &&
+          *t->attempt.range->length == 0))) {
+      t->response.transportError = "empty byte range requested";
+      finish(std::move(t));
+      return;
+    }
+    t->url = t->attempt.url;
+    t->crossOrigin = false;
+    t->redirects = 0;
+    launch(std::move(t));
+  }
+
+  CURL* acquireEasy() {
+    if (!easyPool.empty()) {
+      CURL* e = easyPool.back();
+      easyPool.pop_back();
+      curl_easy_reset(e);
+      return e;
+    }
+    return curl_easy_init();
+  }
+
+  void releaseEasy(Transfer& t) {
+    if (t.headerList) curl_slist_free_all(t.headerList);
+    t.headerList = nullptr;
+    if (t.easy) {
+      if (easyPool.size() < static_cast<std::size_t>(options.maxConcurrency))
+        easyPool.push_back(t.easy);
+      else
+        curl_easy_cleanup(t.easy);
+    }
+    t.easy = nullptr;
+  }
+
+  static std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::size_t bytes = size * n;
+    t->response.body.insert(t->response.body.end(), reinterpret_cast<std::uint8_t*>(data),
+                            reinterpret_cast<std::uint8_t*>(data) + bytes);
+    return bytes;
+  }
+
+  static std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::size_t bytes = size * n;
+    std::string line(data, bytes);
+    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 100 Continue): start afresh
+      t->response.headers.clear();
+      t->response.body.clear();
+      return bytes;
+    }
+    auto colon = line.find(':');
+    if (colon == std::string::npos) return bytes;
+    std::string name = lowerAscii(trim(line.substr(0, colon)));
+    std::string value = trim(line.substr(colon + 1));
+    if (name == "content-length") {
+      // Reserve up front (bounded, so a lying header cannot force a huge allocation).
+      if (auto cl = parseUnsigned(value))
+        t->response.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*cl, 64u << 20)));
+    }
+    t->response.headers.emplace_back(std::move(name), std::move(value));
+    return bytes;
+  }
+
+  static std::size_t onUpload(char* buffer, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::size_t room = size * n;
+    const Bytes& body = t->attempt.body;
+    std::size_t count = std::min(room, body.size() - t->uploadPos);
+    std::memcpy(buffer, body.data() + t->uploadPos, count);
+    t->uploadPos += count;
+    return count;
+  }
+
+  static int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* t = static_cast<Transfer*>(user);
+    return t->cancel.cancelled() ? 1 : 0;  // non-zero aborts the transfer
+  }
+
+  void launch(TransferPtr t) {
+    CURL* e = acquireEasy();
+    if (!e) {
+      t->response.transportError = "cannot create a libcurl handle";
+      finish(std::move(t));
+      return;
+    }
+    t->easy = e;
+    t->uploadPos = 0;
+    t->errorBuffer[0] = 0;
+    t->response.headers.clear();
+    t->response.body.clear();
+    const HttpRequest& r = t->attempt;
+    std::string method = r.method;
+    if (t->redirects > 0 && t->lastStatus == 303 && method != "HEAD") method = "GET";
+
+    curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::onBody);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::onHeader);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &Impl::onProgress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, t.get());
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are handled in onTransferDone
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::max(0.001, options.connectTimeoutSeconds) * 1000));
+    // Stall: abort when fewer than 1 byte/s arrives for stallTimeoutSeconds (whole seconds).
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(options.stallTimeoutSeconds + 0.5)));
+    if (options.insecure) {
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else {
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    }
+    if (!options.caFile.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.caFile.c_str());
+
+    if (method == "GET") {
+      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else if (method == "HEAD") {
+      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (method == "PUT") {
+      curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(e, CURLOPT_READFUNCTION, &Impl::onUpload);
+      curl_easy_setopt(e, CURLOPT_READDATA, t.get());
+      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    } else {
+      if (method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method.c_str());
+      if (method == "POST" || !r.body.empty()) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS,
+                         r.body.empty() ? "" : reinterpret_cast<const char*>(r.body.data()));
+      }
+    }
+
+    curl_slist* list = nullptr;
+    bool hasContentType = false;
+    auto add = [&list](const std::string& line) { list = curl_slist_append(list, line.c_str()); };
+    if (!t->crossOrigin) {
+      for (const auto& [k, v] : options.extraHeaders) add(k + ": " + v);
+      for (const auto& [k, v] : r.headers) {
+        if (lowerAscii(k) == "content-type") hasContentType = true;
+        add(k + ": " + v);
+      }
+    }
+    if (r.range && !r.range->isAll()) add("Range: " + rangeHeader(*r.range));
+    add("Expect:");  // no 100-continue round trip before uploads
+    if (!hasContentType && (method == "POST" || method == "PUT"))
+      add("Content-Type: application/octet-stream");
+    t->headerList = list;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+
+    requests.fetch_add(1, std::memory_order_relaxed);
+    if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+      releaseEasy(*t);
+      t->response.transportError = "cannot start the transfer";
+      finish(std::move(t));
+      return;
+    }
+    active.emplace(e, std::move(t));
+  }
+
+  void onTransferDone(CURL* easy, CURLcode code) {
+    auto node = active.extract(easy);
+    if (node.empty()) return;
+    TransferPtr t = std::move(node.mapped());
+    curl_multi_remove_handle(multi, easy);
+
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    long newConnections = 0;
+    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &newConnections);
+    connections.fetch_add(static_cast<std::uint64_t>(std::max(0L, newConnections)),
+                          std::memory_order_relaxed);
+    curl_off_t up = 0;
+    curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &up);
+    bytesSent.fetch_add(static_cast<std::uint64_t>(std::max<curl_off_t>(0, up)),
+                        std::memory_order_relaxed);
+    bytesReceived.fetch_add(t->response.body.size(), std::memory_order_relaxed);
+    char* redirect = nullptr;
+    std::string redirectUrl;
+    if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &redirect) == CURLE_OK && redirect)
+      redirectUrl = redirect;
+    std::string curlError = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
+    releaseEasy(*t);
+
+    if (t->cancel.cancelled()) {
+      finishCancelled(std::move(t));
+      return;
+    }
+    if (code != CURLE_OK) {
+      t->response.status = 0;
+      t->response.transportError = curlError;
+      if (curlCodeRetryable(code))
+        retryOrFinish(std::move(t), std::nullopt);
+      else
+        finish(std::move(t));
+      return;
+    }
+    t->response.status = status;
+    t->lastStatus = status;
+
+    bool isRedirect =
+        status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    if (isRedirect && t->request.followRedirects && !redirectUrl.empty()) {
+      if (++t->redirects > 10) {
+        t->response.status = 0;
+        t->response.transportError = "too many redirects";
+        finish(std::move(t));
+        return;
+      }
+      // Once a redirect leaves the origin, no header (credentials included) follows it.
+      if (originOf(redirectUrl) != originOf(t->attempt.url)) t->crossOrigin = true;
+      t->url = redirectUrl;
+      launch(std::move(t));
+      return;
+    }
+
+    if (httpStatusRetryable(status)) {
+      std::optional<double> retryAfter;
+      if (auto h = t->response.header("retry-after")) retryAfter = parseRetryAfter(*h);
+      retryOrFinish(std::move(t), retryAfter);
+      return;
+    }
+    if (httpStatusOk(status)) {
+      std::string problem = validate(*t);
+      if (!problem.empty()) {
+        t->response.status = 0;
+        t->response.headers.clear();
+        t->response.body.clear();
+        t->response.transportError = problem;
+        retryOrFinish(std::move(t), std::nullopt);
+        return;
+      }
+    }
+    finish(std::move(t));
+  }
+
+  // Checks that what arrived is what was asked for; returns a message when it is not.
+  std::string validate(Transfer& t) {
+    HttpResponse& resp = t.response;
+    const bool head = t.attempt.method == "HEAD";
+    if (!head && resp.status != 204 && resp.status != 304) {
+      if (auto cl = resp.header("content-length")) {
+        auto n = parseUnsigned(*cl);
+        if (!n) return "invalid Content-Length '" + *cl + "'";
+        if (*n != resp.body.size())
+          return "body of " + std::to_string(resp.body.size()) + " bytes but Content-Length " +
+                 std::to_string(*n);
+      }
+    }
+    if (head || t.attempt.method != "GET") return {};
+    if (!t.attempt.range || t.attempt.range->isAll()) {
+      if (resp.status == 206) return "206 Partial Content for a request without Range";
+      return {};
+    }
+    const ByteRange& want = *t.attempt.range;
+    if (resp.status == 200) {
+      // The server ignored Range and sent the whole object: cut it here.
+      std::uint64_t size = resp.body.size();
+      std::uint64_t first = 0, end = size;
+      if (want.suffixLength) {
+        first = size - std::min<std::uint64_t>(*want.suffixLength, size);
+      } else {
+        first = std::min<std::uint64_t>(want.offset, size);
+        if (want.length) end = std::min<std::uint64_t>(size, want.offset + *want.length);
+      }
+      Bytes cut(resp.body.begin() + static_cast<std::ptrdiff_t>(first),
+                resp.body.begin() + static_cast<std::ptrdiff_t>(std::max(first, end)));
+      resp.body = std::move(cut);
+      return {};
+    }
+    if (resp.status != 206) return {};
+    auto crText = resp.header("content-range");
+    if (!crText) return "206 Partial Content without Content-Range";
+    auto cr = parseContentRange(*crText);
+    if (!cr) return "invalid Content-Range '" + *crText + "'";
+    std::uint64_t got = cr->last - cr->first + 1;
+    if (got != resp.body.size())
+      return "Content-Range '" + *crText + "' but a body of " + std::to_string(resp.body.size()) +
+             " bytes";
+    std::uint64_t expectFirst = want.offset;
+    std::optional<std::uint64_t> expectLast;
+    if (want.suffixLength) {
+      if (cr->total) {
+        expectFirst = *cr->total - std::min(*want.suffixLength, *cr->total);
+        expectLast = *cr->total - 1;
+      } else {
+        if (got > *want.suffixLength) return "Content-Range '" + *crText + "' longer than asked";
+        expectFirst = cr->first;
+      }
+    } else {
+      if (want.length) expectLast = want.offset + *want.length - 1;
+      if (cr->total) {
+        std::uint64_t lastByte = *cr->total - 1;
+        expectLast = expectLast ? std::min(*expectLast, lastByte) : lastByte;
+      }
+    }
+    if (cr->first != expectFirst || (expectLast && cr->last != *expectLast))
+      return "Content-Range '" + *crText + "' does not match the requested " + rangeHeader(want);
+    return {};
+  }
+
+  void retryOrFinish(TransferPtr t, std::optional<double> retryAfter) {
+    if (t->attemptCount > options.maxRetries) {
+      finish(std::move(t));
+      return;
+    }
+    // Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))].
+    double ceiling =
+        std::min(options.maxBackoffSeconds,
+                 options.initialBackoffSeconds * std::pow(2.0, std::min(30, t->attemptCount - 1)));
+    std::uniform_real_distribution<double> jitter(0.0, std::max(0.0, ceiling));
+    double delay = jitter(rng);
+    if (retryAfter) delay = std::max(delay, std::min(*retryAfter, options.maxRetryAfterSeconds));
+    retries.fetch_add(1, std::memory_order_relaxed);
+    t->readyAt = Clock::now() + std::chrono::microseconds(static_cast<long long>(delay * 1e6));
+    delayed.push_back(std::move(t));
+  }
+};
+
+HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::send(HttpRequest request, CancelToken cancel,
+                      std::function<void(HttpResponse)> done) {
+  auto t = std::make_unique<Impl::Transfer>();
+  t->request = std::move(request);
+  t->cancel = std::move(cancel);
+  t->done = std::move(done);
+  impl_->submit(std::move(t));
+}
+
+HttpResponse HttpClient::sendSync(HttpRequest request, CancelToken cancel) {
+  if (std::this_thread::get_id() == impl_->threadId)
+    throw Error(ErrorKind::InvalidArgument,
+                "HttpClient::sendSync called on the client's own thread (would deadlock)");
+  std::promise<HttpResponse> promise;
+  auto future = promise.get_future();
+  send(std::move(request), std::move(cancel),
+       [&promise](HttpResponse r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+HttpStats HttpClient::stats() const {
+  HttpStats s;
+  s.requests = impl_->requests.load();
+  s.retries = impl_->retries.load();
+  s.bytesReceived = impl_->bytesReceived.load();
+  s.bytesSent = impl_->bytesSent.load();
+  s.connections = impl_->connections.load();
+  return s;
+}
+
+const HttpOptions& HttpClient::options() const { return impl_->options; }
+
+}  // namespace nz

@@ -1,0 +1,96 @@
+#include "loader/chunk_scheduler.h"
+
+#include <algorithm>
+
+namespace nz {
+
+std::vector<std::pair<ChunkKey, Tier>> ChunkScheduler::setRequests(std::vector<ChunkRequest> wanted,
+                                                                   const IsCached& isCached) {
+  ++generation_;
+  // Most urgent first, so the first occurrence of a key is the one to keep.
+  std::stable_sort(wanted.begin(), wanted.end(), fetchSooner);
+  wanted_.clear();
+  wanted_.reserve(wanted.size());
+  std::vector<ChunkRequest> unique;
+  unique.reserve(wanted.size());
+  for (auto& r : wanted) {
+    if (!r.dataset) continue;
+    if (wanted_.emplace(r.key(), r.tier).second) unique.push_back(std::move(r));
+  }
+  std::vector<std::pair<ChunkKey, Tier>> order;
+  order.reserve(unique.size());
+  for (auto it = unique.rbegin(); it != unique.rend(); ++it)
+    order.emplace_back(it->key(), it->tier);
+
+  // Running fetches take their new tier (Recent when no longer wanted).
+  for (auto& [key, running] : inFlight_) running.tier = wantedTier(key);
+
+  queue_.clear();
+  queue_.reserve(unique.size());
+  for (auto it = unique.rbegin(); it != unique.rend(); ++it) {
+    const ChunkKey key = it->key();
+    if (inFlight_.count(key) || isCached(key)) continue;
+    queue_.push_back(std::move(*it));
+  }
+  return order;
+}
+
+Dispatch ChunkScheduler::dispatch(const IsCached& isCached) {
+  Dispatch out;
+  while (!queue_.empty()) {
+    const ChunkRequest& next = queue_.back();
+    const ChunkKey key = next.key();
+    if (inFlight_.count(key) || isCached(key)) {  // became available since it was queued
+      queue_.pop_back();
+      continue;
+    }
+    if (inFlight_.size() >= maxInFlight_) {
+      // Preempt the least important running fetch if it is in a worse tier.
+      auto worst = inFlight_.end();
+      for (auto it = inFlight_.begin(); it != inFlight_.end(); ++it)
+        if (worst == inFlight_.end() || it->second.tier > worst->second.tier) worst = it;
+      if (worst == inFlight_.end() || worst->second.tier <= next.tier) break;
+      out.abort.push_back(worst->second.cancel);
+      inFlight_.erase(worst);
+      continue;
+    }
+    Running running;
+    running.fetchId = nextFetchId_++;
+    running.tier = next.tier;
+    out.start.push_back({next, running.fetchId, running.cancel.token()});
+    inFlight_.emplace(key, std::move(running));
+    queue_.pop_back();
+  }
+  return out;
+}
+
+FinishInfo ChunkScheduler::finish(const ChunkKey& key, std::uint64_t fetchId) {
+  FinishInfo info;
+  info.wanted = wantedTier(key);
+  auto it = inFlight_.find(key);
+  if (it != inFlight_.end()) {
+    if (it->second.fetchId == fetchId) {
+      info.current = true;
+      inFlight_.erase(it);
+    } else {
+      info.otherInFlight = true;
+    }
+  }
+  return info;
+}
+
+Tier ChunkScheduler::wantedTier(const ChunkKey& key) const {
+  auto it = wanted_.find(key);
+  return it == wanted_.end() ? Tier::Recent : it->second;
+}
+
+std::vector<CancelSource> ChunkScheduler::abortAll() {
+  std::vector<CancelSource> out;
+  for (auto& [key, running] : inFlight_) out.push_back(running.cancel);
+  inFlight_.clear();
+  queue_.clear();
+  wanted_.clear();
+  return out;
+}
+
+}  // namespace nz

@@ -1,0 +1,150 @@
+#include "write/nifti_writer.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "write/atomic_file.h"
+
+namespace nz {
+
+namespace {
+
+int xyztUnitsCode(const std::string& space, const std::string& time) {
+  int s = 0, t = 0;
+  if (space == "m") s = 1;
+  if (space == "mm") s = 2;
+  if (space == "um") s = 3;
+  if (time == "s") t = 8;
+  if (time == "ms") t = 16;
+  if (time == "us") t = 24;
+  return s | t;
+}
+
+class GzipStream {
+ public:
+  GzipStream(int level, const std::function<void(const std::uint8_t*, std::size_t)>& sink)
+      : sink_(sink), out_(1 << 20) {
+    std::memset(&z_, 0, sizeof z_);
+    // windowBits 15 + 16: a gzip member (RFC 1952), readable by gzip, nibabel and our reader.
+    if (deflateInit2(&z_, std::clamp(level, 0, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+      throw Error(ErrorKind::Io, "cannot start gzip compression");
+  }
+  ~GzipStream() { deflateEnd(&z_); }
+  void feed(const std::uint8_t* p, std::size_t n, bool finish) {
+    // zlib counts in uInt: feed at most 1 GiB at a time.
+    do {
+      std::size_t take = std::min<std::size_t>(n, 1u << 30);
+      z_.next_in = const_cast<Bytef*>(p);
+      z_.avail_in = static_cast<uInt>(take);
+      p += take;
+      n -= take;
+      int flush = finish && n == 0 ? Z_FINISH : Z_NO_FLUSH;
+      int rc;
+      do {
+        z_.next_out = out_.data();
+        z_.avail_out = static_cast<uInt>(out_.size());
+        rc = deflate(&z_, flush);
+        if (rc == Z_STREAM_ERROR) throw Error(ErrorKind::Io, "gzip compression failed");
+        std::size_t have = out_.size() - z_.avail_out;
+        if (have) sink_(out_.data(), have);
+      } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    } while (n > 0);
+  }
+
+ private:
+  z_stream z_;
+  const std::function<void(const std::uint8_t*, std::size_t)>& sink_;
+  Bytes out_;
+};
+
+}  // namespace
+
+bool niftiPathIsGzip(const std::string& path) {
+  std::string p = path.substr(0, path.find('?'));
+  if (p.size() < 7) return false;
+  std::string tail = p.substr(p.size() - 7);
+  std::transform(tail.begin(), tail.end(), tail.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return tail == ".nii.gz";
+}
+
+NiftiHeader makeExportHeader(const DatasetInfo& info, const Index5& shape, DType dtype,
+                             const Matrix4& affine) {
+  NiftiHeader h;
+  bool hasC = shape[4] > 1 || std::find(info.axes.begin(), info.axes.end(), "c") != info.axes.end();
+  bool hasT = shape[3] > 1 || std::find(info.axes.begin(), info.axes.end(), "t") != info.axes.end();
+  int ndim = hasC ? 5 : hasT ? 4 : 3;
+  bool big = false;
+  for (int a = 0; a < 5; ++a) big = big || shape[a] > 32767;
+  h.version = big ? 2 : 1;
+  h.magic = big ? "n+2" : "n+1";
+  h.bigEndian = false;
+  h.dim = {ndim, 1, 1, 1, 1, 1, 1, 1};
+  for (int a = 0; a < ndim; ++a) h.dim[static_cast<std::size_t>(a + 1)] = shape[a];
+  h.datatype = niftiCodeFromDtype(dtype);
+  h.bitpix = static_cast<std::int32_t>(dtypeSize(dtype) * 8);
+  h.pixdim = {1, 1, 1, 1, 1, 1, 1, 1};
+  for (int i = 4; i < 8; ++i) {
+    double v = info.pixdim[static_cast<std::size_t>(i)];
+    h.pixdim[static_cast<std::size_t>(i)] = std::isfinite(v) && v != 0 ? v : 1;
+  }
+  h.sclSlope = info.sclSlope;
+  h.sclInter = info.sclInter;
+  h.intentCode = info.intentCode;
+  h.xyztUnits = xyztUnitsCode(info.spaceUnit, info.timeUnit);
+  h.descrip = info.description.substr(0, 79);
+  h.voxOffset = big ? 544 : 352;
+  int sform = info.sformCode > 0 ? info.sformCode : 2;
+  int qform = info.qformCode > 0 ? info.qformCode : sform;
+  niftiSetAffine(h, affine, sform, qform);
+  return h;
+}
+
+void streamNifti(const NiftiHeader& header, const Volume& volume, bool gzip,
+                 const std::function<void(const std::uint8_t*, std::size_t)>& sink,
+                 const NiftiWriteOptions& options) {
+  std::size_t expected = volume.voxelCount() * dtypeSize(volume.dtype);
+  if (volume.data.size() != expected)
+    throw Error(ErrorKind::InvalidArgument, "volume buffer does not match its shape");
+  Bytes head = serializeNiftiHeader(header, true);
+  std::size_t block = std::max<std::size_t>(options.blockBytes, 4096);
+  auto checkCancel = [&] {
+    if (options.cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
+  };
+  if (!gzip) {
+    sink(head.data(), head.size());
+    for (std::size_t off = 0; off < expected; off += block) {
+      checkCancel();
+      std::size_t n = std::min(block, expected - off);
+      sink(volume.data.data() + off, n);
+      if (options.progress) options.progress(static_cast<double>(off + n) / expected);
+    }
+    return;
+  }
+  GzipStream gz(options.gzipLevel, sink);
+  gz.feed(head.data(), head.size(), expected == 0);
+  for (std::size_t off = 0; off < expected; off += block) {
+    checkCancel();
+    std::size_t n = std::min(block, expected - off);
+    gz.feed(volume.data.data() + off, n, off + n == expected);
+    if (options.progress) options.progress(static_cast<double>(off + n) / expected);
+  }
+}
+
+std::uint64_t writeNifti(const std::string& destination, const NiftiHeader& header,
+                         const Volume& volume, const NiftiWriteOptions& options) {
+  AtomicOutput out(destination, options.store);
+  streamNifti(
+      header, volume, niftiPathIsGzip(destination),
+      [&](const std::uint8_t* p, std::size_t n) { out.write(p, n); }, options);
+  out.commit();
+  return out.bytesWritten();
+}
+
+}  // namespace nz

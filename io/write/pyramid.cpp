@@ -1,0 +1,270 @@
+#include "write/pyramid.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/error.h"
+
+namespace nz {
+
+namespace {
+constexpr int kRadius = 3;  // int(truncate 4.0 * sigma 2/3 + 0.5)
+}
+
+const std::vector<double>& pyramidKernel() {
+  static const std::vector<double> k = [] {
+    const double sigma = 2.0 * 2.0 / 6.0;  // skimage pyramid_reduce: 2 * downscale / 6
+    std::vector<double> w(2 * kRadius + 1);
+    double sum = 0;
+    for (int i = -kRadius; i <= kRadius; ++i) {
+      w[i + kRadius] = std::exp(-0.5 / (sigma * sigma) * static_cast<double>(i * i));
+      sum += w[i + kRadius];
+    }
+    for (double& v : w) v /= sum;
+    return w;
+  }();
+  return k;
+}
+
+std::int64_t reflectIndex(std::int64_t i, std::int64_t n) {
+  if (n <= 1) return 0;
+  const std::int64_t period = 2 * n;
+  i %= period;
+  if (i < 0) i += period;
+  return i < n ? i : period - 1 - i;
+}
+
+PyramidStep::PyramidStep(std::int64_t nx, std::int64_t ny, std::int64_t nz)
+    : nx_(nx), ny_(ny), nz_(nz), ox_(halve(nx)), oy_(halve(ny)), oz_(halve(nz)) {}
+
+namespace {
+
+// 1-D correlation along one axis of a plane (stride between taps), reflect boundary.
+void blurLine(const double* in, double* out, std::int64_t n, std::int64_t stride) {
+  const auto& w = pyramidKernel();
+  for (std::int64_t i = 0; i < n; ++i) {
+    double acc = 0;
+    if (i >= kRadius && i + kRadius < n) {
+      for (int k = -kRadius; k <= kRadius; ++k) acc += w[k + kRadius] * in[(i + k) * stride];
+    } else {
+      for (int k = -kRadius; k <= kRadius; ++k) {
+        acc += w[k + kRadius] * in[reflectIndex(i + k, n) * stride];
+      }
+    }
+    out[i * stride] = acc;
+  }
+}
+
+// Linear-interpolation source for output index o of an axis n -> m (scipy zoom, grid_mode).
+struct Tap {
+  std::int64_t i0, i1;
+  double w0, w1;
+};
+
+std::vector<Tap> resizeTaps(std::int64_t n, std::int64_t m) {
+  std::vector<Tap> taps(static_cast<std::size_t>(m));
+  const double zoom = static_cast<double>(n) / static_cast<double>(m);
+  for (std::int64_t o = 0; o < m; ++o) {
+    double c = (static_cast<double>(o) + 0.5) * zoom - 0.5;
+    if (c < 0) c = 0;
+    auto i0 = static_cast<std::int64_t>(std::floor(c));
+    double f = c - static_cast<double>(i0);
+    // 'mirror' boundary for the (zero-weight) neighbour past the end.
+    std::int64_t i1 = i0 + 1 < n ? i0 + 1 : (n > 1 ? n - 2 : 0);
+    if (i0 >= n) i0 = n - 1;
+    taps[static_cast<std::size_t>(o)] = {i0, i1, 1.0 - f, f};
+  }
+  return taps;
+}
+
+}  // namespace
+
+void PyramidStep::blurPlaneXY(Plane& p) const {
+  std::vector<double> line(static_cast<std::size_t>(std::max(nx_, ny_)));
+  // Along x (contiguous rows).
+  for (std::int64_t y = 0; y < ny_; ++y) {
+    double* row = p.data() + y * nx_;
+    blurLine(row, line.data(), nx_, 1);
+    std::memcpy(row, line.data(), static_cast<std::size_t>(nx_) * sizeof(double));
+  }
+  // Along y (columns, stride nx).
+  std::vector<double> col(static_cast<std::size_t>(ny_));
+  for (std::int64_t x = 0; x < nx_; ++x) {
+    for (std::int64_t y = 0; y < ny_; ++y) col[static_cast<std::size_t>(y)] = p[y * nx_ + x];
+    blurLine(col.data(), line.data(), ny_, 1);
+    for (std::int64_t y = 0; y < ny_; ++y) p[y * nx_ + x] = line[static_cast<std::size_t>(y)];
+  }
+}
+
+bool PyramidStep::zBlurReady(std::int64_t j) const {
+  for (int k = -kRadius; k <= kRadius; ++k) {
+    if (reflectIndex(j + k, nz_) >= pushed_) return false;
+  }
+  return true;
+}
+
+void PyramidStep::computeZBlur(std::int64_t j) {
+  const auto& w = pyramidKernel();
+  Plane out(static_cast<std::size_t>(nx_ * ny_), 0.0);
+  for (int k = -kRadius; k <= kRadius; ++k) {
+    const Plane& src = xyBlurred_.at(reflectIndex(j + k, nz_));
+    const double wk = w[k + kRadius];
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] += wk * src[i];
+  }
+  zBlurred_.emplace(j, std::move(out));
+}
+
+void PyramidStep::emitReady(const Emit& emit) {
+  const std::vector<Tap> tz = resizeTaps(nz_, oz_);
+  const std::vector<Tap> tx = resizeTaps(nx_, ox_);
+  const std::vector<Tap> ty = resizeTaps(ny_, oy_);
+  while (nextOut_ < oz_) {
+    const Tap& t = tz[static_cast<std::size_t>(nextOut_)];
+    if (!zBlurred_.count(t.i0) || !zBlurred_.count(t.i1)) return;
+    const Plane& a = zBlurred_.at(t.i0);
+    const Plane& b = zBlurred_.at(t.i1);
+    // Interpolate along z, then y, then x (tensor-product linear interpolation).
+    Plane mid(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) mid[i] = t.w0 * a[i] + t.w1 * b[i];
+    Plane rows(static_cast<std::size_t>(nx_ * oy_));
+    for (std::int64_t y = 0; y < oy_; ++y) {
+      const Tap& u = ty[static_cast<std::size_t>(y)];
+      const double* r0 = mid.data() + u.i0 * nx_;
+      const double* r1 = mid.data() + u.i1 * nx_;
+      double* o = rows.data() + y * nx_;
+      for (std::int64_t x = 0; x < nx_; ++x) o[x] = u.w0 * r0[x] + u.w1 * r1[x];
+    }
+    Plane out(static_cast<std::size_t>(ox_ * oy_));
+    for (std::int64_t y = 0; y < oy_; ++y) {
+      const double* r = rows.data() + y * nx_;
+      double* o = out.data() + y * ox_;
+      for (std::int64_t x = 0; x < ox_; ++x) {
+        const Tap& u = tx[static_cast<std::size_t>(x)];
+        o[x] = u.w0 * r[u.i0] + u.w1 * r[u.i1];
+      }
+    }
+    emit(nextOut_, out);
+    ++nextOut_;
+  }
+}
+
+void PyramidStep::evict() {
+  // xy-blurred plane i is needed by z-blurred planes j >= nextZBlur_ only through
+  // j+k (|k| <= 3) or, near the end, through the reflection; keep those.
+  for (auto it = xyBlurred_.begin(); it != xyBlurred_.end();) {
+    if (it->first < nextZBlur_ - kRadius && it->first + kRadius + 1 < nz_) {
+      it = xyBlurred_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (nextOut_ < oz_) {
+    const double zoom = static_cast<double>(nz_) / static_cast<double>(oz_);
+    double c = (static_cast<double>(nextOut_) + 0.5) * zoom - 0.5;
+    auto first = static_cast<std::int64_t>(std::floor(std::max(c, 0.0)));
+    for (auto it = zBlurred_.begin(); it != zBlurred_.end();) {
+      it = it->first < first ? zBlurred_.erase(it) : std::next(it);
+    }
+  } else {
+    zBlurred_.clear();
+    xyBlurred_.clear();
+  }
+}
+
+void PyramidStep::push(Plane plane, const Emit& emit) {
+  if (pushed_ >= nz_ || static_cast<std::int64_t>(plane.size()) != nx_ * ny_) {
+    throw Error(ErrorKind::InvalidArgument, "pyramid: unexpected input plane");
+  }
+  blurPlaneXY(plane);
+  xyBlurred_.emplace(pushed_, std::move(plane));
+  ++pushed_;
+  while (nextZBlur_ < nz_ && zBlurReady(nextZBlur_)) computeZBlur(nextZBlur_++);
+  emitReady(emit);
+  evict();
+}
+
+namespace {
+
+template <typename T>
+void castInt(const double* in, std::size_t n, std::uint8_t* out) {
+  constexpr double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+  constexpr double hi = static_cast<double>(std::numeric_limits<T>::max());
+  for (std::size_t i = 0; i < n; ++i) {
+    double v = in[i];
+    T r;
+    if (std::isnan(v)) {
+      r = 0;
+    } else if (v <= lo) {
+      r = std::numeric_limits<T>::lowest();
+    } else if (v >= hi) {
+      r = std::numeric_limits<T>::max();
+    } else {
+      r = static_cast<T>(v);  // truncation toward zero, as numpy astype
+    }
+    std::memcpy(out + i * sizeof(T), &r, sizeof(T));
+  }
+}
+
+template <typename T>
+void castFloat(const double* in, std::size_t n, std::uint8_t* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    T r = static_cast<T>(in[i]);
+    std::memcpy(out + i * sizeof(T), &r, sizeof(T));
+  }
+}
+
+}  // namespace
+
+void castPlane(const double* in, std::size_t n, DType t, std::uint8_t* out) {
+  switch (t) {
+    case DType::UInt8: return castInt<std::uint8_t>(in, n, out);
+    case DType::Int8: return castInt<std::int8_t>(in, n, out);
+    case DType::UInt16: return castInt<std::uint16_t>(in, n, out);
+    case DType::Int16: return castInt<std::int16_t>(in, n, out);
+    case DType::UInt32: return castInt<std::uint32_t>(in, n, out);
+    case DType::Int32: return castInt<std::int32_t>(in, n, out);
+    case DType::UInt64: return castInt<std::uint64_t>(in, n, out);
+    case DType::Int64: return castInt<std::int64_t>(in, n, out);
+    case DType::Float32: return castFloat<float>(in, n, out);
+    case DType::Float64: return castFloat<double>(in, n, out);
+    case DType::Complex64: {
+      // Real part only; the imaginary part is zero (as skimage's float cast leaves it).
+      for (std::size_t i = 0; i < n; ++i) {
+        float re[2] = {static_cast<float>(in[i]), 0.0f};
+        std::memcpy(out + i * 8, re, 8);
+      }
+      return;
+    }
+    case DType::Complex128: {
+      for (std::size_t i = 0; i < n; ++i) {
+        double re[2] = {in[i], 0.0};
+        std::memcpy(out + i * 16, re, 16);
+      }
+      return;
+    }
+    case DType::RGB24:
+    case DType::RGBA32: break;
+  }
+  throw Error(ErrorKind::Unsupported,
+              std::string("pyramid levels for data type ") + dtypeName(t) + " are not supported");
+}
+
+void voteLabels(const std::vector<const Plane*>& probs, const std::vector<double>& labels,
+                Plane& out) {
+  if (probs.empty()) return;
+  const std::size_t n = probs[0]->size();
+  out.assign(n, 0.0);
+  std::vector<double> best(n, 0.0);
+  for (std::size_t k = 0; k < probs.size(); ++k) {
+    const Plane& p = *probs[k];
+    for (std::size_t i = 0; i < n; ++i) {
+      if (p[i] > best[i]) {
+        best[i] = p[i];
+        out[i] = labels[k];
+      }
+    }
+  }
+}
+
+}  // namespace nz

@@ -1,0 +1,212 @@
+#include "zarr/codecs.h"
+
+#include <blosc.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+
+#include "core/error.h"
+
+namespace nz {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& msg) {
+  throw Error(ErrorKind::InvalidData, what + ": " + msg);
+}
+
+void checkFinalSize(std::uint64_t got, std::size_t expected, const char* codec,
+                    const std::string& what) {
+  if (got != expected) {
+    fail(what, std::string(codec) + " data decodes to " + std::to_string(got) +
+                   " bytes but the chunk needs " + std::to_string(expected) +
+                   " (corrupt or mismatched metadata)");
+  }
+}
+
+// Blosc 1.x frame: validate the 16-byte header against the buffer, then decode with one
+// internal thread (c-blosc README_CHUNK_FORMAT.rst; blosc.h).
+Bytes decodeBlosc(const Bytes& in, bool final, std::size_t expected, const std::string& what) {
+  std::size_t nbytes = 0;
+  if (in.size() < BLOSC_MIN_HEADER_LENGTH ||
+      blosc_cbuffer_validate(in.data(), in.size(), &nbytes) != 0) {
+    fail(what, "invalid blosc frame (" + std::to_string(in.size()) +
+                   " bytes; truncated or corrupt header)");
+  }
+  if (final) checkFinalSize(nbytes, expected, "blosc header says it", what);
+  if (nbytes > kMaxDecodedChunkBytes) fail(what, "blosc frame claims more than 2 GiB");
+  Bytes out(nbytes);
+  if (nbytes == 0) return out;
+  const int n = blosc_decompress_ctx(in.data(), out.data(), out.size(), 1);
+  if (n <= 0 || static_cast<std::size_t>(n) != nbytes) {
+    fail(what, "blosc decompression failed (code " + std::to_string(n) + ")");
+  }
+  return out;
+}
+
+Bytes decodeZstd(const Bytes& in, bool final, std::size_t expected, const std::string& what) {
+  const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR) fail(what, "invalid zstd frame");
+  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(),
+                                                                          &ZSTD_freeDCtx);
+  if (size != ZSTD_CONTENTSIZE_UNKNOWN) {
+    if (final) checkFinalSize(size, expected, "zstd frame says it", what);
+    if (size > kMaxDecodedChunkBytes) fail(what, "zstd frame claims more than 2 GiB");
+    Bytes out(size);
+    const std::size_t n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), in.data(), in.size());
+    if (ZSTD_isError(n)) fail(what, std::string("zstd: ") + ZSTD_getErrorName(n));
+    checkFinalSize(n, out.size(), "zstd", what);
+    return out;
+  }
+  // Content size not recorded: stream into a growing buffer (exact size when final).
+  ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_only);
+  Bytes out(final ? expected : std::max<std::size_t>(in.size() * 4, 4096));
+  ZSTD_inBuffer ib{in.data(), in.size(), 0};
+  ZSTD_outBuffer ob{out.data(), out.size(), 0};
+  for (;;) {
+    const std::size_t r = ZSTD_decompressStream(ctx.get(), &ob, &ib);
+    if (ZSTD_isError(r)) fail(what, std::string("zstd: ") + ZSTD_getErrorName(r));
+    if (r == 0) break;
+    if (ib.pos == ib.size && ob.pos < ob.size) fail(what, "truncated zstd frame");
+    if (ob.pos == ob.size) {
+      if (final || out.size() >= kMaxDecodedChunkBytes) {
+        fail(what, "zstd data decodes to more than the expected size");
+      }
+      out.resize(std::min<std::size_t>(out.size() * 2, kMaxDecodedChunkBytes));
+      ob.dst = out.data();
+      ob.size = out.size();
+    }
+  }
+  out.resize(ob.pos);
+  if (final) checkFinalSize(out.size(), expected, "zstd", what);
+  return out;
+}
+
+// zlib (RFC 1950) or gzip (RFC 1952): windowBits 15+32 detects either header.
+Bytes decodeInflate(const Bytes& in, bool final, std::size_t expected, const char* name,
+                    const std::string& what) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) fail(what, "zlib init failed");
+  Bytes out(final ? expected : std::max<std::size_t>(in.size() * 4, 4096));
+  zs.next_in = const_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  std::size_t produced = 0;
+  int rc = Z_OK;
+  for (;;) {
+    zs.next_out = out.data() + produced;
+    const std::size_t room = std::min<std::size_t>(out.size() - produced, 1u << 30);
+    zs.avail_out = static_cast<uInt>(room);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    produced += room - zs.avail_out;
+    if (rc == Z_STREAM_END) break;
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      inflateEnd(&zs);
+      fail(what, std::string(name) + ": corrupt stream (" + (zs.msg ? zs.msg : "error") + ")");
+    }
+    if (zs.avail_in == 0 && produced < out.size()) {
+      inflateEnd(&zs);
+      fail(what, std::string(name) + ": truncated stream");
+    }
+    if (produced == out.size()) {
+      if (final || out.size() >= kMaxDecodedChunkBytes) {
+        inflateEnd(&zs);
+        fail(what, std::string(name) + " data decodes to more than the expected " +
+                       std::to_string(out.size()) + " bytes");
+      }
+      out.resize(std::min<std::size_t>(out.size() * 2, kMaxDecodedChunkBytes));
+    }
+  }
+  inflateEnd(&zs);
+  out.resize(produced);
+  if (final) checkFinalSize(produced, expected, name, what);
+  return out;
+}
+
+Bytes stripCrc32c(Bytes in, const std::string& what) {
+  if (in.size() < 4) fail(what, "crc32c: data shorter than its 4-byte checksum");
+  const std::size_t n = in.size() - 4;
+  const std::uint32_t stored = std::uint32_t(in[n]) | std::uint32_t(in[n + 1]) << 8 |
+                               std::uint32_t(in[n + 2]) << 16 | std::uint32_t(in[n + 3]) << 24;
+  if (crc32c(in.data(), n) != stored) fail(what, "crc32c checksum mismatch");
+  in.resize(n);
+  return in;
+}
+
+}  // namespace
+
+std::uint32_t crc32c(const std::uint8_t* data, std::size_t size) {
+  static const std::array<std::uint32_t, 256> table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (std::size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+
+void byteSwapInPlace(std::uint8_t* data, std::size_t count, std::size_t unit) {
+  switch (unit) {
+    case 2:
+      for (std::size_t i = 0; i < count; ++i) {
+        std::uint16_t v;
+        std::memcpy(&v, data + 2 * i, 2);
+        v = __builtin_bswap16(v);
+        std::memcpy(data + 2 * i, &v, 2);
+      }
+      return;
+    case 4:
+      for (std::size_t i = 0; i < count; ++i) {
+        std::uint32_t v;
+        std::memcpy(&v, data + 4 * i, 4);
+        v = __builtin_bswap32(v);
+        std::memcpy(data + 4 * i, &v, 4);
+      }
+      return;
+    case 8:
+      for (std::size_t i = 0; i < count; ++i) {
+        std::uint64_t v;
+        std::memcpy(&v, data + 8 * i, 8);
+        v = __builtin_bswap64(v);
+        std::memcpy(data + 8 * i, &v, 8);
+      }
+      return;
+    default:
+      for (std::size_t i = 0; i < count; ++i) std::reverse(data + unit * i, data + unit * (i + 1));
+  }
+}
+
+Bytes decodeBytesChain(const std::vector<BytesCodec>& codecs, Bytes input, std::size_t expected,
+                       const std::string& what) {
+  // Decode order is the reverse of the metadata order; the last decode step is "final" and
+  // must produce exactly `expected` bytes. A trailing crc32c step only strips 4 bytes.
+  Bytes cur = std::move(input);
+  for (std::size_t k = codecs.size(); k-- > 0;) {
+    bool final = true;
+    for (std::size_t j = 0; j < k; ++j) {
+      if (codecs[j].kind != BytesCodec::Kind::Crc32c) final = false;
+    }
+    switch (codecs[k].kind) {
+      case BytesCodec::Kind::Blosc: cur = decodeBlosc(cur, final, expected, what); break;
+      case BytesCodec::Kind::Zstd: cur = decodeZstd(cur, final, expected, what); break;
+      case BytesCodec::Kind::Zlib: cur = decodeInflate(cur, final, expected, "zlib", what); break;
+      case BytesCodec::Kind::Gzip: cur = decodeInflate(cur, final, expected, "gzip", what); break;
+      case BytesCodec::Kind::Crc32c: cur = stripCrc32c(std::move(cur), what); break;
+    }
+  }
+  if (cur.size() != expected) {
+    fail(what, "chunk is " + std::to_string(cur.size()) + " bytes, expected " +
+                   std::to_string(expected) + " (truncated or corrupt)");
+  }
+  return cur;
+}
+
+}  // namespace nz

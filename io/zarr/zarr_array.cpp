@@ -1,0 +1,337 @@
+#include "zarr/zarr_array.h"
+
+#include <bit>
+#include <condition_variable>
+#include <cstring>
+
+#include "core/thread_pool.h"
+
+namespace nz {
+
+namespace {
+
+constexpr bool kHostBig = std::endian::native == std::endian::big;
+constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+constexpr std::size_t kMaxCachedShardIndexes = 65536;
+
+std::exception_ptr invalid(const std::string& msg) {
+  return std::make_exception_ptr(Error(ErrorKind::InvalidData, msg));
+}
+
+}  // namespace
+
+std::exception_ptr readResultError(const ReadResult& r, const std::string& what) {
+  if (r.status == ReadResult::Status::Cancelled) {
+    return std::make_exception_ptr(Error(ErrorKind::Cancelled, "cancelled: " + what));
+  }
+  std::string msg = r.error.empty() ? "read failed: " + what : r.error;
+  return std::make_exception_ptr(Error(r.errorKind.value_or(ErrorKind::Network), msg));
+}
+
+ZarrArray::ZarrArray(std::shared_ptr<Store> store, std::string path, ZarrArrayMeta meta)
+    : store_(std::move(store)), path_(std::move(path)), meta_(std::move(meta)) {
+  readUnitBytes_ = meta_.itemSize;
+  for (auto s : meta_.readShape()) readUnitBytes_ *= static_cast<std::size_t>(s);
+}
+
+std::string ZarrArray::describe() const { return store_->describeKey(path_); }
+
+std::vector<std::int64_t> ZarrArray::stridesFor(const ZarrCodecChain& chain) const {
+  const auto& shape = meta_.readShape();
+  const std::size_t n = shape.size();
+  std::vector<std::int64_t> strides(n, 1);
+  if (chain.transpose.empty()) {
+    for (std::size_t i = n; i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+    return strides;
+  }
+  // Decoded bytes are C order over B, B[i] = shape[perm[i]]: axis perm[i] gets B's stride i.
+  std::int64_t s = 1;
+  for (std::size_t i = n; i-- > 0;) {
+    strides[chain.transpose[i]] = s;
+    s *= shape[chain.transpose[i]];
+  }
+  return strides;
+}
+
+ZarrChunk ZarrArray::decodeWith(const ZarrCodecChain& chain, Bytes stored,
+                                const std::string& what) const {
+  ZarrChunk c;
+  c.storedBytes = stored.size();
+  c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored), readUnitBytes_, what);
+  if (meta_.swapUnit > 1 && chain.bigEndian != kHostBig) {
+    byteSwapInPlace(c.data.data(), c.data.size() / meta_.swapUnit, meta_.swapUnit);
+  }
+  c.strides = stridesFor(chain);
+  return c;
+}
+
+ZarrChunk ZarrArray::decodeStored(Bytes stored, const std::string& what) const {
+  if (meta_.codecs.sharding) {
+    throw Error(ErrorKind::Unsupported, what + ": sharded chunk decoded as a plain chunk");
+  }
+  return decodeWith(meta_.codecs, std::move(stored), what);
+}
+
+void ZarrArray::readChunkAsync(std::vector<std::int64_t> idx, CancelToken cancel,
+                               ZarrChunkCallback done) {
+  if (meta_.codecs.sharding) {
+    readShardedAsync(std::move(idx), std::move(cancel), std::move(done));
+    return;
+  }
+  const std::string key = meta_.chunkKey(path_, idx);
+  auto self = shared_from_this();
+  store_->readAsync(key, ByteRange::all(), cancel, [self, key, done](ReadResult r) {
+    if (r.missing()) {
+      ThreadPool::shared().post([done] { done(ZarrChunk{true, {}, {}, 0}, nullptr); });
+      return;
+    }
+    if (!r.ok()) {
+      auto err = readResultError(r, self->store_->describeKey(key));
+      ThreadPool::shared().post([done, err] { done({}, err); });
+      return;
+    }
+    auto data = std::make_shared<Bytes>(std::move(r.data));
+    ThreadPool::shared().post([self, key, done, data] {
+      ZarrChunk c;
+      try {
+        c = self->decodeWith(self->meta_.codecs, std::move(*data), self->store_->describeKey(key));
+      } catch (...) {
+        done({}, std::current_exception());
+        return;
+      }
+      done(std::move(c), nullptr);
+    });
+  });
+}
+
+std::shared_ptr<const ZarrArray::ShardIndex> ZarrArray::decodeIndex(Bytes raw,
+                                                                    const std::string& what) const {
+  const auto& sh = *meta_.codecs.sharding;
+  std::size_t n = 1;
+  for (std::size_t i = 0; i < meta_.chunks.size(); ++i) {
+    n *= static_cast<std::size_t>(meta_.chunks[i] / sh.innerShape[i]);
+  }
+  Bytes dec = decodeBytesChain(sh.index.bytesCodecs, std::move(raw), n * 16, what + " (shard index)");
+  auto idx = std::make_shared<ShardIndex>();
+  idx->entries.resize(n * 2);
+  std::memcpy(idx->entries.data(), dec.data(), n * 16);
+  if (sh.index.bigEndian != kHostBig) {
+    byteSwapInPlace(reinterpret_cast<std::uint8_t*>(idx->entries.data()), n * 2, 8);
+  }
+  return idx;
+}
+
+void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
+  std::shared_ptr<ShardSlot> slot;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = shards_.find(key);
+    if (it != shards_.end()) {
+      if (!it->second->ready) {
+        it->second->waiters.push_back(std::move(cb));
+        return;
+      }
+      slot = it->second;
+    } else {
+      if (shards_.size() >= kMaxCachedShardIndexes) {
+        for (auto i = shards_.begin(); i != shards_.end();) {
+          i = i->second->ready ? shards_.erase(i) : std::next(i);
+        }
+      }
+      auto fresh = std::make_shared<ShardSlot>();
+      fresh->waiters.push_back(std::move(cb));
+      shards_.emplace(key, fresh);
+    }
+  }
+  if (slot) {
+    cb(slot->index, nullptr);
+    return;
+  }
+  const auto& sh = *meta_.codecs.sharding;
+  std::size_t n = 1;
+  for (std::size_t i = 0; i < meta_.chunks.size(); ++i) {
+    n *= static_cast<std::size_t>(meta_.chunks[i] / sh.innerShape[i]);
+  }
+  std::size_t indexBytes = n * 16;
+  for (const auto& c : sh.index.bytesCodecs) {
+    if (c.kind == BytesCodec::Kind::Crc32c) indexBytes += 4;
+  }
+  const ByteRange range = sh.indexAtStart ? ByteRange::span(0, indexBytes)
+                                          : ByteRange::suffix(indexBytes);
+  auto self = shared_from_this();
+  // The index fetch is shared by every waiter, so no single caller's token may cancel it.
+  store_->readAsync(key, range, CancelToken{}, [self, key, indexBytes](ReadResult r) {
+    std::shared_ptr<const ShardIndex> index;
+    std::exception_ptr err;
+    const std::string what = self->store_->describeKey(key);
+    if (r.missing()) {
+      auto m = std::make_shared<ShardIndex>();
+      m->missing = true;
+      index = m;
+    } else if (!r.ok()) {
+      err = readResultError(r, what);
+    } else if (r.data.size() != indexBytes) {
+      err = invalid(what + ": shard index is " + std::to_string(r.data.size()) + " bytes, expected " +
+                    std::to_string(indexBytes) + " (truncated shard)");
+    } else {
+      try {
+        index = self->decodeIndex(std::move(r.data), what);
+      } catch (...) {
+        err = std::current_exception();
+      }
+    }
+    std::vector<IndexCallback> waiters;
+    {
+      std::lock_guard lock(self->mutex_);
+      auto it = self->shards_.find(key);
+      if (it != self->shards_.end()) {
+        waiters = std::move(it->second->waiters);
+        it->second->waiters.clear();
+        if (err) {
+          self->shards_.erase(it);  // do not cache failures: a later read retries
+        } else {
+          it->second->ready = true;
+          it->second->index = index;
+        }
+      }
+    }
+    for (auto& w : waiters) w(index, err);
+  });
+}
+
+void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken cancel,
+                                 ZarrChunkCallback done) {
+  const auto& sh = *meta_.codecs.sharding;
+  const std::size_t n = idx.size();
+  std::vector<std::int64_t> shardIdx(n);
+  std::size_t inner = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t per = meta_.chunks[i] / sh.innerShape[i];
+    shardIdx[i] = idx[i] / per;
+    inner = inner * static_cast<std::size_t>(per) + static_cast<std::size_t>(idx[i] % per);
+  }
+  const std::string key = meta_.chunkKey(path_, shardIdx);
+  auto self = shared_from_this();
+  withShardIndex(key, [self, key, inner, cancel, done](std::shared_ptr<const ShardIndex> index,
+                                                       std::exception_ptr err) {
+    if (err) {
+      ThreadPool::shared().post([done, err] { done({}, err); });
+      return;
+    }
+    const std::uint64_t off = index->missing ? kEmpty : index->entries[2 * inner];
+    const std::uint64_t len = index->missing ? kEmpty : index->entries[2 * inner + 1];
+    if (off == kEmpty && len == kEmpty) {
+      ThreadPool::shared().post([done] { done(ZarrChunk{true, {}, {}, 0}, nullptr); });
+      return;
+    }
+    const std::string what = self->store_->describeKey(key) + " inner chunk " + std::to_string(inner);
+    if (len > kMaxDecodedChunkBytes || off > (std::uint64_t{1} << 62)) {
+      auto e = invalid(what + ": shard index entry (" + std::to_string(off) + ", " +
+                       std::to_string(len) + ") is out of range");
+      ThreadPool::shared().post([done, e] { done({}, e); });
+      return;
+    }
+    if (cancel.cancelled()) {
+      auto e = std::make_exception_ptr(Error(ErrorKind::Cancelled, "cancelled: " + what));
+      ThreadPool::shared().post([done, e] { done({}, e); });
+      return;
+    }
+    self->store_->readAsync(key, ByteRange::span(off, len), cancel,
+                            [self, what, len, done](ReadResult r) {
+      std::exception_ptr e;
+      if (r.missing()) {
+        e = invalid(what + ": shard disappeared while reading");
+      } else if (!r.ok()) {
+        e = readResultError(r, what);
+      } else if (r.data.size() != len) {
+        e = invalid(what + ": got " + std::to_string(r.data.size()) + " bytes, index says " +
+                    std::to_string(len) + " (truncated shard)");
+      }
+      if (e) {
+        ThreadPool::shared().post([done, e] { done({}, e); });
+        return;
+      }
+      auto data = std::make_shared<Bytes>(std::move(r.data));
+      ThreadPool::shared().post([self, what, data, done] {
+        ZarrChunk c;
+        try {
+          c = self->decodeWith(self->meta_.codecs.sharding->inner, std::move(*data), what);
+        } catch (...) {
+          done({}, std::current_exception());
+          return;
+        }
+        done(std::move(c), nullptr);
+      });
+    });
+  });
+}
+
+Bytes ZarrArray::readAllBlocking(CancelToken cancel) {
+  const auto grid = meta_.gridShape();
+  const auto& rs = meta_.readShape();
+  const std::size_t nd = meta_.ndim();
+  std::size_t total = meta_.itemSize;
+  for (auto s : meta_.shape) total *= static_cast<std::size_t>(s);
+  Bytes out(total);
+  std::size_t nchunks = 1;
+  for (auto g : grid) nchunks *= static_cast<std::size_t>(g);
+  struct State {
+    std::mutex m;
+    std::condition_variable cv;
+    std::size_t remaining;
+    std::exception_ptr err;
+  };
+  auto st = std::make_shared<State>();
+  st->remaining = nchunks;
+  if (nchunks == 0) return out;
+  std::vector<std::int64_t> outStrides(nd, 1);
+  for (std::size_t i = nd; i-- > 1;) outStrides[i - 1] = outStrides[i] * meta_.shape[i];
+  for (std::size_t c = 0; c < nchunks; ++c) {
+    std::vector<std::int64_t> idx(nd);
+    std::size_t rem = c;
+    for (std::size_t i = nd; i-- > 0;) {
+      idx[i] = static_cast<std::int64_t>(rem % grid[i]);
+      rem /= grid[i];
+    }
+    readChunkAsync(idx, cancel, [this, st, idx, &out, &rs, outStrides, nd](ZarrChunk ch,
+                                                                          std::exception_ptr e) {
+      if (!e) {
+        // Element-wise copy of the in-bounds part (small arrays only).
+        std::vector<std::int64_t> ext(nd), pos(nd, 0);
+        std::size_t count = 1;
+        for (std::size_t i = 0; i < nd; ++i) {
+          ext[i] = std::min(rs[i], meta_.shape[i] - idx[i] * rs[i]);
+          count *= static_cast<std::size_t>(ext[i]);
+        }
+        for (std::size_t k = 0; k < count; ++k) {
+          std::int64_t src = 0, dst = 0;
+          for (std::size_t i = 0; i < nd; ++i) {
+            if (!ch.missing) src += pos[i] * ch.strides[i];
+            dst += (idx[i] * rs[i] + pos[i]) * outStrides[i];
+          }
+          const std::uint8_t* from = ch.missing ? meta_.fillValue.data()
+                                                : ch.data.data() + src * meta_.itemSize;
+          std::memcpy(out.data() + dst * meta_.itemSize, from, meta_.itemSize);
+          for (std::size_t i = nd; i-- > 0;) {
+            if (++pos[i] < ext[i]) break;
+            pos[i] = 0;
+          }
+        }
+      }
+      std::lock_guard lock(st->m);
+      if (e && !st->err) st->err = e;
+      if (--st->remaining == 0) st->cv.notify_all();
+    });
+  }
+  std::unique_lock lock(st->m);
+  st->cv.wait(lock, [&] { return st->remaining == 0; });
+  if (st->err) std::rethrow_exception(st->err);
+  return out;
+}
+
+std::size_t ZarrArray::cachedShardIndexes() const {
+  std::lock_guard lock(mutex_);
+  return shards_.size();
+}
+
+}  // namespace nz

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Azurite (Azure Blob emulator, npm azurite@3.35.0) for the cloud tests: blob service only on
+# http://127.0.0.1:10000, data under STATE/data (wiped at start), well-known account devstoreaccount1 plus a second account
+# "nzacct" with a key generated at start (STATE/accounts.env holds its name and key).
+#   azurite.sh start STATE_DIR     azurite.sh stop STATE_DIR
+set -euo pipefail
+cmd=${1:?usage: azurite.sh start|stop STATE_DIR}
+state=${2:?usage: azurite.sh start|stop STATE_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+port=${NZ_AZURITE_PORT:-10000}
+
+stop() {
+  if [[ -f $state/azurite.pid ]]; then
+    pid=$(cat "$state/azurite.pid")
+    kill "$pid" 2>/dev/null || true
+    # Azurite takes up to ~2 s to exit; wait so the port is free for the next start.
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$state/azurite.pid"
+  fi
+}
+if [[ $cmd == stop ]]; then stop; exit 0; fi
+[[ $cmd == start ]] || { echo "unknown command $cmd" >&2; exit 2; }
+
+"$here/install.sh"
+stop
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+key=$(openssl rand -base64 64 | tr -d '\n')
+devkey='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+printf 'NZ_AZ_ACCOUNT=nzacct\nNZ_AZ_KEY=%s\n' "$key" > "$state/accounts.env"
+rm -rf "$state/data"; mkdir -p "$state/data"
+AZURITE_ACCOUNTS="devstoreaccount1:$devkey;nzacct:$key" \
+  nohup "$here/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
+  --location "$state/data" --disableTelemetry \
+  > "$state/azurite.log" 2>&1 &
+echo $! > "$state/azurite.pid"
+for _ in $(seq 150); do
+  if grep -q "successfully listens" "$state/azurite.log" 2>/dev/null; then exit 0; fi
+  kill -0 "$(cat "$state/azurite.pid")" 2>/dev/null || break
+  sleep 0.1
+done
+echo "azurite did not start:" >&2; cat "$state/azurite.log" >&2; stop; exit 1

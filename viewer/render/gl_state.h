@@ -1,0 +1,16 @@
+#pragma once
+// The raw OpenGL calls of VtkGlWidget::paintGL, in their own translation unit: VTK's GLEW
+// header and Qt's OpenGL headers refuse to be included together.
+class vtkGenericOpenGLRenderWindow;
+
+namespace nzviewer::gl {
+
+// initializeGL: reset VTK's state cache on Qt's context and adopt that context.
+void initContext(vtkGenericOpenGLRenderWindow* win);
+// paintGL, before rendering: reset and push VTK's state cache.
+void beginPaint(vtkGenericOpenGLRenderWindow* win);
+// paintGL, after rendering: blit VTK's display FBO into Qt's FBO `qtFbo` (dw x dh device
+// pixels), force alpha to 1, and pop the state cache.
+void endPaint(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo, int dw, int dh);
+
+}  // namespace nzviewer::gl

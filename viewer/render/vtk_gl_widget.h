@@ -1,0 +1,90 @@
+#pragma once
+// A QOpenGLWidget that hosts a vtkGenericOpenGLRenderWindow (Qt6; Debian's VTK Qt module is
+// Qt5-only). Follows the call order of docs/qt6-vtk-on-debian.md §3: VTK renders into its own
+// FBOs on Qt's context, paintGL blits them into the widget's framebuffer, timers are bridged
+// to QTimer, and events reach the interactor in device pixels.
+#include <QMetaObject>
+#include <QOpenGLWidget>
+#include <QSurfaceFormat>
+#include <map>
+
+class vtkGenericOpenGLRenderWindow;
+class vtkGenericRenderWindowInteractor;
+class vtkRenderer;
+class vtkObject;
+class QSurface;
+class QTimer;
+
+namespace nzviewer {
+
+class VtkGlWidget : public QOpenGLWidget {
+  Q_OBJECT
+ public:
+  explicit VtkGlWidget(QWidget* parent = nullptr);
+  ~VtkGlWidget() override;
+
+  // OpenGL 3.2 core, RGBA8, depth 24: what VTK 9.1 needs. Set it as the default before
+  // QApplication exists (main) and on each widget (tests that never set a default).
+  static QSurfaceFormat defaultFormat();
+
+  vtkGenericOpenGLRenderWindow* renderWindow() const;
+  vtkGenericRenderWindowInteractor* interactor() const;
+  vtkRenderer* renderer() const;  // one renderer filling the viewport, created by us
+
+  // When true (default) Qt input events are forwarded to the VTK interactor (styles, widgets).
+  // Subclasses that handle input themselves turn it off.
+  void setForwardEventsToVtk(bool on) { forwardEvents_ = on; }
+
+  // Marks the scene dirty and schedules a repaint (the render happens inside paintGL).
+  void requestRender();
+  // Number of VTK renders done so far (tests use it to wait for a frame).
+  int renderCount() const { return renderCount_; }
+
+ signals:
+  void rendered();
+
+ protected:
+  void initializeGL() override;
+  void resizeGL(int w, int h) override;
+  void paintGL() override;
+
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseReleaseEvent(QMouseEvent* e) override;
+  void mouseDoubleClickEvent(QMouseEvent* e) override;
+  void mouseMoveEvent(QMouseEvent* e) override;
+  void wheelEvent(QWheelEvent* e) override;
+  void keyPressEvent(QKeyEvent* e) override;
+  void keyReleaseEvent(QKeyEvent* e) override;
+  void enterEvent(QEnterEvent* e) override;
+  void leaveEvent(QEvent* e) override;
+
+  // Forwarding helpers, usable by subclasses that filter some events first.
+  void forwardMouse(QMouseEvent* e, unsigned long vtkEvent, int repeat = 0);
+  void forwardWheel(QWheelEvent* e);
+  void forwardKey(QKeyEvent* e, bool press);
+
+  // Called before every VTK render so subclasses can update actors lazily.
+  virtual void prepareRender() {}
+
+ private:
+  void updateVtkSize();
+  void onContextAboutToBeDestroyed();
+  void onMakeCurrent();
+  void onIsCurrent(void* callData);
+  void onFrame();
+  void onCreateTimer(void* callData);
+  void onDestroyTimer(void* callData);
+  void setEventPosition(const QPointF& pos, Qt::KeyboardModifiers mods, int repeat);
+
+  struct Vtk;  // VTK smart pointers (keeps VTK headers out of this header)
+  Vtk* vtk_;
+  QSurface* surface_ = nullptr;
+  QMetaObject::Connection destroyConnection_;
+  std::map<int, QTimer*> timers_;  // VTK platform timer id -> QTimer
+  bool needRender_ = true;
+  bool inPaint_ = false;
+  bool forwardEvents_ = true;
+  int renderCount_ = 0;
+};
+
+}  // namespace nzviewer
