@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -144,7 +145,7 @@ std::optional<std::string> HttpResponse::header(const std::string& lowerName) co
   return std::nullopt;
 }
 
-struct HttpClient::Impl {
+struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   struct Transfer {
     HttpRequest request;  // as given
     HttpRequest attempt;  // after `sign` for the current attempt
@@ -161,6 +162,8 @@ struct HttpClient::Impl {
     curl_slist* headerList = nullptr;
     char errorBuffer[CURL_ERROR_SIZE] = {};
     Clock::time_point readyAt{};
+    Clock::time_point lastActivity{};  // last byte received or sent (stall detection)
+    curl_off_t lastUploaded = 0;
   };
   using TransferPtr = std::unique_ptr<Transfer>;
 
@@ -193,17 +196,29 @@ struct HttpClient::Impl {
     // Keep enough idle connections for every transfer we allow in flight.
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.maxConcurrency + 8));
     curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
-    thread = std::thread([this] { loop(); });
+  }
+
+  // The loop thread co-owns the Impl, so a client destroyed from inside one of its own
+  // callbacks (the last owner of a store dropped there) detaches instead of joining itself.
+  void start() {
+    thread = std::thread([self = shared_from_this()] { self->loop(); });
     threadId = thread.get_id();
   }
 
-  ~Impl() {
+  void stop() {
     {
       std::lock_guard lock(mutex);
       stopping = true;
     }
     curl_multi_wakeup(multi);
-    if (thread.joinable()) thread.join();
+    if (std::this_thread::get_id() == threadId)
+      thread.detach();
+    else if (thread.joinable())
+      thread.join();
+  }
+
+  ~Impl() {
+    if (thread.joinable()) thread.detach();  // only reached on the loop thread itself
     for (CURL* e : easyPool) curl_easy_cleanup(e);
     curl_multi_cleanup(multi);
   }
@@ -260,6 +275,7 @@ struct HttpClient::Impl {
       auto now = Clock::now();
       promoteDueRetries(now);
       dropCancelled();
+      abortStalled(now);
       while (static_cast<int>(active.size()) < options.maxConcurrency && !waiting.empty()) {
         TransferPtr t = std::move(waiting.front());
         waiting.pop_front();
@@ -352,6 +368,29 @@ struct HttpClient::Impl {
     }
   }
 
+  // A transfer that has received (or sent) nothing for stallTimeoutSeconds is aborted and
+  // retried. libcurl's LOW_SPEED check stays on as a backstop, but it averages over a 5 s
+  // window, so after a burst it fires seconds late; this check is exact.
+  void abortStalled(Clock::time_point now) {
+    auto limit = std::chrono::duration<double>(std::max(0.05, options.stallTimeoutSeconds));
+    std::vector<CURL*> stalled;
+    for (auto& [easy, t] : active)
+      if (now - t->lastActivity > limit) stalled.push_back(easy);
+    for (CURL* easy : stalled) {
+      auto node = active.extract(easy);
+      TransferPtr t = std::move(node.mapped());
+      curl_multi_remove_handle(multi, easy);
+      bytesReceived.fetch_add(t->response.body.size(), std::memory_order_relaxed);
+      releaseEasy(*t);
+      t->response = HttpResponse{};
+      t->response.attempts = t->attemptCount;
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.3g", options.stallTimeoutSeconds);
+      t->response.transportError = std::string("stalled: no data for ") + buf + " s";
+      retryOrFinish(std::move(t), std::nullopt);
+    }
+  }
+
   // ---- one attempt -------------------------------------------------------------------------
 
   void startAttempt(TransferPtr t) {
@@ -407,6 +446,7 @@ struct HttpClient::Impl {
   static std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::size_t bytes = size * n;
+    t->lastActivity = Clock::now();
     t->response.body.insert(t->response.body.end(), reinterpret_cast<std::uint8_t*>(data),
                             reinterpret_cast<std::uint8_t*>(data) + bytes);
     return bytes;
@@ -415,6 +455,7 @@ struct HttpClient::Impl {
   static std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::size_t bytes = size * n;
+    t->lastActivity = Clock::now();
     std::string line(data, bytes);
     if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 100 Continue): start afresh
       t->response.headers.clear();
@@ -444,8 +485,12 @@ struct HttpClient::Impl {
     return count;
   }
 
-  static int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  static int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow) {
     auto* t = static_cast<Transfer*>(user);
+    if (ulnow > t->lastUploaded) {
+      t->lastUploaded = ulnow;
+      t->lastActivity = Clock::now();
+    }
     return t->cancel.cancelled() ? 1 : 0;  // non-zero aborts the transfer
   }
 
@@ -458,6 +503,8 @@ struct HttpClient::Impl {
     }
     t->easy = e;
     t->uploadPos = 0;
+    t->lastUploaded = 0;
+    t->lastActivity = Clock::now();
     t->errorBuffer[0] = 0;
     t->response.headers.clear();
     t->response.body.clear();
@@ -483,10 +530,10 @@ struct HttpClient::Impl {
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(std::max(0.001, options.connectTimeoutSeconds) * 1000));
-    // Stall: abort when fewer than 1 byte/s arrives for stallTimeoutSeconds (whole seconds).
+    // Backstop for stalls (abortStalled is the precise check): < 1 byte/s for that long.
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-                     std::max(1L, static_cast<long>(options.stallTimeoutSeconds + 0.5)));
+                     std::max(1L, static_cast<long>(options.stallTimeoutSeconds + 10.5)));
     if (options.insecure) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -700,9 +747,11 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpClient::HttpClient(HttpOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
+  impl_->start();
+}
 
-HttpClient::~HttpClient() = default;
+HttpClient::~HttpClient() { impl_->stop(); }
 
 void HttpClient::send(HttpRequest request, CancelToken cancel,
                       std::function<void(HttpResponse)> done) {

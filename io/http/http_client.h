@@ -84,7 +84,7 @@ class HttpClient {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with the loop thread (see Impl::start)
 };
 
 }  // namespace nz

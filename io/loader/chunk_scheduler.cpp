@@ -15,7 +15,7 @@ std::vector<std::pair<ChunkKey, Tier>> ChunkScheduler::setRequests(std::vector<C
   unique.reserve(wanted.size());
   for (auto& r : wanted) {
     if (!r.dataset) continue;
-    if (wanted_.emplace(r.key(), r.tier).second) unique.push_back(std::move(r));
+    if (wanted_.emplace(r.key(), Wanted{r.tier, r.distance}).second) unique.push_back(std::move(r));
   }
   std::vector<std::pair<ChunkKey, Tier>> order;
   order.reserve(unique.size());
@@ -23,7 +23,11 @@ std::vector<std::pair<ChunkKey, Tier>> ChunkScheduler::setRequests(std::vector<C
     order.emplace_back(it->key(), it->tier);
 
   // Running fetches take their new tier (Recent when no longer wanted).
-  for (auto& [key, running] : inFlight_) running.tier = wantedTier(key);
+  for (auto& [key, running] : inFlight_) {
+    auto it = wanted_.find(key);
+    running.request.tier = it == wanted_.end() ? Tier::Recent : it->second.tier;
+    if (it != wanted_.end()) running.request.distance = it->second.distance;
+  }
 
   queue_.clear();
   queue_.reserve(unique.size());
@@ -48,15 +52,18 @@ Dispatch ChunkScheduler::dispatch(const IsCached& isCached) {
       // Preempt the least important running fetch if it is in a worse tier.
       auto worst = inFlight_.end();
       for (auto it = inFlight_.begin(); it != inFlight_.end(); ++it)
-        if (worst == inFlight_.end() || it->second.tier > worst->second.tier) worst = it;
-      if (worst == inFlight_.end() || worst->second.tier <= next.tier) break;
+        if (worst == inFlight_.end() || it->second.request.tier > worst->second.request.tier)
+          worst = it;
+      if (worst == inFlight_.end() || worst->second.request.tier <= next.tier) break;
       out.abort.push_back(worst->second.cancel);
+      ChunkRequest preempted = std::move(worst->second.request);
       inFlight_.erase(worst);
-      continue;
+      if (preempted.tier != Tier::Recent) requeue(std::move(preempted));
+      continue;  // `next` may have moved: read the back again
     }
     Running running;
     running.fetchId = nextFetchId_++;
-    running.tier = next.tier;
+    running.request = next;
     out.start.push_back({next, running.fetchId, running.cancel.token()});
     inFlight_.emplace(key, std::move(running));
     queue_.pop_back();
@@ -81,7 +88,15 @@ FinishInfo ChunkScheduler::finish(const ChunkKey& key, std::uint64_t fetchId) {
 
 Tier ChunkScheduler::wantedTier(const ChunkKey& key) const {
   auto it = wanted_.find(key);
-  return it == wanted_.end() ? Tier::Recent : it->second;
+  return it == wanted_.end() ? Tier::Recent : it->second.tier;
+}
+
+void ChunkScheduler::requeue(ChunkRequest request) {
+  // queue_ is sorted most urgent last: insert before the first entry that is more urgent.
+  auto pos = std::lower_bound(
+      queue_.begin(), queue_.end(), request,
+      [](const ChunkRequest& a, const ChunkRequest& b) { return fetchSooner(b, a); });
+  queue_.insert(pos, std::move(request));
 }
 
 std::vector<CancelSource> ChunkScheduler::abortAll() {

@@ -7,7 +7,8 @@
 //  - queued requests that are not repeated are dropped; in-flight ones that are not repeated
 //    drop to Tier::Recent and keep running until a more important request waits for a slot;
 //  - at most maxInFlight fetches run; when all slots are busy and the best waiting request has a
-//    better tier than the worst running fetch, that fetch is aborted (preemption).
+//    better tier than the worst running fetch, that fetch is aborted (preemption) and, if it is
+//    still wanted, queued again behind the more important ones.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -67,13 +68,18 @@ class ChunkScheduler {
   struct Running {
     std::uint64_t fetchId = 0;
     CancelSource cancel;
-    Tier tier = Tier::Visible;
+    ChunkRequest request;  // tier and distance as wanted by the current generation
   };
+  struct Wanted {
+    Tier tier = Tier::Recent;
+    double distance = 0;
+  };
+  void requeue(ChunkRequest request);
   std::size_t maxInFlight_;
   std::uint64_t generation_ = 0;
   std::uint64_t nextFetchId_ = 1;
   std::vector<ChunkRequest> queue_;  // most urgent at the back
-  std::unordered_map<ChunkKey, Tier, ChunkKeyHash> wanted_;
+  std::unordered_map<ChunkKey, Wanted, ChunkKeyHash> wanted_;
   std::unordered_map<ChunkKey, Running, ChunkKeyHash> inFlight_;
 };
 

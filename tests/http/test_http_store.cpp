@@ -1,6 +1,8 @@
 // The http(s):// store (openStore) against the private nginx: ranges, Missing, 403 message,
 // sizes, PUT/DELETE where allowed and a clear Unsupported where not, TLS, headers, stats.
 #include <QtTest>
+#include <future>
+#include <thread>
 
 #include "http/http_store.h"
 #include "http_test_util.h"
@@ -180,6 +182,23 @@ class TestHttpStore : public QObject {
     t.join();
     QCOMPARE(r.status, ReadResult::Status::Cancelled);
     QVERIFY(sw.seconds() < 2);
+  }
+
+  void lastReferenceDroppedInsideCallback() {
+    // The store (and its client) dies on the client's own thread: it must neither deadlock
+    // nor crash.
+    auto holder = std::make_shared<std::shared_ptr<Store>>(open(std::string(kHttp) + "/scratch"));
+    Store* raw = holder->get();
+    std::promise<bool> done;
+    auto future = done.get_future();
+    raw->readAsync("small.txt", ByteRange::all(), {}, [holder, &done](ReadResult r) {
+      holder->reset();
+      done.set_value(r.ok());
+    });
+    holder.reset();
+    QCOMPARE(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    QVERIFY(future.get());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
   void sharedClientHelper() {

@@ -4,7 +4,7 @@
 # files generated here), /forbidden/ (403), /echo-headers (echoes test headers), redirects.
 # A test CA and server certificate are generated at start into STATE/certs (ca.crt).
 #   nginx.sh start STATE_DIR     nginx.sh stop STATE_DIR
-# Env: NZ_NGINX_HTTP_PORT, NZ_NGINX_HTTPS_PORT, NZ_NGINX_ROOT override the defaults.
+# Env: NZ_NGINX_HTTP_PORT, NZ_NGINX_HTTPS_PORT (0 = none), NZ_NGINX_ROOT override the defaults.
 set -euo pipefail
 cmd=${1:?usage: nginx.sh start|stop STATE_DIR}
 state=${2:?usage: nginx.sh start|stop STATE_DIR}
@@ -66,6 +66,8 @@ chmod -R a+rX "$state/scratch"
 
 user_line=""
 [[ $(id -u) == 0 ]] && user_line="user root;"
+https_listen="listen 127.0.0.1:$https_port ssl http2;"
+[[ $https_port == 0 ]] && https_listen=""   # NZ_NGINX_HTTPS_PORT=0: plain HTTP only
 cat > "$state/nginx.conf" <<CONF
 $user_line
 worker_processes 2;
@@ -90,7 +92,7 @@ http {
   http2_max_requests 100000;
   server {
     listen 127.0.0.1:$http_port;
-    listen 127.0.0.1:$https_port ssl http2;
+    $https_listen
     ssl_certificate $certs/server.crt;
     ssl_certificate_key $certs/server.key;
     root $root;

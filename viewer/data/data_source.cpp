@@ -1,0 +1,147 @@
+#include "data/data_source.h"
+
+#include <QMetaObject>
+#include <chrono>
+
+#include "core/error.h"
+
+namespace nzviewer {
+
+namespace {
+// Chunks kept on the GUI side beyond the current request set (they share memory with the
+// loader's cache; this bound only matters once the loader has evicted them).
+constexpr std::size_t kHeldBudget = std::size_t(768) << 20;
+std::size_t volumeBytes(const nz::SharedVolume& v) { return v ? v->data.size() : 0; }
+}  // namespace
+
+DataSource::DataSource(QObject* parent) : QObject(parent) {}
+
+DataSource::~DataSource() {
+  joinOpener();
+  if (loader_) loader_->setCompletionNotifier({});
+  loader_.reset();  // cancels fetches and waits for their callbacks
+}
+
+void DataSource::joinOpener() {
+  if (opener_.joinable()) opener_.join();
+}
+
+void DataSource::open(const QString& uri, const nz::StoreOptions& options) {
+  close();
+  joinOpener();
+  uri_ = uri;
+  opening_ = true;
+  const std::uint64_t generation = ++openGeneration_;
+  const std::string u = uri.toStdString();
+  opener_ = std::thread([this, u, options, generation] {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::shared_ptr<nz::Dataset> ds;
+    QString error;
+    try {
+      ds = nz::openDataset(u, options);
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    } catch (...) {
+      error = QStringLiteral("unknown error while opening the dataset");
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // `this` outlives the thread (the destructor joins it first).
+    QMetaObject::invokeMethod(
+        this,
+        [this, ds, error, generation, secs] {
+          if (generation != openGeneration_) return;  // superseded by another open
+          opening_ = false;
+          if (!ds) {
+            emit openFailed(error);
+            return;
+          }
+          dataset_ = ds;
+          openSeconds_ = secs;
+          loader_ = std::make_unique<nz::ChunkLoader>();
+          loader_->setCompletionNotifier(
+              [this] { QMetaObject::invokeMethod(this, "drain", Qt::QueuedConnection); });
+          emit opened();
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void DataSource::close() {
+  ++openGeneration_;
+  opening_ = false;
+  if (loader_) {
+    loader_->setCompletionNotifier({});
+    loader_->setRequests({});
+    if (dataset_) loader_->forgetDataset(dataset_.get());
+  }
+  // Destroy the loader on a worker thread? No: its destructor only waits for cancelled fetches.
+  loader_.reset();
+  dataset_.reset();
+  chunks_.clear();
+  failed_.clear();
+  wanted_.clear();
+  heldBytes_ = 0;
+  applied_ = 0;
+  lastChunkError_.clear();
+}
+
+std::vector<int> DataSource::setViews(const std::vector<nz::SliceView>& views) {
+  if (!dataset_ || !loader_) return std::vector<int>(views.size(), 0);
+  nz::ViewRequests set = nz::buildViewRequests(dataset_, views);
+  wanted_.clear();
+  for (const auto& r : set.requests)
+    if (r.tier == nz::Tier::Visible) wanted_.insert(r.key());
+  bool any = false;
+  for (const nz::LoadedChunk& c : loader_->setRequests(std::move(set.requests))) {
+    if (!chunks_.count(c.key)) {
+      apply(c);
+      any = true;
+    }
+  }
+  prune();
+  if (any) emit chunksArrived();
+  return set.levels;
+}
+
+void DataSource::drain() {
+  if (!loader_) return;
+  std::vector<nz::LoadedChunk> batch = loader_->takeCompleted(64);
+  if (batch.empty()) return;
+  for (const auto& c : batch) apply(c);
+  prune();
+  emit chunksArrived();
+}
+
+void DataSource::apply(const nz::LoadedChunk& c) {
+  if (c.key.dataset != dataset_.get()) return;
+  if (c.ok && c.volume) {
+    auto& slot = chunks_[c.key];
+    heldBytes_ -= volumeBytes(slot);
+    slot = c.volume;
+    heldBytes_ += volumeBytes(slot);
+    failed_.erase(c.key);
+    ++applied_;
+  } else if (!c.ok) {
+    failed_.insert(c.key);
+    lastChunkError_ = QString::fromStdString(c.error);
+  }
+}
+
+void DataSource::prune() {
+  if (heldBytes_ <= kHeldBudget) return;
+  for (auto it = chunks_.begin(); it != chunks_.end() && heldBytes_ > kHeldBudget / 2;) {
+    if (wanted_.count(it->first)) {
+      ++it;
+      continue;
+    }
+    heldBytes_ -= volumeBytes(it->second);
+    it = chunks_.erase(it);
+  }
+}
+
+nz::LoaderMetrics DataSource::metrics() const {
+  return loader_ ? loader_->metrics() : nz::LoaderMetrics{};
+}
+
+}  // namespace nzviewer

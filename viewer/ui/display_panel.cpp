@@ -1,0 +1,113 @@
+#include "ui/display_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <cfloat>
+
+#include "model/viewer_state.h"
+#include "views/ortho_viewer.h"
+
+namespace nzviewer {
+
+DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* parent)
+    : QWidget(parent), state_(state), viewer_(viewer) {
+  setObjectName("displayPanel");
+  auto* f = new QFormLayout(this);
+  colormap_ = new QComboBox;
+  colormap_->setObjectName("colormapCombo");
+  colormap_->addItems(colormapNames());
+  low_ = new QDoubleSpinBox;
+  high_ = new QDoubleSpinBox;
+  for (auto* s : {low_, high_}) {
+    s->setRange(-DBL_MAX, DBL_MAX);
+    s->setDecimals(3);
+    s->setKeyboardTracking(false);
+  }
+  low_->setObjectName("windowLow");
+  high_->setObjectName("windowHigh");
+  auto* presets = new QHBoxLayout;
+  auto* autoBtn = new QPushButton("Auto");
+  autoBtn->setObjectName("autoWindowButton");
+  autoBtn->setToolTip("0.5–99.5 percentile of the coarse level");
+  auto* fullBtn = new QPushButton("Full range");
+  fullBtn->setObjectName("fullRangeButton");
+  presets->addWidget(autoBtn);
+  presets->addWidget(fullBtn);
+  time_ = new QSlider(Qt::Horizontal);
+  time_->setObjectName("timeSlider");
+  channel_ = new QSlider(Qt::Horizontal);
+  channel_->setObjectName("channelSlider");
+  timeLabel_ = new QLabel;
+  channelLabel_ = new QLabel;
+  crosshair_ = new QLabel;
+  crosshair_->setObjectName("crosshairLabel");
+  crosshair_->setWordWrap(true);
+  auto* timeRow = new QHBoxLayout;
+  timeRow->addWidget(time_, 1);
+  timeRow->addWidget(timeLabel_);
+  auto* channelRow = new QHBoxLayout;
+  channelRow->addWidget(channel_, 1);
+  channelRow->addWidget(channelLabel_);
+  f->addRow("Colour map", colormap_);
+  f->addRow("Window low", low_);
+  f->addRow("Window high", high_);
+  f->addRow("Presets", presets);
+  f->addRow("Time", timeRow);
+  f->addRow("Channel", channelRow);
+  f->addRow("Crosshair", crosshair_);
+  auto* help = new QLabel(
+      "Left: crosshair · Wheel/PgUp/PgDn: slice · Ctrl+wheel: zoom · Middle or Shift+left: pan "
+      "· Right drag: window/level · Home: reset view");
+  help->setWordWrap(true);
+  help->setStyleSheet("color: gray");
+  f->addRow(help);
+
+  connect(colormap_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (!syncing_) state_->setColormap(static_cast<Colormap>(i));
+  });
+  auto applyRange = [this] {
+    if (!syncing_ && high_->value() > low_->value()) state_->setRange(low_->value(), high_->value());
+  };
+  connect(low_, &QDoubleSpinBox::valueChanged, this, applyRange);
+  connect(high_, &QDoubleSpinBox::valueChanged, this, applyRange);
+  connect(autoBtn, &QPushButton::clicked, viewer_, &OrthoViewer::applyAutoWindow);
+  connect(fullBtn, &QPushButton::clicked, viewer_, &OrthoViewer::applyFullRange);
+  connect(time_, &QSlider::valueChanged, this, [this](int v) {
+    if (!syncing_) state_->setTimeIndex(v);
+  });
+  connect(channel_, &QSlider::valueChanged, this, [this](int v) {
+    if (!syncing_) state_->setChannel(v);
+  });
+  connect(state_, &ViewerState::displayChanged, this, &DisplayPanel::syncFromState);
+  connect(state_, &ViewerState::crosshairChanged, this, &DisplayPanel::syncFromState);
+  connect(state_, &ViewerState::timeChannelChanged, this, &DisplayPanel::syncFromState);
+  syncFromState();
+}
+
+void DisplayPanel::syncFromState() {
+  syncing_ = true;
+  colormap_->setCurrentIndex(static_cast<int>(state_->colormap()));
+  low_->setValue(state_->low());
+  high_->setValue(state_->high());
+  const auto& info = state_->info();
+  const int nt = static_cast<int>(std::max<std::int64_t>(info.shape[3], 1));
+  const int nc = static_cast<int>(std::max<std::int64_t>(info.shape[4], 1));
+  time_->setRange(0, nt - 1);
+  time_->setValue(static_cast<int>(state_->timeIndex()));
+  time_->setEnabled(nt > 1);
+  timeLabel_->setText(QString("%1/%2").arg(state_->timeIndex()).arg(nt));
+  channel_->setRange(0, nc - 1);
+  channel_->setValue(static_cast<int>(state_->channel()));
+  channel_->setEnabled(nc > 1);
+  channelLabel_->setText(QString("%1/%2").arg(state_->channel()).arg(nc));
+  const auto c = state_->crosshair();
+  crosshair_->setText(QString("voxel (%1, %2, %3)").arg(c[0]).arg(c[1]).arg(c[2]));
+  syncing_ = false;
+}
+
+}  // namespace nzviewer

@@ -1,0 +1,197 @@
+#include "views/ortho_viewer.h"
+
+#include <QGridLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "data/data_source.h"
+#include "model/viewer_state.h"
+
+namespace nzviewer {
+
+OrthoViewer::OrthoViewer(ViewerState* state, DataSource* source, QWidget* parent)
+    : QWidget(parent), state_(state), source_(source) {
+  grid_ = new QGridLayout(this);
+  grid_->setContentsMargins(0, 0, 0, 0);
+  grid_->setSpacing(2);
+  for (ViewKind k : {ViewKind::Axial, ViewKind::Coronal, ViewKind::Sagittal}) {
+    auto* v = new SliceView(k, state, source, this);
+    views_[static_cast<int>(k)] = v;
+    connect(v, &SliceView::viewChanged, this, &OrthoViewer::scheduleRequests);
+    connect(v, &SliceView::cursorMoved, this,
+            [this, v](const QPointF& p) { describeCursor(v, p); });
+  }
+  // ITK-SNAP's layout: axial | sagittal / coronal | (panel).
+  grid_->addWidget(view(ViewKind::Axial), 0, 0);
+  grid_->addWidget(view(ViewKind::Sagittal), 0, 1);
+  grid_->addWidget(view(ViewKind::Coronal), 1, 0);
+  grid_->setRowStretch(0, 1);
+  grid_->setRowStretch(1, 1);
+  grid_->setColumnStretch(0, 1);
+  grid_->setColumnStretch(1, 1);
+
+  requestTimer_.setSingleShot(true);
+  requestTimer_.setInterval(0);
+  recomposeTimer_.setSingleShot(true);
+  recomposeTimer_.setInterval(0);
+  connect(&requestTimer_, &QTimer::timeout, this, &OrthoViewer::updateRequests);
+  connect(&recomposeTimer_, &QTimer::timeout, this, &OrthoViewer::recomposeAll);
+  connect(state_, &ViewerState::crosshairChanged, this, &OrthoViewer::scheduleRequests);
+  connect(state_, &ViewerState::timeChannelChanged, this, &OrthoViewer::scheduleRequests);
+  connect(state_, &ViewerState::displayChanged, this, [this] {
+    if (!applyingAuto_) userWindow_ = true;
+    for (SliceView* v : views_) v->requestRender();
+  });
+  connect(source_, &DataSource::chunksArrived, this, &OrthoViewer::scheduleRecompose);
+}
+
+void OrthoViewer::setCornerWidget(QWidget* panel) { grid_->addWidget(panel, 1, 1); }
+
+void OrthoViewer::onDatasetOpened() {
+  userWindow_ = false;
+  autoChunkCount_ = 0;
+  requestsCurrent_ = false;
+  applyingAuto_ = true;
+  state_->reset(source_->dataset()->info());
+  const auto& info = source_->dataset()->info();
+  const bool integer = info.dtype != nz::DType::Float32 && info.dtype != nz::DType::Float64 &&
+                       info.dtype != nz::DType::Complex64 && info.dtype != nz::DType::Complex128;
+  state_->setColormap(integer && info.intentCode == 1002 ? Colormap::Labels : Colormap::Grey);
+  applyingAuto_ = false;
+  for (SliceView* v : views_) v->onDataChanged();
+  scheduleRequests();
+}
+
+void OrthoViewer::onDatasetClosed() {
+  requestsCurrent_ = false;
+  for (SliceView* v : views_) v->onDataChanged();
+}
+
+void OrthoViewer::updateRequests() {
+  if (!source_->isOpen()) return;
+  std::vector<nz::SliceView> wanted;
+  for (SliceView* v : views_) wanted.push_back(v->loaderView());
+  const std::vector<int> levels = source_->setViews(wanted);
+  for (std::size_t i = 0; i < views_.size() && i < levels.size(); ++i)
+    views_[i]->setDisplayLevel(levels[i]);
+  recomposeAll();
+  emit requestsUpdated();
+}
+
+void OrthoViewer::recomposeAll() {
+  if (!source_->isOpen()) return;
+  double total = 0;
+  for (SliceView* v : views_) {
+    v->recompose();
+    total += v->slice().milliseconds;
+  }
+  lastComposeMs_ = total;
+  maxComposeMs_ = std::max(maxComposeMs_, total);
+  requestsCurrent_ = true;
+  if (!userWindow_) {
+    // Refine the automatic window while more coarse chunks arrive.
+    const int coarsest = static_cast<int>(source_->dataset()->info().levels.size()) - 1;
+    std::size_t n = 0;
+    for (const auto& [key, vol] : source_->chunks())
+      if (key.level == coarsest) ++n;
+    if (n != autoChunkCount_) {
+      autoChunkCount_ = n;
+      applyAutoWindow();
+      userWindow_ = false;
+    }
+  }
+}
+
+bool OrthoViewer::allViewsComplete() const {
+  if (!source_->isOpen() || !requestsCurrent_ || requestTimer_.isActive() ||
+      recomposeTimer_.isActive())
+    return false;
+  for (SliceView* v : views_)
+    if (!v->sliceComplete()) return false;
+  return true;
+}
+
+bool OrthoViewer::coarseStats(double& p005, double& p995, double& lo, double& hi) const {
+  if (!source_->isOpen()) return false;
+  const auto& info = source_->dataset()->info();
+  const int coarsest = static_cast<int>(info.levels.size()) - 1;
+  std::size_t total = 0;
+  for (const auto& [key, vol] : source_->chunks())
+    if (key.level == coarsest && vol) total += vol->voxelCount();
+  if (total == 0) return false;
+  const std::size_t stride = std::max<std::size_t>(1, total / 200000);
+  std::vector<double> values;
+  values.reserve(total / stride + 16);
+  std::size_t index = 0;
+  for (const auto& [key, vol] : source_->chunks()) {
+    if (key.level != coarsest || !vol) continue;
+    const std::size_t n = vol->voxelCount();
+    if (vol->data.size() < n * nz::dtypeSize(vol->dtype)) continue;
+    for (std::size_t i = 0; i < n; ++i, ++index) {
+      if (index % stride) continue;
+      const double v = info.scaled(nz::readAsDouble(vol->data.data(), vol->dtype, i));
+      if (std::isfinite(v)) values.push_back(v);
+    }
+  }
+  if (values.empty()) return false;
+  auto pct = [&values](double q) {
+    const std::size_t k = std::min(values.size() - 1,
+                                   static_cast<std::size_t>(q * double(values.size() - 1)));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k),
+                     values.end());
+    return values[k];
+  };
+  lo = *std::min_element(values.begin(), values.end());
+  hi = *std::max_element(values.begin(), values.end());
+  p005 = pct(0.005);
+  p995 = pct(0.995);
+  return true;
+}
+
+void OrthoViewer::applyAutoWindow() {
+  double a, b, lo, hi;
+  if (!coarseStats(a, b, lo, hi)) return;
+  if (!(b > a)) a = lo, b = hi;
+  if (!(b > a)) b = a + 1;
+  applyingAuto_ = true;
+  state_->setMaxLabel(std::max(hi, 1.0));
+  state_->setRange(a, b);
+  applyingAuto_ = false;
+}
+
+void OrthoViewer::applyFullRange() {
+  double a, b, lo, hi;
+  if (!coarseStats(a, b, lo, hi)) return;
+  if (!(hi > lo)) hi = lo + 1;
+  applyingAuto_ = true;
+  state_->setRange(lo, hi);
+  applyingAuto_ = false;
+}
+
+void OrthoViewer::describeCursor(SliceView* view, const QPointF& pos) {
+  if (!source_->isOpen()) return;
+  const auto& info = source_->dataset()->info();
+  const nz::Point3 v = view->widgetToVoxel(pos);
+  nz::Point3 r;
+  for (int i = 0; i < 3; ++i) r[i] = std::round(v[i]);
+  bool inside = true;
+  for (int i = 0; i < 3; ++i) inside = inside && r[i] >= 0 && r[i] < double(info.shape[i]);
+  const auto& a = info.affine;
+  double w[3];
+  for (int i = 0; i < 3; ++i) w[i] = a[i * 4] * r[0] + a[i * 4 + 1] * r[1] + a[i * 4 + 2] * r[2] + a[i * 4 + 3];
+  const double value = view->valueAt(pos);
+  QString text = QString("voxel (%1, %2, %3)  world (%4, %5, %6) %7")
+                     .arg(r[0]).arg(r[1]).arg(r[2])
+                     .arg(w[0], 0, 'f', 2).arg(w[1], 0, 'f', 2).arg(w[2], 0, 'f', 2)
+                     .arg(QString::fromStdString(info.spaceUnit == "unknown" ? "" : info.spaceUnit));
+  if (inside)
+    text += std::isnan(value) ? QString("  value (loading)")
+                              : QString("  value %1").arg(value, 0, 'g', 6);
+  else
+    text += "  (outside)";
+  if (view->slice().finestLevelShown >= 0)
+    text += QString("  level %1").arg(view->slice().finestLevelShown);
+  emit cursorInfo(text);
+}
+
+}  // namespace nzviewer

@@ -1,0 +1,68 @@
+#pragma once
+// The three linked slice views and the logic between them and the data: every view change
+// (crosshair, zoom, pan, resize, time point) becomes one new request generation (coalesced per
+// event-loop turn), delivered chunks recompose the views (coalesced the same way), and the
+// automatic window comes from the coarse level's histogram.
+#include <QTimer>
+#include <QWidget>
+#include <array>
+
+#include "views/slice_view.h"
+
+class QGridLayout;
+
+namespace nzviewer {
+
+class DataSource;
+class ViewerState;
+
+class OrthoViewer : public QWidget {
+  Q_OBJECT
+ public:
+  OrthoViewer(ViewerState* state, DataSource* source, QWidget* parent = nullptr);
+
+  SliceView* view(ViewKind kind) const { return views_[static_cast<int>(kind)]; }
+  std::array<SliceView*, 3> views() const { return views_; }
+  // Puts `panel` in the fourth cell of the 2x2 grid (next to the coronal view).
+  void setCornerWidget(QWidget* panel);
+
+  // True when every view shows all chunks of the level it displays (failed ones count).
+  bool allViewsComplete() const;
+  double lastComposeMs() const { return lastComposeMs_; }
+  double maxComposeMs() const { return maxComposeMs_; }
+
+  // Window presets from the coarsest level's loaded voxels (no-op before any arrives).
+  void applyAutoWindow();   // 0.5th..99.5th percentile
+  void applyFullRange();    // min..max
+  bool userAdjustedWindow() const { return userWindow_; }
+
+ signals:
+  void cursorInfo(const QString& text);
+  void requestsUpdated();
+
+ public slots:
+  void onDatasetOpened();
+  void onDatasetClosed();
+
+ private slots:
+  void scheduleRequests() { requestTimer_.start(); }
+  void scheduleRecompose() { recomposeTimer_.start(); }
+  void updateRequests();
+  void recomposeAll();
+
+ private:
+  bool coarseStats(double& p005, double& p995, double& lo, double& hi) const;
+  void describeCursor(SliceView* view, const QPointF& pos);
+
+  ViewerState* state_;
+  DataSource* source_;
+  std::array<SliceView*, 3> views_{};
+  QTimer requestTimer_, recomposeTimer_;
+  bool requestsCurrent_ = false;  // views composed since the last request generation
+  bool userWindow_ = false, applyingAuto_ = false;
+  std::size_t autoChunkCount_ = 0;
+  double lastComposeMs_ = 0, maxComposeMs_ = 0;
+  QGridLayout* grid_ = nullptr;
+};
+
+}  // namespace nzviewer
