@@ -1,14 +1,158 @@
-// nzview: GUI entry point (placeholder window until the viewer lands).
+// nzview: the GUI entry point.
+//   nzview [URI] [--screenshot FILE.png] [--size WxH] [--timeout S] [credential flags]
+// --help and --version work without a display: they are handled before QApplication exists.
 #include <QApplication>
-#include <QLabel>
-#include <QMainWindow>
+#include <QSurfaceFormat>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "render/vtk_gl_widget.h"
+#include "store/store_options.h"
+#include "ui/main_window.h"
+
+namespace {
+
+const char* kUsage =
+    "Usage: nzview [URI] [options]\n"
+    "Viewer for huge NIfTI-Zarr scans on cloud storage (az://, s3://, gs://, https://, paths).\n"
+    "\n"
+    "Options:\n"
+    "  --screenshot FILE.png   open URI, wait until every chunk the three views need at the\n"
+    "                          level they display is loaded, save the window and exit\n"
+    "                          (0 = saved and complete, 1 = error or timeout)\n"
+    "  --size WxH              window size (default 1280x860)\n"
+    "  --timeout S             screenshot timeout in seconds (default 60)\n"
+    "  --azure-account NAME  --azure-key KEY  --azure-sas TOKEN  --azure-connection-string S\n"
+    "  --azure-endpoint URL  --aws-profile P  --aws-region R  --endpoint-url URL\n"
+    "  --gcs-credentials FILE  --anonymous  --header 'K: V'  --cacert FILE  --insecure\n"
+    "  --option key=value      any other store option\n"
+    "  --help, --version\n"
+    "\n"
+    "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS.\n";
+
+struct Args {
+  std::string uri, screenshot;
+  int width = 1280, height = 860;
+  double timeout = 60;
+  nz::StoreOptions options;
+};
+
+// Returns -1 to continue, otherwise an exit code.
+int parse(int argc, char** argv, Args& a) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "nzview: %s needs a value\n", arg.c_str());
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::printf("nzview %s\n", NZVIEW_VERSION);
+      return 0;
+    } else if (arg == "--screenshot") {
+      if (!value(a.screenshot)) return 2;
+    } else if (arg == "--size") {
+      if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2 ||
+          a.width < 200 || a.height < 150 || a.width > 16384 || a.height > 16384) {
+        std::fprintf(stderr, "nzview: --size expects WxH (at least 200x150), got '%s'\n",
+                     v.c_str());
+        return 2;
+      }
+    } else if (arg == "--timeout") {
+      if (!value(v)) return 2;
+      char* end = nullptr;
+      a.timeout = std::strtod(v.c_str(), &end);
+      if (!end || *end || !(a.timeout > 0)) {
+        std::fprintf(stderr, "nzview: --timeout expects seconds > 0, got '%s'\n", v.c_str());
+        return 2;
+      }
+    } else if (arg == "--azure-account") {
+      if (!value(a.options.azureAccount)) return 2;
+    } else if (arg == "--azure-key") {
+      if (!value(a.options.azureKey)) return 2;
+    } else if (arg == "--azure-sas") {
+      if (!value(a.options.azureSas)) return 2;
+    } else if (arg == "--azure-connection-string") {
+      if (!value(a.options.azureConnectionString)) return 2;
+    } else if (arg == "--azure-endpoint") {
+      if (!value(a.options.azureEndpoint)) return 2;
+    } else if (arg == "--aws-profile") {
+      if (!value(a.options.awsProfile)) return 2;
+    } else if (arg == "--aws-region") {
+      if (!value(a.options.awsRegion)) return 2;
+    } else if (arg == "--endpoint-url") {
+      if (!value(a.options.endpointUrl)) return 2;
+    } else if (arg == "--gcs-credentials") {
+      if (!value(a.options.gcsCredentialsFile)) return 2;
+    } else if (arg == "--anonymous") {
+      a.options.anonymous = true;
+    } else if (arg == "--insecure") {
+      a.options.insecure = true;
+    } else if (arg == "--header") {
+      if (!value(v)) return 2;
+      a.options.headers.push_back(v);
+    } else if (arg == "--cacert") {
+      if (!value(a.options.caFile)) return 2;
+    } else if (arg == "--option") {
+      if (!value(v) || v.find('=') == std::string::npos) {
+        std::fprintf(stderr, "nzview: --option expects key=value\n");
+        return 2;
+      }
+      a.options.extra[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
+    } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
+      std::fprintf(stderr, "nzview: unknown option %s (see --help)\n", arg.c_str());
+      return 2;
+    } else if (a.uri.empty()) {
+      a.uri = arg;
+    } else {
+      std::fprintf(stderr, "nzview: more than one URI given\n");
+      return 2;
+    }
+  }
+  if (!a.screenshot.empty() && a.uri.empty()) {
+    std::fprintf(stderr, "nzview: --screenshot needs a URI\n");
+    return 2;
+  }
+  return -1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  Args args;
+  if (int rc = parse(argc, argv, args); rc >= 0) return rc;
+  const bool hasDisplay = qEnvironmentVariableIsSet("DISPLAY") ||
+                          qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+                          qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+  if (!hasDisplay) {
+    std::fprintf(stderr, "nzview: no display (DISPLAY is not set); run under X11/Wayland or "
+                         "xvfb-run, or use nzview-cli for headless work\n");
+    return 1;
+  }
+  // VTK 9.1's GLEW needs GLX (docs/qt6-vtk-on-debian.md, pitfall 4).
+  if (!qEnvironmentVariableIsSet("QT_XCB_GL_INTEGRATION")) qputenv("QT_XCB_GL_INTEGRATION", "xcb_glx");
+  QSurfaceFormat::setDefaultFormat(nzviewer::VtkGlWidget::defaultFormat());
   QApplication app(argc, argv);
-  QMainWindow window;
-  window.setWindowTitle("nzview");
-  window.setCentralWidget(new QLabel("nzview"));
-  window.resize(1024, 768);
+  QApplication::setApplicationName("nzview");
+  QApplication::setOrganizationName("nzview");
+  QApplication::setApplicationVersion(NZVIEW_VERSION);
+
+  nzviewer::MainWindow window;
+  window.resize(args.width, args.height);
   window.show();
+  if (!args.uri.empty()) {
+    if (!args.screenshot.empty())
+      window.screenshotWhenReady(QString::fromStdString(args.screenshot), args.timeout);
+    window.openUri(QString::fromStdString(args.uri), args.options);
+  }
   return app.exec();
 }

@@ -190,6 +190,10 @@ AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options) {
     }
   }
 
+  if (a.account.empty()) {
+    if (auto n = cloud::env("AZURE_STORAGE_ACCOUNT_NAME")) a.account = *n;
+    else if (auto m = cloud::env("AZURE_STORAGE_ACCOUNT")) a.account = *m;
+  }
   if (a.account.empty() && !endpoint.empty()) {
     // http://127.0.0.1:10000/devstoreaccount1 or https://acct.blob.core.windows.net
     cloud::UrlParts u = cloud::splitUrl(stripSlash(endpoint));

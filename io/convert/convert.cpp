@@ -81,7 +81,6 @@ ConvertResult convertNiftiToNiftiZarr(std::shared_ptr<Store> in, const std::stri
   };
   auto onDownload = [&](std::uint64_t got, std::uint64_t total) {
     std::lock_guard lock(progressMutex);
-    prog.downloaded += 0;
     prog.inputSize = total;
     prog.downloaded = std::max(prog.downloaded, got);
     report();

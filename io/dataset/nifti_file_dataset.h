@@ -3,6 +3,8 @@
 // (io/dataset/nifti_file_dataset.cpp); openDataset() dispatches here for .nii/.nii.gz names.
 //
 //   auto ds = nz::openNiftiFileDataset(store, "brain.nii.gz", "https://host/brain.nii.gz");
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,5 +16,16 @@ namespace nz {
 // `name` is the redacted URI for messages and DatasetInfo::uri. Throws nz::Error.
 std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, const std::string& key,
                                               const std::string& name);
+
+// Options of the plain-NIfTI dataset (added by the convert area).
+struct NiftiFileOptions {
+  // .nii.gz: decoded bytes kept in memory; the rest spills to an unlinked temporary file.
+  std::uint64_t memoryLimitBytes = std::uint64_t{256} << 20;
+  // Download progress (stored bytes received, stored size); called on a background thread.
+  std::function<void(std::uint64_t received, std::uint64_t total)> progress;
+};
+std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, const std::string& key,
+                                              const std::string& name,
+                                              const NiftiFileOptions& options);
 
 }  // namespace nz

@@ -211,10 +211,8 @@ void ChunkLoader::onFetched(const ChunkRequest& request, std::uint64_t fetchId,
                             ChunkResult result) {
   const ChunkKey key = request.key();
   std::shared_ptr<const std::function<void()>> notifier;
-  bool nowIdle = false;
   {
     std::lock_guard lock(mutex_);
-    --outstanding_;
     const FinishInfo fi = scheduler_.finish(key, fetchId);
     const bool ok = result.ok && result.volume;
     const bool cancelled = !ok && result.errorKind == ErrorKind::Cancelled;
@@ -253,11 +251,13 @@ void ChunkLoader::onFetched(const ChunkRequest& request, std::uint64_t fetchId,
       }
     }
     dirty_ = true;  // a slot is free
-    nowIdle = outstanding_ == 0;
+    wake_.notify_all();
   }
-  wake_.notify_all();
-  if (nowIdle) idleCond_.notify_all();
   if (notifier && *notifier) (*notifier)();
+  // Last touch of `this`, under the lock: once outstanding_ reaches 0 the destructor may return,
+  // so nothing (not even a notify) may follow the unlock.
+  std::lock_guard lock(mutex_);
+  if (--outstanding_ == 0) idleCond_.notify_all();
 }
 
 }  // namespace nz

@@ -65,6 +65,7 @@ class ChunkLoader {
 
   // Called from a worker thread (or from takeCompleted) when results are waiting, at most once
   // until the next takeCompleted: it must only post an event to the GUI thread, never block.
+  // It is never called after the destructor has returned.
   void setCompletionNotifier(std::function<void()> notifier);
 
   // Any thread. The cached chunk (nullptr/nullopt when absent); does not change recency.
@@ -75,7 +76,8 @@ class ChunkLoader {
   LoaderMetrics metrics() const;
 
   // Drops the cached chunks of a dataset being closed (queued requests for it are dropped by
-  // the next setRequests that no longer mentions it).
+  // the next setRequests that no longer mentions it). Until then the cache and running fetches
+  // hold references to the dataset, so its destructor may run on a loader or worker thread.
   void forgetDataset(const Dataset* dataset);
   void setCacheBudget(std::size_t bytes);
   void setMaxInFlight(std::size_t n);

@@ -40,16 +40,21 @@ PyramidStep::PyramidStep(std::int64_t nx, std::int64_t ny, std::int64_t nz)
 
 namespace {
 
-// 1-D correlation along one axis of a plane (stride between taps), reflect boundary.
+// 1-D correlation along one axis, reflect boundary, summed in scipy's order
+// (ni_filters.c NI_Correlate1D, symmetric kernel): c*w0 + sum_{j=-3..-1} (x[i+j]+x[i-j])*w[j].
 void blurLine(const double* in, double* out, std::int64_t n, std::int64_t stride) {
   const auto& w = pyramidKernel();
+  const double* fw = w.data() + kRadius;
   for (std::int64_t i = 0; i < n; ++i) {
-    double acc = 0;
+    double acc = in[i * stride] * fw[0];
     if (i >= kRadius && i + kRadius < n) {
-      for (int k = -kRadius; k <= kRadius; ++k) acc += w[k + kRadius] * in[(i + k) * stride];
+      for (int j = -kRadius; j < 0; ++j) {
+        acc += (in[(i + j) * stride] + in[(i - j) * stride]) * fw[j];
+      }
     } else {
-      for (int k = -kRadius; k <= kRadius; ++k) {
-        acc += w[k + kRadius] * in[reflectIndex(i + k, n) * stride];
+      for (int j = -kRadius; j < 0; ++j) {
+        acc += (in[reflectIndex(i + j, n) * stride] + in[reflectIndex(i - j, n) * stride]) *
+               fw[j];
       }
     }
     out[i * stride] = acc;
@@ -82,18 +87,17 @@ std::vector<Tap> resizeTaps(std::int64_t n, std::int64_t m) {
 
 void PyramidStep::blurPlaneXY(Plane& p) const {
   std::vector<double> line(static_cast<std::size_t>(std::max(nx_, ny_)));
-  // Along x (contiguous rows).
-  for (std::int64_t y = 0; y < ny_; ++y) {
-    double* row = p.data() + y * nx_;
-    blurLine(row, line.data(), nx_, 1);
-    std::memcpy(row, line.data(), static_cast<std::size_t>(nx_) * sizeof(double));
-  }
-  // Along y (columns, stride nx).
+  // Along y (columns, stride nx), then along x (contiguous rows).
   std::vector<double> col(static_cast<std::size_t>(ny_));
   for (std::int64_t x = 0; x < nx_; ++x) {
     for (std::int64_t y = 0; y < ny_; ++y) col[static_cast<std::size_t>(y)] = p[y * nx_ + x];
     blurLine(col.data(), line.data(), ny_, 1);
     for (std::int64_t y = 0; y < ny_; ++y) p[y * nx_ + x] = line[static_cast<std::size_t>(y)];
+  }
+  for (std::int64_t y = 0; y < ny_; ++y) {
+    double* row = p.data() + y * nx_;
+    blurLine(row, line.data(), nx_, 1);
+    std::memcpy(row, line.data(), static_cast<std::size_t>(nx_) * sizeof(double));
   }
 }
 
@@ -105,13 +109,18 @@ bool PyramidStep::zBlurReady(std::int64_t j) const {
 }
 
 void PyramidStep::computeZBlur(std::int64_t j) {
-  const auto& w = pyramidKernel();
-  Plane out(static_cast<std::size_t>(nx_ * ny_), 0.0);
-  for (int k = -kRadius; k <= kRadius; ++k) {
-    const Plane& src = xyBlurred_.at(reflectIndex(j + k, nz_));
-    const double wk = w[k + kRadius];
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] += wk * src[i];
+  // scipy's gaussian_filter runs the axes of the [z, y, x] array in order: z, then y, then x.
+  const double* fw = pyramidKernel().data() + kRadius;
+  Plane out(static_cast<std::size_t>(nx_ * ny_));
+  const Plane& mid = xyBlurred_.at(j);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = mid[i] * fw[0];
+  for (int k = -kRadius; k < 0; ++k) {
+    const Plane& a = xyBlurred_.at(reflectIndex(j + k, nz_));
+    const Plane& b = xyBlurred_.at(reflectIndex(j - k, nz_));
+    const double wk = fw[k];
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] += (a[i] + b[i]) * wk;
   }
+  blurPlaneXY(out);
   zBlurred_.emplace(j, std::move(out));
 }
 
@@ -124,24 +133,32 @@ void PyramidStep::emitReady(const Emit& emit) {
     if (!zBlurred_.count(t.i0) || !zBlurred_.count(t.i1)) return;
     const Plane& a = zBlurred_.at(t.i0);
     const Plane& b = zBlurred_.at(t.i1);
-    // Interpolate along z, then y, then x (tensor-product linear interpolation).
-    Plane mid(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) mid[i] = t.w0 * a[i] + t.w1 * b[i];
-    Plane rows(static_cast<std::size_t>(nx_ * oy_));
+    // scipy NI_ZoomShift: sum over the 8 corners (x fastest) of v * wz * wy * wx.
+    Plane out(static_cast<std::size_t>(ox_ * oy_));
+    const double wz[2] = {t.w0, t.w1};
+    const Plane* pz[2] = {&a, &b};
     for (std::int64_t y = 0; y < oy_; ++y) {
       const Tap& u = ty[static_cast<std::size_t>(y)];
-      const double* r0 = mid.data() + u.i0 * nx_;
-      const double* r1 = mid.data() + u.i1 * nx_;
-      double* o = rows.data() + y * nx_;
-      for (std::int64_t x = 0; x < nx_; ++x) o[x] = u.w0 * r0[x] + u.w1 * r1[x];
-    }
-    Plane out(static_cast<std::size_t>(ox_ * oy_));
-    for (std::int64_t y = 0; y < oy_; ++y) {
-      const double* r = rows.data() + y * nx_;
+      const double wy[2] = {u.w0, u.w1};
+      const std::int64_t ry[2] = {u.i0 * nx_, u.i1 * nx_};
       double* o = out.data() + y * ox_;
       for (std::int64_t x = 0; x < ox_; ++x) {
-        const Tap& u = tx[static_cast<std::size_t>(x)];
-        o[x] = u.w0 * r[u.i0] + u.w1 * r[u.i1];
+        const Tap& v = tx[static_cast<std::size_t>(x)];
+        const double wx[2] = {v.w0, v.w1};
+        const std::int64_t cx[2] = {v.i0, v.i1};
+        double acc = 0;
+        for (int i = 0; i < 2; ++i) {
+          for (int jj = 0; jj < 2; ++jj) {
+            for (int k = 0; k < 2; ++k) {
+              double coeff = (*pz[i])[static_cast<std::size_t>(ry[jj] + cx[k])];
+              coeff *= wz[i];
+              coeff *= wy[jj];
+              coeff *= wx[k];
+              acc += coeff;
+            }
+          }
+        }
+        o[x] = acc;
       }
     }
     emit(nextOut_, out);
@@ -176,8 +193,7 @@ void PyramidStep::push(Plane plane, const Emit& emit) {
   if (pushed_ >= nz_ || static_cast<std::int64_t>(plane.size()) != nx_ * ny_) {
     throw Error(ErrorKind::InvalidArgument, "pyramid: unexpected input plane");
   }
-  blurPlaneXY(plane);
-  xyBlurred_.emplace(pushed_, std::move(plane));
+  xyBlurred_.emplace(pushed_, std::move(plane));  // raw; blurred along z first
   ++pushed_;
   while (nextZBlur_ < nz_ && zBlurReady(nextZBlur_)) computeZBlur(nextZBlur_++);
   emitReady(emit);

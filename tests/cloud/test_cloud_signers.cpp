@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cloud/aws_credentials.h"
+#include "cloud/cloud_common.h"
 #include "cloud/azure_credentials.h"
 #include "cloud/azure_shared_key.h"
 #include "cloud/crypto.h"
@@ -106,7 +107,7 @@ class TestCloudSigners : public QObject {
     QVERIFY(anon.headers.empty());
   }
 
-  void azureSharedKeyStringToSign() {
+  void azureSharedKeyExample() {
     // Built by hand from "Authorize with Shared Key" (Blob, version 2015-02-21+): 12 standard
     // headers (Content-Length empty for 0), canonicalized x-ms-* headers, then the resource
     // (path-style emulator URL: the account appears twice) and sorted query parameters.

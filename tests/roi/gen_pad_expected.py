@@ -32,6 +32,23 @@ def stat(data, mode):
     return float(np.quantile(d, 0.5))  # linear interpolation, as torch.quantile
 
 
+def wrap_pad(region, pads):
+    """np.pad(mode='wrap') as numpy >= 1.25 defines it: strict periodic repetition.
+
+    numpy 1.24 (Debian 12) mis-pads when a pad exceeds the axis length on both sides
+    (numpy PR #22575); the two agree whenever each pad is at most the axis length.
+    """
+    out = region
+    for axis, (a, b) in enumerate(pads):
+        n = region.shape[axis]
+        idx = np.arange(-a, n + b) % n
+        out = np.take(out, idx, axis=axis)
+    small = all(a <= n and b <= n for (a, b), n in zip(pads, region.shape))
+    if small:
+        assert np.array_equal(out, np.pad(region, pads, mode="wrap"))
+    return out
+
+
 def pad_crop(region, out_begin, out_end, mode, constant):
     """Pads `region` (placed at 0) so it covers [out_begin, out_end), then crops to it."""
     pads = [(max(0, -b), max(0, e - n)) for b, e, n in zip(out_begin, out_end, region.shape)]
@@ -42,6 +59,8 @@ def pad_crop(region, out_begin, out_end, mode, constant):
             value = min(max(math.floor(value + 0.5) if value >= 0 else -math.floor(-value + 0.5),
                             info.min), info.max)
         padded = np.pad(region, pads, mode="constant", constant_values=value)
+    elif mode == "wrap":
+        padded = wrap_pad(region, pads)
     else:
         padded = np.pad(region, pads, mode=mode)
     sl = tuple(slice(b + p[0], e + p[0]) for b, e, p in zip(out_begin, out_end, pads))

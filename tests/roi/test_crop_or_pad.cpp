@@ -27,7 +27,8 @@ Volume makeVolume(const QString& dtype, const QJsonArray& shape, const QJsonArra
   v.dtype = dtype == "int16" ? DType::Int16 : DType::Float32;
   v.shape = {shape[0].toInt(), shape[1].toInt(), shape[2].toInt(), 1, 1};
   v.data.resize(v.voxelCount() * dtypeSize(v.dtype));
-  for (int i = 0; i < data.size(); ++i) storeValue(v.data.data() + i * dtypeSize(v.dtype), v.dtype, data[i].toDouble());
+  for (int i = 0; i < data.size(); ++i)
+    storeValue(v.data.data() + i * dtypeSize(v.dtype), v.dtype, data[i].toDouble());
   return v;
 }
 

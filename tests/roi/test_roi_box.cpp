@@ -20,7 +20,8 @@ DatasetInfo pyramidInfo() {
     Matrix4 p = {f, 0, 0, t, 0, f, 0, t, 0, 0, f, t, 0, 0, 0, 1};
     LevelInfo lv;
     lv.affine = multiply(a0, p);
-    lv.shape = {static_cast<std::int64_t>(std::ceil(150 / f)), static_cast<std::int64_t>(std::ceil(121 / f)),
+    lv.shape = {static_cast<std::int64_t>(std::ceil(150 / f)),
+                static_cast<std::int64_t>(std::ceil(121 / f)),
                 static_cast<std::int64_t>(std::ceil(97 / f)), 1, 1};
     info.levels.push_back(lv);
   }
@@ -75,7 +76,7 @@ class TestRoiBox : public QObject {
 
   void shiftAffineMovesOrigin() {
     Matrix4 a = {0.7477, -0.2324, -0.0622, -20.5, 0.2729, 0.7390, -0.2613, 10.25,
-                 0.0799, 0.1190, 1.4757, -35, 0, 0, 0, 1};
+                 0.0799, 0.1190,  1.4757,  -35,   0,      0,      0,       1};
     Matrix4 s = shiftAffine(a, {3, -2, 5});
     Vec3 o = applyAffine(a, {3, -2, 5});
     QCOMPARE(s[3], o[0]);

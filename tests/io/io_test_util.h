@@ -1,0 +1,188 @@
+#pragma once
+// Helpers shared by the io reader tests: SHA-256 (OpenSSL EVP), loading a folder into a
+// MemoryStore, zarr-order byte images of a Volume, and WaveStore, a store that simulates
+// round trips so tests can count metadata "waves" and assert what was fetched.
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "dataset/dataset.h"
+#include "store/memory_store.h"
+#include "store/store_factory.h"
+
+namespace nztest {
+
+inline std::string sha256Hex(const std::uint8_t* data, std::size_t size) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, data, size);
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  std::string hex;
+  char buf[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", md[i]);
+    hex += buf;
+  }
+  return hex;
+}
+
+inline std::string dataDir() { return NZ_TEST_DATA_DIR; }
+
+inline nz::Bytes readFileBytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return nz::Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Copies every file under `dir` into `store` (keys relative to dir).
+inline void loadDir(const std::string& dir, nz::MemoryStore& store) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    store.put(std::filesystem::relative(e.path(), dir).generic_string(),
+              readFileBytes(e.path().string()));
+  }
+}
+
+// Bytes of `v` in zarr C order over the axes `zarrAxes` (e.g. "tczyx"), native (LE) elements.
+inline nz::Bytes zarrOrderBytes(const nz::Volume& v, const std::string& zarrAxes) {
+  const std::size_t es = nz::dtypeSize(v.dtype);
+  nz::Bytes out;
+  out.reserve(v.data.size());
+  // Outer axes (all but x) in zarr order; x rows are contiguous in both layouts.
+  std::vector<int> outer;
+  for (char a : zarrAxes) {
+    if (a != 'x') outer.push_back(std::string("xyztc").find(a));
+  }
+  std::vector<std::int64_t> idx(outer.size(), 0);
+  const std::size_t row = static_cast<std::size_t>(v.shape[0]) * es;
+  for (;;) {
+    nz::Index5 p{0, 0, 0, 0, 0};
+    for (std::size_t i = 0; i < outer.size(); ++i) p[outer[i]] = idx[i];
+    const std::size_t off = v.offsetOf(0, p[1], p[2], p[3], p[4]) * es;
+    out.insert(out.end(), v.data.begin() + off, v.data.begin() + off + row);
+    int i = static_cast<int>(outer.size()) - 1;
+    for (; i >= 0; --i) {
+      if (++idx[i] < v.shape[outer[i]]) break;
+      idx[i] = 0;
+    }
+    if (i < 0) break;
+  }
+  return out;
+}
+
+inline nz::Box wholeLevel(const nz::Dataset& ds, int level) {
+  nz::Box b;
+  b.end = ds.info().levels[level].shape;
+  return b;
+}
+
+// A store wrapper that answers requests in "waves": a request waits until the current
+// round trip ends (rttMs after the first pending request), then every pending request is
+// answered together. Requests issued from callbacks go to the next wave, like a real client
+// that can only act on a response once it arrives.
+class WaveStore : public nz::Store {
+ public:
+  struct Request {
+    std::string key;
+    std::uint64_t offset;
+    std::int64_t length;  // -1 = to the end
+    std::int64_t suffix;  // -1 = not a suffix read
+    int wave;
+    bool operator<(const Request& o) const {
+      return std::tie(key, offset, length, suffix) < std::tie(o.key, o.offset, o.length, o.suffix);
+    }
+  };
+
+  WaveStore(std::shared_ptr<nz::Store> inner, int rttMs = 30)
+      : inner_(std::move(inner)), rttMs_(rttMs), thread_([this] { run(); }) {}
+  ~WaveStore() override {
+    {
+      std::lock_guard l(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  std::string describe() const override { return inner_->describe(); }
+  void readAsync(const std::string& key, nz::ByteRange range, nz::CancelToken cancel,
+                 nz::ReadCallback done) override {
+    std::lock_guard l(m_);
+    pending_.push_back({key, range, cancel, std::move(done)});
+    cv_.notify_all();
+  }
+  std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
+  void write(const std::string& key, const nz::Bytes& data) override { inner_->write(key, data); }
+  void remove(const std::string& key) override { inner_->remove(key); }
+  nz::StoreStats stats() const override { return inner_->stats(); }
+
+  int waves() const {
+    std::lock_guard l(m_);
+    return waves_;
+  }
+  std::vector<Request> log() const {
+    std::lock_guard l(m_);
+    return log_;
+  }
+  void reset() {
+    std::lock_guard l(m_);
+    waves_ = 0;
+    log_.clear();
+  }
+
+ private:
+  struct Pending {
+    std::string key;
+    nz::ByteRange range;
+    nz::CancelToken cancel;
+    nz::ReadCallback done;
+  };
+
+  void run() {
+    std::unique_lock l(m_);
+    for (;;) {
+      cv_.wait(l, [&] { return stop_ || !pending_.empty(); });
+      if (stop_ && pending_.empty()) return;
+      l.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(rttMs_));
+      l.lock();
+      std::vector<Pending> batch;
+      batch.swap(pending_);
+      const int wave = ++waves_;
+      for (const auto& p : batch) {
+        log_.push_back({p.key, p.range.offset,
+                        p.range.length ? static_cast<std::int64_t>(*p.range.length) : -1,
+                        p.range.suffixLength ? static_cast<std::int64_t>(*p.range.suffixLength) : -1,
+                        wave});
+      }
+      l.unlock();
+      for (auto& p : batch) inner_->readAsync(p.key, p.range, p.cancel, std::move(p.done));
+      l.lock();
+    }
+  }
+
+  std::shared_ptr<nz::Store> inner_;
+  int rttMs_;
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<Pending> pending_;
+  std::vector<Request> log_;
+  int waves_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace nztest

@@ -1,0 +1,320 @@
+// The whole viewer under Xvfb: open reference datasets from local paths, wait for streaming,
+// compare screen pixels with the voxels (grey map, fixed window), linked crosshair, wheel slice
+// stepping, right-drag window/level, an oblique dataset, the `nzview --screenshot` binary, and
+// the GUI event loop's longest stall while streaming.
+#include <QDir>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QMouseEvent>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QWheelEvent>
+#include <QtTest>
+#include <cmath>
+#include <functional>
+
+#include "data/data_source.h"
+#include "model/viewer_state.h"
+#include "ui/header_panel.h"
+#include "ui/main_window.h"
+#include "viewer_test_util.h"
+#include "views/ortho_viewer.h"
+
+using namespace nzviewer;
+
+namespace {
+
+bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
+  QElapsedTimer t;
+  t.start();
+  while (!cond()) {
+    if (t.elapsed() > timeoutMs) return false;
+    QTest::qWait(10);
+  }
+  return true;
+}
+
+// Longest gap between ticks of a 1 ms timer: how long the event loop was blocked.
+class StallDetector : public QObject {
+ public:
+  StallDetector() {
+    timer_.setTimerType(Qt::PreciseTimer);
+    timer_.setInterval(1);
+    connect(&timer_, &QTimer::timeout, this, [this] {
+      const qint64 now = clock_.nsecsElapsed();
+      if (last_ >= 0) maxGapMs_ = std::max(maxGapMs_, double(now - last_) / 1e6);
+      last_ = now;
+    });
+  }
+  void start() {
+    maxGapMs_ = 0;
+    last_ = -1;
+    clock_.start();
+    timer_.start();
+  }
+  double stop() {
+    timer_.stop();
+    return maxGapMs_;
+  }
+
+ private:
+  QTimer timer_;
+  QElapsedTimer clock_;
+  qint64 last_ = -1;
+  double maxGapMs_ = 0;
+};
+
+QString shotDir() {
+  const QString d = QStringLiteral(NZ_BINARY_DIR "/tests/viewer-shots");
+  QDir().mkpath(d);
+  return d;
+}
+
+QImage frameOf(SliceView* v) {
+  const int before = v->renderCount();
+  v->requestRender();
+  waitFor([&] { return v->renderCount() > before; }, 5000);
+  return v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32);
+}
+
+}  // namespace
+
+class TstViewerGui : public QObject {
+  Q_OBJECT
+  MainWindow* w_ = nullptr;
+  double maxStallMs_ = 0;
+
+  bool openAndWait(const QString& uri, double* stallMs = nullptr) {
+    StallDetector stall;
+    QSignalSpy opened(w_, &MainWindow::datasetOpened);
+    stall.start();
+    w_->openUri(uri);
+    const bool ok = waitFor([&] { return opened.count() > 0; }, 20000) &&
+                    waitFor([&] { return w_->viewer()->allViewsComplete(); }, 60000);
+    const double gap = stall.stop();
+    if (stallMs) *stallMs = gap;
+    return ok;
+  }
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // recent URIs go to a test settings file
+    w_ = new MainWindow;
+    w_->setHeadless(true);
+    w_->resize(1200, 900);
+    w_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w_));
+  }
+  void cleanupTestCase() {
+    delete w_;
+    qInfo("max GUI stall while streaming: %.1f ms", maxStallMs_);
+  }
+
+  void opensPyramidAndStreams() {
+    double stall = 0;
+    QVERIFY(openAndWait(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr"), &stall));
+    maxStallMs_ = std::max(maxStallMs_, stall);
+    qInfo("streaming: max event-loop stall %.1f ms, max compose %.2f ms (3 views)", stall,
+          w_->viewer()->maxComposeMs());
+    // Header filled from metadata.
+    auto items = w_->headerPanel()->findItems("shape", Qt::MatchExactly);
+    QVERIFY(!items.isEmpty());
+    QCOMPARE(items.first()->text(1), QString("[150, 121, 97]"));
+    QVERIFY(!w_->headerPanel()->findItems("levels", Qt::MatchExactly).isEmpty());
+    QCOMPARE(w_->headerPanel()->findItems("levels", Qt::MatchExactly).first()->text(1),
+             QString("4"));
+    // Every view shows level 0 (the views are larger than the volume) completely.
+    for (SliceView* v : w_->viewer()->views()) {
+      QCOMPARE(v->displayLevel(), 0);
+      QCOMPARE(v->slice().finestLevelShown, 0);
+      QVERIFY(v->sliceComplete());
+    }
+    // The recent list never holds more than the redacted URI.
+    QVERIFY(w_->recentUris().first().endsWith("e_uint16_pyramid_4levels.nii.zarr"));
+    QVERIFY(w_->grab().save(shotDir() + "/viewer_pyramid.png"));
+    QVERIFY2(stall < 250, "GUI event loop stalled while streaming");
+  }
+
+  void pixelsMatchVoxels() {
+    ViewerState* st = w_->state();
+    st->setColormap(Colormap::Grey);
+    st->setRange(0, 8192);
+    auto ds = w_->source()->dataset();
+    const auto& info = ds->info();
+    int checked = 0;
+    for (SliceView* v : w_->viewer()->views()) {
+      const QImage img = frameOf(v);
+      QVERIFY(img.save(shotDir() + QString("/viewer_%1.png").arg(viewKindName(v->kind()))));
+      const ViewAxes& ax = v->axes();
+      const nz::Point3 c = st->crosshair();
+      for (int du : {-12, -5, 7, 15})
+        for (int dv : {-9, 6, 13}) {
+          nz::Point3 p = c;
+          p[ax.screenX] += du;
+          p[ax.screenY] += dv;
+          const QPointF wpos = v->voxelToWidget(p);
+          const int px = int(std::floor(wpos.x())), py = int(std::floor(wpos.y()));
+          if (px < 0 || py < 0 || px >= img.width() || py >= img.height()) continue;
+          nz::Box box;
+          box.begin = {std::int64_t(p[0]), std::int64_t(p[1]), std::int64_t(p[2]), 0, 0};
+          box.end = {box.begin[0] + 1, box.begin[1] + 1, box.begin[2] + 1, 1, 1};
+          const double value = info.scaled(ds->readRegion(0, box).valueAt(0, 0, 0));
+          const int want = std::clamp(int(std::floor(value / 8192.0 * 256.0)), 0, 255);
+          const QRgb got = img.pixel(px, py);
+          QVERIFY2(std::abs(qRed(got) - want) <= 1 && qRed(got) == qGreen(got) &&
+                       qGreen(got) == qBlue(got) && qAlpha(got) == 255,
+                   qPrintable(QString("%1 voxel (%2,%3,%4) value %5: want grey %6, got "
+                                      "(%7,%8,%9)")
+                                  .arg(viewKindName(v->kind()))
+                                  .arg(p[0]).arg(p[1]).arg(p[2]).arg(value).arg(want)
+                                  .arg(qRed(got)).arg(qGreen(got)).arg(qBlue(got))));
+          ++checked;
+        }
+    }
+    QVERIFY(checked >= 24);
+  }
+
+  void crosshairIsLinked() {
+    SliceView* axial = w_->viewer()->view(ViewKind::Axial);
+    SliceView* coronal = w_->viewer()->view(ViewKind::Coronal);
+    SliceView* sagittal = w_->viewer()->view(ViewKind::Sagittal);
+    const nz::Point3 before = w_->state()->crosshair();
+    nz::Point3 target = before;
+    target[0] += 20;
+    target[1] -= 15;
+    const QPoint pos = axial->voxelToWidget(target).toPoint();
+    QTest::mouseClick(axial, Qt::LeftButton, Qt::NoModifier, pos);
+    const nz::Point3 now = w_->state()->crosshair();
+    QCOMPARE(now[0], target[0]);
+    QCOMPARE(now[1], target[1]);
+    QCOMPARE(now[2], before[2]);
+    QCOMPARE(coronal->loaderView().plane.position, now[1]);
+    QCOMPARE(sagittal->loaderView().plane.position, now[0]);
+    QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
+    // The coronal view draws its vertical crosshair line at the new x.
+    const QImage img = frameOf(coronal);
+    const int x = int(std::floor(coronal->voxelToWidget(now).x()));
+    int blue = 0;
+    for (int y = 0; y < img.height(); y += 4) {
+      const QRgb c = img.pixel(std::clamp(x, 0, img.width() - 1), y);
+      if (qBlue(c) > qRed(c) + 60) ++blue;
+    }
+    QVERIFY2(blue > img.height() / 8, qPrintable(QString("blue samples %1").arg(blue)));
+  }
+
+  void wheelStepsSlice() {
+    SliceView* axial = w_->viewer()->view(ViewKind::Axial);
+    const double z = w_->state()->crosshair()[2];
+    const QPointF pos(axial->width() / 2.0, axial->height() / 2.0);
+    QWheelEvent up(pos, axial->mapToGlobal(pos), QPoint(), QPoint(0, 120), Qt::NoButton,
+                   Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(axial, &up);
+    QCOMPARE(w_->state()->crosshair()[2], z + 1);
+    QTest::keyClick(axial, Qt::Key_PageDown);
+    QTest::keyClick(axial, Qt::Key_PageDown);
+    QCOMPARE(w_->state()->crosshair()[2], z - 1);
+    // Ctrl+wheel zooms instead.
+    const double zoom = axial->zoom();
+    QWheelEvent zin(pos, axial->mapToGlobal(pos), QPoint(), QPoint(0, 120), Qt::NoButton,
+                    Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(axial, &zin);
+    QVERIFY(axial->zoom() > zoom * 1.1);
+    QCOMPARE(w_->state()->crosshair()[2], z - 1);
+    QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
+  }
+
+  void rightDragChangesWindowLevel() {
+    SliceView* axial = w_->viewer()->view(ViewKind::Axial);
+    const double window = w_->state()->window(), level = w_->state()->level();
+    const QPoint start(axial->width() / 2, axial->height() / 2);
+    const QPoint probe = axial->voxelToWidget([&] {
+      nz::Point3 p = w_->state()->crosshair();
+      p[0] += 6;
+      p[1] += 6;
+      return p;
+    }()).toPoint();
+    const int greyBefore = qRed(frameOf(axial).pixel(probe));
+    QTest::mousePress(axial, Qt::RightButton, Qt::NoModifier, start);
+    for (int i = 1; i <= 10; ++i) {
+      QMouseEvent move(QEvent::MouseMove, QPointF(start + QPoint(6 * i, -3 * i)),
+                       axial->mapToGlobal(QPointF(start + QPoint(6 * i, -3 * i))),
+                       Qt::NoButton, Qt::RightButton, Qt::NoModifier);
+      QApplication::sendEvent(axial, &move);
+    }
+    QTest::mouseRelease(axial, Qt::RightButton, Qt::NoModifier, start + QPoint(60, -30));
+    qInfo("window %.1f -> %.1f, level %.1f -> %.1f", window, w_->state()->window(), level,
+          w_->state()->level());
+    QVERIFY(w_->state()->window() > window * 1.5);  // dragged right: wider window
+    QVERIFY(w_->state()->level() > level);           // dragged up: higher level
+    const int greyAfter = qRed(frameOf(axial).pixel(probe));
+    QVERIFY2(greyAfter != greyBefore, qPrintable(QString("%1 -> %2").arg(greyBefore).arg(greyAfter)));
+  }
+
+  void opensObliqueDataset() {
+    double stall = 0;
+    QVERIFY(openAndWait(nzviewer_test::refdata("a_uint8_oblique_sform.nii.zarr"), &stall));
+    maxStallMs_ = std::max(maxStallMs_, stall);
+    QCOMPARE(w_->source()->dataset()->info().affineSource, std::string("sform"));
+    SliceView* axial = w_->viewer()->view(ViewKind::Axial);
+    QCOMPARE(QString::fromStdString(axial->axes().labels[0]), QString("R"));
+    QCOMPARE(axial->axes().normal, 2);
+    int lit = 0;
+    const QImage img = frameOf(axial);
+    for (int y = 0; y < img.height(); y += 3)
+      for (int x = 0; x < img.width(); x += 3) lit += qGray(img.pixel(x, y)) > 30 ? 1 : 0;
+    QVERIFY(lit > 200);
+    QVERIFY(w_->grab().save(shotDir() + "/viewer_oblique.png"));
+  }
+
+  void screenshotBinary() {
+    const QString out = shotDir() + "/nzview_screenshot.png";
+    QFile::remove(out);
+    QProcess p;
+    p.setProcessChannelMode(QProcess::ForwardedChannels);
+    p.start(QStringLiteral(NZ_BINARY_DIR "/bin/nzview"),
+            {nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr"), "--screenshot", out,
+             "--size", "1000x700", "--timeout", "60"});
+    QVERIFY(p.waitForFinished(90000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    QImage img(out);
+    QVERIFY(!img.isNull());
+    QCOMPARE(img.size(), QSize(1000, 700));
+    int bright = 0;
+    for (int y = 0; y < img.height(); y += 4)
+      for (int x = 0; x < img.width(); x += 4) bright += qGray(img.pixel(x, y)) > 60 ? 1 : 0;
+    QVERIFY(bright > 2000);
+  }
+
+  void screenshotBinaryFailsCleanly() {
+    QProcess p;
+    p.start(QStringLiteral(NZ_BINARY_DIR "/bin/nzview"),
+            {"/nonexistent/scan.nii.zarr", "--screenshot", shotDir() + "/never.png"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY(!QFile::exists(shotDir() + "/never.png"));
+    QVERIFY(p.readAllStandardError().contains("nzview:"));
+  }
+
+  void helpAndVersionWithoutDisplay() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    env.remove("QT_QPA_PLATFORM");
+    for (const char* flag : {"--help", "--version"}) {
+      QProcess p;
+      p.setProcessEnvironment(env);
+      p.start(QStringLiteral(NZ_BINARY_DIR "/bin/nzview"), {flag});
+      QVERIFY(p.waitForFinished(20000));
+      QCOMPARE(p.exitCode(), 0);
+      QVERIFY(p.readAllStandardOutput().contains("nzview"));
+    }
+  }
+};
+
+QTEST_MAIN(TstViewerGui)
+#include "tst_viewer_gui.moc"

@@ -1,0 +1,97 @@
+#pragma once
+// The application window: a start page (recent URIs, Open…, Open sample, drag and drop), the
+// three slice views with the display panel, the header panel in a dock, and a status bar with
+// the cursor readout and live transfer numbers. Side panels (ROI, export) are added with
+// addSidePanel(). Errors are shown in a dialog (details redacted), never as a crash.
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+
+#include "store/store_options.h"
+
+class QStackedWidget;
+class QListWidget;
+class QLabel;
+class QDockWidget;
+
+namespace nzviewer {
+
+class DataSource;
+class ViewerState;
+class OrthoViewer;
+class HeaderPanel;
+class DisplayPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Opens a URI (metadata on a worker thread; the header appears first, then the views).
+  void openUri(const QString& uri, const nz::StoreOptions& options = {});
+  // Screenshot mode: when every view shows all chunks of its level (or after the timeout),
+  // saves grab() as PNG and quits the application with 0 (saved, complete) or 1.
+  void screenshotWhenReady(const QString& path, double timeoutSeconds);
+  // Errors go to stderr instead of dialogs (screenshot mode, tests).
+  void setHeadless(bool on) { headless_ = on; }
+
+  // Extension point for side panels (ROI, export): a dock on the given side.
+  QDockWidget* addSidePanel(QWidget* panel, const QString& title,
+                            Qt::DockWidgetArea area = Qt::RightDockWidgetArea);
+
+  DataSource* source() const { return source_; }
+  ViewerState* state() const { return state_; }
+  OrthoViewer* viewer() const { return viewer_; }
+  HeaderPanel* headerPanel() const { return header_; }
+
+  static QString sampleUri();                       // NZVIEW_SAMPLE_URI or the bundled sample
+  static QString redactForDisplay(const QString& uri);  // no query string, no secrets
+  QStringList recentUris() const;
+
+ signals:
+  void datasetOpened();
+  void datasetFailed(const QString& message);
+
+ public slots:
+  void showOpenDialog();
+  void openSample();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
+
+ private slots:
+  void onOpened();
+  void onOpenFailed(const QString& message);
+  void updateTransfer();
+  void checkScreenshot();
+
+ private:
+  QWidget* makeStartPage();
+  void buildMenus();
+  void addRecent(const QString& uri);
+  void refreshRecent();
+  void showError(const QString& title, const QString& message);
+
+  DataSource* source_;
+  ViewerState* state_;
+  QStackedWidget* stack_;
+  OrthoViewer* viewer_;
+  DisplayPanel* display_;
+  HeaderPanel* header_;
+  QDockWidget* headerDock_;
+  QListWidget* recent_ = nullptr;
+  QLabel* cursorLabel_;
+  QLabel* transferLabel_;
+  QTimer transferTimer_;
+  bool headless_ = false;
+  QString screenshotPath_;
+  double screenshotTimeout_ = 0;
+  QElapsedTimer screenshotClock_;
+  QTimer screenshotTimer_;
+  int screenshotStableTicks_ = 0;
+  QString pendingUri_;
+};
+
+}  // namespace nzviewer
