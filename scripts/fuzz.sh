@@ -38,16 +38,21 @@ for t in $targets; do
     -artifact_prefix="$dir/artifacts/" >"$dir/log.txt" 2>&1
   rc=$?
   set -e
-  execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log.txt" | grep -o '[0-9]*$' | tail -1)"
-  rate="$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$dir/log.txt" | grep -o '[0-9]*$' | tail -1)"
-  cov="$(grep -o 'cov: [0-9]*' "$dir/log.txt" | tail -1 | grep -o '[0-9]*')"
+  # A timeout or a crash in a thread may end the run without final stats: fall back to the
+  # last status line ("#N ... exec/s: R").
+  execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log.txt" | grep -o '[0-9]*$' | tail -1 || true)"
+  [ -n "$execs" ] || execs="$(grep -o '^#[0-9]*' "$dir/log.txt" | tail -1 | tr -d '#' || true)"
+  rate="$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$dir/log.txt" | grep -o '[0-9]*$' | tail -1 || true)"
+  [ -n "$rate" ] || rate="$(grep -o 'exec/s: [0-9]*' "$dir/log.txt" | tail -1 | grep -o '[0-9]*' || true)"
+  cov="$(grep -o 'cov: [0-9]*' "$dir/log.txt" | tail -1 | grep -o '[0-9]*' || true)"
   ncorpus="$(find "$dir/corpus" -type f | wc -l)"
   if [ $rc -eq 0 ]; then
     result="ok"
   else
     status=1
-    artifact="$(ls -t "$dir/artifacts/" 2>/dev/null | head -1)"
-    kind="$(grep -m1 -o 'ERROR: [A-Za-z]*: [a-zA-Z-]*\|ERROR: libFuzzer: [a-z-]*' "$dir/log.txt" || echo "exit $rc")"
+    artifact="$(ls -t "$dir/artifacts/" 2>/dev/null | head -1 || true)"
+    kind="$(grep -m1 -o 'ERROR: [A-Za-z]*: [a-zA-Z-]*\|SUMMARY: [A-Za-z]*: [a-zA-Z-]*' "$dir/log.txt" || true)"
+    [ -n "$kind" ] || kind="exit $rc"
     result="CRASH ($kind) $dir/artifacts/$artifact"
     tail -40 "$dir/log.txt"
   fi

@@ -87,7 +87,15 @@ void signAzureSharedKey(HttpRequest& request, const std::string& account, const 
   cloud::setHeader(request.headers, "x-ms-date", cloud::rfc1123Date(now));
   if (!cloud::findHeader(request.headers, "x-ms-version"))
     cloud::setHeader(request.headers, "x-ms-version", kAzureApiVersion);
-  std::string sts = azureSharedKeyStringToSign(request.method, request.url, request.headers,
+  // The client adds a Content-Type to bodies without one, and a Range header from
+  // request.range: both are signed, so make them explicit / visible here.
+  if ((request.method == "PUT" || request.method == "POST") &&
+      !cloud::findHeader(request.headers, "Content-Type"))
+    request.headers.emplace_back("Content-Type", "application/octet-stream");
+  HttpHeaders signedHeaders = request.headers;
+  if (request.range && !request.range->isAll())
+    if (auto rh = cloud::rangeHeader(*request.range)) signedHeaders.emplace_back("Range", *rh);
+  std::string sts = azureSharedKeyStringToSign(request.method, request.url, signedHeaders,
                                                request.body.size(), account);
   std::string sig = crypto::base64Encode(crypto::hmacSha256(key, sts));
   cloud::setHeader(request.headers, "Authorization", "SharedKey " + account + ":" + sig);

@@ -167,7 +167,7 @@ class AzureStore : public Store {
 
   void sendRead(const std::string& key, ByteRange range, CancelToken cancel, ReadCallback done) {
     HttpRequest req = request("GET", key, "");
-    if (auto rh = cloud::rangeHeader(range)) req.headers.emplace_back("x-ms-range", *rh);
+    if (!range.isAll()) req.range = range;  // the client sends and checks Range
     stats_.requests++;
     std::string what = describeKey(key), source = currentSource();
     auto stats = &stats_;

@@ -121,10 +121,11 @@ Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken
     bool failed = false;
   };
   auto st = std::make_shared<State>();
-  std::size_t next = 0;
+  std::size_t next = 0, reported = 0;
+  const std::size_t n = chunks.size();
   std::unique_lock lock(st->m);
-  while (st->done < chunks.size()) {
-    while (!st->failed && st->inFlight < kWindow && next < chunks.size()) {
+  for (;;) {
+    while (!st->failed && st->inFlight < kWindow && next < n) {
       ++st->inFlight;
       const Index5 c = chunks[next++];
       lock.unlock();
@@ -142,17 +143,17 @@ Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken
       });
       lock.lock();
     }
-    if (st->failed && st->inFlight == 0) break;
-    const std::size_t before = st->done;
-    st->cv.wait(lock, [&] {
-      return st->done > before || (st->failed && st->inFlight == 0);
-    });
-    if (progress && !chunks.empty()) {
-      const double f = static_cast<double>(st->done) / static_cast<double>(chunks.size());
+    if (progress && st->done != reported) {
+      reported = st->done;
       lock.unlock();
-      progress(f);
+      progress(static_cast<double>(reported) / static_cast<double>(n));
       lock.lock();
     }
+    if (st->done == n || (st->failed && st->inFlight == 0)) break;
+    st->cv.wait(lock, [&] {
+      return st->done == n || st->done != reported || (st->failed && st->inFlight == 0) ||
+             (!st->failed && st->inFlight < kWindow && next < n);
+    });
   }
   if (st->failed) throw Error(st->kind, st->error);
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "cancelled: " + info_.uri);

@@ -20,6 +20,7 @@
 #include "convert/nifti_stream.h"
 #include "core/thread_pool.h"
 #include "nifti/nifti_header.h"
+#include "store/memory_store.h"
 
 namespace nz {
 
@@ -312,6 +313,40 @@ class GzipNiftiDataset : public Dataset {
   std::thread thread_;
 };
 
+// Header of an uncompressed .nii from its first bytes (`prefix`); reads up to vox_offset
+// when the extensions go past the prefix.
+NiftiFileHead readPlainHead(const std::shared_ptr<Store>& store, const std::string& key,
+                            const std::string& name, const std::shared_ptr<Bytes>& prefix,
+                            std::uint64_t fileSize) {
+  Bytes bytes = *prefix;
+  if (bytes.size() >= 4) {
+    const std::size_t hdr = niftiHeaderSizeOf(bytes.data(), bytes.size());
+    if (hdr != 0 && bytes.size() >= hdr) {
+      const NiftiHeader h = parseNiftiHeader(bytes.data(), hdr, name);
+      const double vo = h.voxOffset;
+      if (vo > static_cast<double>(bytes.size()) && vo < 1e9 &&
+          vo <= static_cast<double>(fileSize)) {
+        ReadResult more = store->read(
+            key, ByteRange::span(bytes.size(), static_cast<std::uint64_t>(vo) - bytes.size()));
+        more.throwIfError();
+        bytes.insert(bytes.end(), more.data.begin(), more.data.end());
+      }
+    }
+  }
+  // Parse through the same code path as streams, from an in-memory copy.
+  auto mem = std::make_shared<MemoryStore>("nifti-head");
+  mem->put("h", std::move(bytes));
+  NiftiByteStream s(mem, "h", name);
+  NiftiFileHead head = readNiftiHead(s, name);
+  const double need = static_cast<double>(head.voxOffset) + static_cast<double>(head.dataBytes);
+  if (need > static_cast<double>(fileSize)) {
+    throw Error(ErrorKind::InvalidData, name + ": file is " + std::to_string(fileSize) +
+                                            " bytes, the header describes " +
+                                            std::to_string(static_cast<std::uint64_t>(need)));
+  }
+  return head;
+}
+
 }  // namespace
 
 std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, const std::string& key,
@@ -322,16 +357,27 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
 std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, const std::string& key,
                                               const std::string& name,
                                               const NiftiFileOptions& options) {
-  // Small first piece: a .nii header costs one short request; larger pieces afterwards.
+  // One short request tells .nii from .nii.gz; for a .nii it holds the header, and the
+  // voxels are then fetched chunk by chunk with exact ranged reads.
+  {
+    auto size = store->size(key);
+    if (!size) throw Error(ErrorKind::NotFound, name + ": file not found");
+    ReadResult first = store->read(key, ByteRange::span(0, std::min<std::uint64_t>(*size, 65536)));
+    if (!first.throwIfError()) throw Error(ErrorKind::NotFound, name + ": file not found");
+    const bool gz = first.data.size() >= 2 && first.data[0] == 0x1f && first.data[1] == 0x8b;
+    if (!gz) {
+      // Serve the header from the bytes already here (more only for huge extensions).
+      auto memo = std::make_shared<Bytes>(std::move(first.data));
+      NiftiFileHead head = readPlainHead(store, key, name, memo, *size);
+      DatasetInfo info = makeInfo(head, name, false);
+      return std::make_shared<PlainNiftiDataset>(std::move(store), std::move(info), key,
+                                                 head.voxOffset, head.header.bigEndian);
+    }
+  }
   auto stream = std::make_unique<NiftiByteStream>(store, key, name, CancelToken{},
                                                   options.progress, 1u << 20, 4);
   const NiftiFileHead head = readNiftiHead(*stream, name);
-  DatasetInfo info = makeInfo(head, name, stream->gzip());
-  if (!stream->gzip()) {
-    stream.reset();
-    return std::make_shared<PlainNiftiDataset>(std::move(store), std::move(info), key,
-                                               head.voxOffset, head.header.bigEndian);
-  }
+  DatasetInfo info = makeInfo(head, name, true);
   return std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), std::move(stream),
                                             head, options);
 }

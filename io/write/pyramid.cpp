@@ -268,11 +268,13 @@ void castPlane(const double* in, std::size_t n, DType t, std::uint8_t* out) {
 
 void voteLabels(const std::vector<const Plane*>& probs, const std::vector<double>& labels,
                 Plane& out) {
+  // niizarr _make_pyramid3d/pyramid_labels: values start at 0 (not labels[0]) and maxprob at
+  // labels[0]'s probability; each further label wins where its probability is strictly larger.
   if (probs.empty()) return;
   const std::size_t n = probs[0]->size();
   out.assign(n, 0.0);
-  std::vector<double> best(n, 0.0);
-  for (std::size_t k = 0; k < probs.size(); ++k) {
+  std::vector<double> best(probs[0]->begin(), probs[0]->end());
+  for (std::size_t k = 1; k < probs.size(); ++k) {
     const Plane& p = *probs[k];
     for (std::size_t i = 0; i < n; ++i) {
       if (p[i] > best[i]) {

@@ -66,8 +66,9 @@ std::int64_t reflectIndex(std::int64_t i, std::int64_t n);
 void castPlane(const double* in, std::size_t n, DType t, std::uint8_t* out);
 
 // Per-label vote (niizarr label pyramids): each label's one-hot volume is pyramided as a
-// probability and the label with the highest probability wins (ties: the smaller label,
-// as niizarr's strict '>' over ascending labels). probs[k] is label k's plane.
+// probability and the label with the highest probability wins (ties: the smaller label, as
+// niizarr's strict '>' over ascending labels; like niizarr, a voxel where the smallest label
+// wins gets 0). probs[k] is the plane of labels[k] (ascending).
 void voteLabels(const std::vector<const Plane*>& probs, const std::vector<double>& labels,
                 Plane& out);
 

@@ -110,6 +110,8 @@ struct BrowseResult {
   nz::LoaderMetrics metrics;
   std::size_t rssBefore = 0, peakRss = 0;
   double seconds = 0;
+  double maxSetRequests = 0, maxTakeCompleted = 0;  // GUI-thread calls, seconds
+  std::size_t maxRequests = 0;
 };
 
 // Three orthogonal views of 512x512 screen pixels around a moving crosshair, zooming in and out.
@@ -140,12 +142,17 @@ BrowseResult browse(const std::shared_ptr<nz::Dataset>& ds, std::size_t budget, 
       v.screenPixelMm = pixelMm;
       views.push_back(v);
     }
+    const auto s0 = Clock::now();
     auto set = nz::buildOrthoRequests(ds, cross, views);
+    out.maxRequests = std::max(out.maxRequests, set.requests.size());
     loader.setRequests(std::move(set.requests));
+    out.maxSetRequests = std::max(out.maxSetRequests, seconds(Clock::now() - s0));
     // The user looks for a moment: drain what arrives for up to 300 ms or until idle.
     const auto until = Clock::now() + 300ms;
     while (Clock::now() < until) {
-      loader.takeCompleted(1000);
+      const auto t1 = Clock::now();
+      loader.takeCompleted(64);
+      out.maxTakeCompleted = std::max(out.maxTakeCompleted, seconds(Clock::now() - t1));
       if (loader.waitIdle(2ms)) break;
     }
     loader.takeCompleted(100000);
@@ -251,6 +258,9 @@ int main(int argc, char** argv) {
   std::printf("| %-34s | %14.2f |\n", "(peak RSS - before) / budget",
               double(b.peakRss - b.rssBefore) / double(budget));
   std::printf("| %-34s | %14.1f |\n", "seconds", b.seconds);
+  std::printf("| %-34s | %14zu |\n", "largest request set (3 views)", b.maxRequests);
+  std::printf("| %-34s | %14.2f |\n", "max build+setRequests (ms)", b.maxSetRequests * 1e3);
+  std::printf("| %-34s | %14.3f |\n", "max takeCompleted(64) (ms)", b.maxTakeCompleted * 1e3);
   std::printf(
       "\nlimit: peak memory bounded by the cache budget (ratio <= 1 plus chunks in flight and\n"
       "the allocator's slack); the volume itself is %.0fx the budget.\n",

@@ -3,6 +3,8 @@
 // coarsest and the finest level. Input: records "key\nvalue" separated by "\n@@@@\n"
 // (see fuzz_common.h), e.g. .zgroup, .zattrs, nifti/.zarray, nifti/0, 0/.zarray, 0/0/0/0.
 #include <cstdint>
+#include <cstdlib>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -15,11 +17,20 @@ namespace {
 
 // Reads chunk 0 of `level` unless it is too big to be worth decoding here (the parsers may
 // legitimately accept huge chunk shapes; allocating them is not what this target checks).
+// First through readChunkAsync (a lost callback shows up as a timeout in this frame), then
+// through readRegion (fetch, copy into the region, padding).
 void readFirstChunk(nz::Dataset& ds, int level) {
   const nz::LevelInfo& info = ds.info().levels.at(static_cast<std::size_t>(level));
   const nz::Box box = ds.chunkBox(level, {0, 0, 0, 0, 0});
   const double bytes = static_cast<double>(box.voxelCount()) * nz::dtypeSize(info.dtype);
   if (box.voxelCount() <= 0 || bytes > 4.0 * 1024 * 1024) return;
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  ds.readChunkAsync(level, {0, 0, 0, 0, 0}, {}, [done, box](nz::ChunkResult r) {
+    if (r.ok && (!r.volume || r.volume->shape != box.shape())) std::abort();
+    done->set_value();
+  });
+  finished.wait();
   try {
     (void)ds.readRegion(level, box);
   } catch (const nz::Error&) {
