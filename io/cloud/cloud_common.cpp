@@ -149,8 +149,14 @@ std::string errorDetail(const HttpResponse& response) {
   static const std::regex xmlCode(R"(<Code>([^<]{1,100})</Code>)");
   static const std::regex jsonMessage(R"re("message"\s*:\s*"([^"]{1,200})")re");
   static const std::regex jsonError(R"re("error"\s*:\s*"([^"]{1,100})")re");
+  static const std::regex oauthDescription(R"re("error_description"\s*:\s*"([^"]{1,200})")re");
   std::smatch m;
   if (std::regex_search(body, m, xmlCode)) return m[1];
+  if (std::regex_search(body, m, oauthDescription)) {
+    std::string description = m[1];
+    if (std::regex_search(body, m, jsonError)) return std::string(m[1]) + ": " + description;
+    return description;
+  }
   if (std::regex_search(body, m, jsonMessage)) return m[1];
   if (std::regex_search(body, m, jsonError)) return m[1];
   if (auto code = response.header("x-ms-error-code")) return *code;

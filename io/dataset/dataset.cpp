@@ -39,12 +39,12 @@ void copyOverlap(const Volume& src, const Box& srcBox, Volume& dst, const Box& d
     for (std::int64_t t = o.begin[3]; t < o.end[3]; ++t) {
       for (std::int64_t z = o.begin[2]; z < o.end[2]; ++z) {
         for (std::int64_t y = o.begin[1]; y < o.end[1]; ++y) {
-          const std::size_t s = src.offsetOf(o.begin[0] - srcBox.begin[0], y - srcBox.begin[1],
-                                             z - srcBox.begin[2], t - srcBox.begin[3],
-                                             c - srcBox.begin[4]);
-          const std::size_t d = dst.offsetOf(o.begin[0] - dstBox.begin[0], y - dstBox.begin[1],
-                                             z - dstBox.begin[2], t - dstBox.begin[3],
-                                             c - dstBox.begin[4]);
+          const std::size_t s =
+              src.offsetOf(o.begin[0] - srcBox.begin[0], y - srcBox.begin[1], z - srcBox.begin[2],
+                           t - srcBox.begin[3], c - srcBox.begin[4]);
+          const std::size_t d =
+              dst.offsetOf(o.begin[0] - dstBox.begin[0], y - dstBox.begin[1], z - dstBox.begin[2],
+                           t - dstBox.begin[3], c - dstBox.begin[4]);
           std::memcpy(dst.data.data() + d * es, src.data.data() + s * es, row);
         }
       }
@@ -143,11 +143,13 @@ Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken
       });
       lock.lock();
     }
-    if (progress && st->done != reported) {
+    if (st->done != reported) {
       reported = st->done;
-      lock.unlock();
-      progress(static_cast<double>(reported) / static_cast<double>(n));
-      lock.lock();
+      if (progress) {
+        lock.unlock();
+        progress(static_cast<double>(reported) / static_cast<double>(n));
+        lock.lock();
+      }
     }
     if (st->done == n || (st->failed && st->inFlight == 0)) break;
     st->cv.wait(lock, [&] {

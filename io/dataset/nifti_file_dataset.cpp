@@ -26,7 +26,7 @@ namespace nz {
 
 namespace {
 
-constexpr std::uint64_t kTargetChunkBytes = 4u << 20;
+constexpr std::uint64_t kTargetChunkBytes = 1u << 20;  // ~1 MiB: a slice costs little
 
 DatasetInfo makeInfo(const NiftiFileHead& head, const std::string& name, bool gz) {
   const NiftiHeader& h = head.header;

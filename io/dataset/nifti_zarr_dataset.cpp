@@ -56,8 +56,8 @@ int slotForAxis(const json& axis, const std::string& what, std::size_t i) {
   if (name == "z") return kZ;
   if (name == "t" || name == "time" || type == "time") return kT;
   if (name == "c" || name == "channel" || type == "channel") return kC;
-  throw Error(ErrorKind::Unsupported, what + ": multiscales axes[" + std::to_string(i) +
-                                          "] \"" + name + "\" is not one of x, y, z, t, c");
+  throw Error(ErrorKind::Unsupported, what + ": multiscales axes[" + std::to_string(i) + "] \"" +
+                                          name + "\" is not one of x, y, z, t, c");
 }
 
 void readTransforms(const json& list, std::size_t n, std::vector<double>& scale,
@@ -69,7 +69,9 @@ void readTransforms(const json& list, std::size_t n, std::vector<double>& scale,
   if (!list.is_array()) bad(what, "field " + field + " is not a list");
   for (const auto& t : list) {
     const auto type = t.value("type", std::string());
-    std::vector<double>* dst = type == "scale" ? &scale : type == "translation" ? &translation : nullptr;
+    std::vector<double>* dst = type == "scale"         ? &scale
+                               : type == "translation" ? &translation
+                                                       : nullptr;
     if (!dst) continue;
     const json& v = t.value(type, json());
     if (!v.is_array() || v.size() != n) {
@@ -122,7 +124,8 @@ OmeImage parseMultiscales(const json& attrs, const std::string& what) {
     OmeLevel l;
     l.path = ds[i]["path"].get<std::string>();
     while (!l.path.empty() && l.path.back() == '/') l.path.pop_back();
-    if (l.path.empty() || l.path.find("..") != std::string::npos) bad(what, "field " + f + ".path is invalid");
+    if (l.path.empty() || l.path.find("..") != std::string::npos)
+      bad(what, "field " + f + ".path is invalid");
     readTransforms(ds[i].value("coordinateTransformations", json()), n, l.scale, l.translation,
                    f + ".coordinateTransformations", what);
     img.levels.push_back(std::move(l));
@@ -299,9 +302,8 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> st
   const std::string uri = name.empty() ? store->describe() : name;
   // Wave 1: everything whose key is known before anything is read.
   // Indices 3..6 are used below (header metadata and the two possible header chunk keys).
-  const std::vector<std::string> keys = {"zarr.json",       ".zgroup",       ".zattrs",
-                                         "nifti/zarr.json", "nifti/.zarray", "nifti/0",
-                                         "nifti/c/0"};
+  const std::vector<std::string> keys = {"zarr.json",     ".zgroup", ".zattrs",  "nifti/zarr.json",
+                                         "nifti/.zarray", "nifti/0", "nifti/c/0"};
   std::vector<ReadResult> w = store->readMany(keys);
   for (const auto& r : w) {
     if (!r.ok() && !r.missing()) r.throwIfError();
@@ -318,7 +320,8 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> st
     const ReadResult& r = w[tryV3 ? v3 : v4];
     if (!r.ok()) continue;
     headerWhat = uri + (tryV3 ? "/nifti/zarr.json" : "/nifti/.zarray");
-    headerMeta = tryV3 ? parseZarrArrayV3(text(r), headerWhat) : parseZarrArrayV2(text(r), headerWhat);
+    headerMeta =
+        tryV3 ? parseZarrArrayV3(text(r), headerWhat) : parseZarrArrayV2(text(r), headerWhat);
   }
 
   // Wave 2: every level's array metadata (and the header chunks when they were not guessable).
@@ -333,7 +336,8 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> st
     std::size_t nchunks = 1;
     for (auto gdim : headerMeta->gridShape()) nchunks *= static_cast<std::size_t>(gdim);
     if (nchunks == 1 && !headerMeta->codecs.sharding) {
-      const std::string key = headerMeta->chunkKey("nifti", std::vector<std::int64_t>(headerMeta->ndim(), 0));
+      const std::string key =
+          headerMeta->chunkKey("nifti", std::vector<std::int64_t>(headerMeta->ndim(), 0));
       if (key == "nifti/0") {
         headerChunkSlot = 5;
       } else if (key == "nifti/c/0") {
@@ -368,7 +372,8 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> st
     }
     if (m.rawBytes) throw Error(ErrorKind::Unsupported, what + ": byte-string dtype for voxels");
     NiftiZarrDataset::Level l;
-    for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) l.zarrDimOf[img.slotOfDim[d]] = static_cast<int>(d);
+    for (std::size_t d = 0; d < img.slotOfDim.size(); ++d)
+      l.zarrDimOf[img.slotOfDim[d]] = static_cast<int>(d);
     const LevelInfo li = makeLevel(m, l, img.levels[i].path);
     l.array = std::make_shared<ZarrArray>(store, img.levels[i].path, std::move(m));
     info.levels.push_back(li);
@@ -423,9 +428,11 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> st
       omeMatrix(img, img.levels[0].scale, img.levels[0].translation), g.attrsFile);
   const Matrix4 a0p0 = mul(info.affine, p0inv);
   for (std::size_t i = 0; i < info.levels.size(); ++i) {
-    info.levels[i].affine = mul(a0p0, omeMatrix(img, img.levels[i].scale, img.levels[i].translation));
+    info.levels[i].affine =
+        mul(a0p0, omeMatrix(img, img.levels[i].scale, img.levels[i].translation));
     for (double v : info.levels[i].affine) {
-      if (!std::isfinite(v)) bad(g.attrsFile, "level " + img.levels[i].path + " affine is not finite");
+      if (!std::isfinite(v))
+        bad(g.attrsFile, "level " + img.levels[i].path + " affine is not finite");
     }
   }
   info.extraJson = "{}";
@@ -453,74 +460,74 @@ void NiftiZarrDataset::readChunkAsync(int level, const Index5& chunk, CancelToke
   const Index5 readShape = li.chunkShape;
   const std::array<int, 5> dimOf = l.zarrDimOf;
   auto array = l.array;
-  l.array->readChunkAsync(std::move(zidx), std::move(cancel),
-                          [=](ZarrChunk c, std::exception_ptr err) {
-    ChunkResult r;
-    r.box = box;
-    if (err) {
-      try {
-        std::rethrow_exception(err);
-      } catch (const Error& e) {
-        r.errorKind = e.kind();
-        r.error = e.what();
-      } catch (const std::exception& e) {
-        r.errorKind = ErrorKind::InvalidData;
-        r.error = e.what();
-      }
-      done(std::move(r));
-      return;
-    }
-    auto v = std::make_shared<Volume>();
-    v->dtype = dtype;
-    v->shape = box.shape();
-    const std::size_t es = dtypeSize(dtype);
-    r.ok = true;
-    r.missing = c.missing;
-    r.storedBytes = c.storedBytes;
-    if (c.missing) {
-      v->data.resize(v->voxelCount() * es);
-      fillElements(v->data.data(), dtype, v->voxelCount(), array->meta().fillValue.data());
-    } else {
-      // Element strides of each NIfTI axis inside the decoded chunk.
-      std::array<std::int64_t, 5> st{0, 0, 0, 0, 0};
-      for (int s = 0; s < 5; ++s) {
-        if (dimOf[s] >= 0) st[s] = c.strides[dimOf[s]];
-      }
-      bool natural = v->shape == readShape;
-      std::int64_t expect = 1;
-      for (int s = 0; s < 5 && natural; ++s) {
-        if (readShape[s] > 1 && st[s] != expect) natural = false;
-        expect *= readShape[s];
-      }
-      if (natural) {
-        v->data = std::move(c.data);  // full interior chunk: no copy
-      } else {
-        v->data.resize(v->voxelCount() * es);
-        std::uint8_t* out = v->data.data();
-        const std::uint8_t* in = c.data.data();
-        const auto& sh = v->shape;
-        for (std::int64_t ci = 0; ci < sh[4]; ++ci) {
-          for (std::int64_t ti = 0; ti < sh[3]; ++ti) {
-            for (std::int64_t zi = 0; zi < sh[2]; ++zi) {
-              for (std::int64_t yi = 0; yi < sh[1]; ++yi) {
-                const std::int64_t src = ci * st[4] + ti * st[3] + zi * st[2] + yi * st[1];
-                std::uint8_t* dst = out + v->offsetOf(0, yi, zi, ti, ci) * es;
-                if (st[0] == 1) {
-                  std::memcpy(dst, in + src * es, static_cast<std::size_t>(sh[0]) * es);
-                } else {
-                  for (std::int64_t xi = 0; xi < sh[0]; ++xi) {
-                    std::memcpy(dst + xi * es, in + (src + xi * st[0]) * es, es);
+  l.array->readChunkAsync(
+      std::move(zidx), std::move(cancel), [=](ZarrChunk c, std::exception_ptr err) {
+        ChunkResult r;
+        r.box = box;
+        if (err) {
+          try {
+            std::rethrow_exception(err);
+          } catch (const Error& e) {
+            r.errorKind = e.kind();
+            r.error = e.what();
+          } catch (const std::exception& e) {
+            r.errorKind = ErrorKind::InvalidData;
+            r.error = e.what();
+          }
+          done(std::move(r));
+          return;
+        }
+        auto v = std::make_shared<Volume>();
+        v->dtype = dtype;
+        v->shape = box.shape();
+        const std::size_t es = dtypeSize(dtype);
+        r.ok = true;
+        r.missing = c.missing;
+        r.storedBytes = c.storedBytes;
+        if (c.missing) {
+          v->data.resize(v->voxelCount() * es);
+          fillElements(v->data.data(), dtype, v->voxelCount(), array->meta().fillValue.data());
+        } else {
+          // Element strides of each NIfTI axis inside the decoded chunk.
+          std::array<std::int64_t, 5> st{0, 0, 0, 0, 0};
+          for (int s = 0; s < 5; ++s) {
+            if (dimOf[s] >= 0) st[s] = c.strides[dimOf[s]];
+          }
+          bool natural = v->shape == readShape;
+          std::int64_t expect = 1;
+          for (int s = 0; s < 5 && natural; ++s) {
+            if (readShape[s] > 1 && st[s] != expect) natural = false;
+            expect *= readShape[s];
+          }
+          if (natural) {
+            v->data = std::move(c.data);  // full interior chunk: no copy
+          } else {
+            v->data.resize(v->voxelCount() * es);
+            std::uint8_t* out = v->data.data();
+            const std::uint8_t* in = c.data.data();
+            const auto& sh = v->shape;
+            for (std::int64_t ci = 0; ci < sh[4]; ++ci) {
+              for (std::int64_t ti = 0; ti < sh[3]; ++ti) {
+                for (std::int64_t zi = 0; zi < sh[2]; ++zi) {
+                  for (std::int64_t yi = 0; yi < sh[1]; ++yi) {
+                    const std::int64_t src = ci * st[4] + ti * st[3] + zi * st[2] + yi * st[1];
+                    std::uint8_t* dst = out + v->offsetOf(0, yi, zi, ti, ci) * es;
+                    if (st[0] == 1) {
+                      std::memcpy(dst, in + src * es, static_cast<std::size_t>(sh[0]) * es);
+                    } else {
+                      for (std::int64_t xi = 0; xi < sh[0]; ++xi) {
+                        std::memcpy(dst + xi * es, in + (src + xi * st[0]) * es, es);
+                      }
+                    }
                   }
                 }
               }
             }
           }
         }
-      }
-    }
-    r.volume = std::move(v);
-    done(std::move(r));
-  });
+        r.volume = std::move(v);
+        done(std::move(r));
+      });
 }
 
 }  // namespace nz

@@ -15,7 +15,8 @@ bool isNiftiFileName(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   auto ends = [&](const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return ends(".nii") || ends(".nii.gz");
 }
@@ -25,7 +26,8 @@ Uri parentOf(const Uri& u) {
   Uri p = u;
   const auto slash = p.path.rfind('/');
   p.path = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
-  if (u.scheme == Scheme::File && p.path.empty() && !u.path.empty() && u.path[0] == '/') p.path = "/";
+  if (u.scheme == Scheme::File && p.path.empty() && !u.path.empty() && u.path[0] == '/')
+    p.path = "/";
   if (u.scheme == Scheme::File && p.path.empty()) p.path = ".";
   // Keep `original` consistent for backends that read it (query string preserved).
   const auto q = u.original.find('?');

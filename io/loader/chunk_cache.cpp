@@ -65,17 +65,20 @@ void ChunkCache::touchGeneration(
     const std::vector<std::pair<ChunkKey, Tier>>& keysLeastImportantFirst) {
   std::lock_guard lock(mutex_);
   generation_ = generation;
+  wantedBytes_ = 0;
   for (const auto& [key, tier] : keysLeastImportantFirst) {
     auto it = index_.find(key);
     if (it == index_.end()) continue;
     it->second->generation = generation;
     it->second->tier = tier;
+    if (tier != Tier::Recent) wantedBytes_ += it->second->bytes;
     lru_.splice(lru_.end(), lru_, it->second);
   }
 }
 
 void ChunkCache::eraseLocked(List::iterator it, bool eviction) {
   stats_.bytes -= it->bytes;
+  if (effectiveTier(*it) != Tier::Recent) wantedBytes_ -= it->bytes;
   if (eviction) ++stats_.evictions;
   index_.erase(it->key);
   lru_.erase(it);
@@ -111,6 +114,7 @@ bool ChunkCache::insert(const ChunkKey& key, CachedChunk chunk, Tier tier,
   auto it = lru_.insert(lru_.end(), std::move(entry));
   index_.emplace(key, it);
   stats_.bytes += bytes;
+  if (tier != Tier::Recent) wantedBytes_ += bytes;
   stats_.peakBytes = std::max(stats_.peakBytes, stats_.bytes);
   ++stats_.insertions;
   return true;
@@ -130,6 +134,7 @@ void ChunkCache::clear() {
   lru_.clear();
   index_.clear();
   stats_.bytes = 0;
+  wantedBytes_ = 0;
 }
 
 void ChunkCache::setBudget(std::size_t budgetBytes) {
@@ -141,6 +146,11 @@ void ChunkCache::setBudget(std::size_t budgetBytes) {
 std::size_t ChunkCache::budget() const {
   std::lock_guard lock(mutex_);
   return stats_.budget;
+}
+
+std::size_t ChunkCache::wantedBytes() const {
+  std::lock_guard lock(mutex_);
+  return wantedBytes_;
 }
 
 CacheStats ChunkCache::stats() const {

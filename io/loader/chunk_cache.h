@@ -70,6 +70,8 @@ class ChunkCache {
   // Lowers or raises the budget; evicts (least recently wanted first, any tier) to fit.
   void setBudget(std::size_t budgetBytes);
   std::size_t budget() const;
+  // Bytes of cached chunks the current generation wants (Visible or Prefetch).
+  std::size_t wantedBytes() const;
   CacheStats stats() const;
 
  private:
@@ -91,6 +93,7 @@ class ChunkCache {
   List lru_;  // front = least recently wanted
   std::unordered_map<ChunkKey, List::iterator, ChunkKeyHash> index_;
   std::uint64_t generation_ = 0;
+  std::size_t wantedBytes_ = 0;  // entries with effectiveTier() != Recent
   CacheStats stats_;
 };
 

@@ -91,6 +91,7 @@ class ChunkLoader {
   void run();  // dispatcher thread
   void issue(const StartedFetch& fetch);
   void onFetched(const ChunkRequest& request, std::uint64_t fetchId, ChunkResult result);
+  bool mayPrefetchLocked(const ChunkRequest& request) const;
   bool idleLocked() const { return scheduler_.queued() == 0 && outstanding_ == 0 && !dirty_; }
 
   using Clock = std::chrono::steady_clock;
@@ -105,7 +106,8 @@ class ChunkLoader {
   bool notifyArmed_ = true;
   bool dirty_ = false;
   bool stop_ = false;
-  std::size_t outstanding_ = 0;  // fetches started whose callback has not run yet
+  std::size_t outstanding_ = 0;    // fetches started whose callback has not run yet
+  std::size_t inFlightBytes_ = 0;  // decoded size estimate of the outstanding fetches
   std::unordered_set<ChunkKey, ChunkKeyHash> visiblePending_;
   LoaderMetrics counters_;
   mutable std::deque<std::pair<Clock::time_point, std::uint64_t>> recentBytes_;

@@ -39,7 +39,7 @@ std::vector<std::pair<ChunkKey, Tier>> ChunkScheduler::setRequests(std::vector<C
   return order;
 }
 
-Dispatch ChunkScheduler::dispatch(const IsCached& isCached) {
+Dispatch ChunkScheduler::dispatch(const IsCached& isCached, const MayPrefetch& mayPrefetch) {
   Dispatch out;
   while (!queue_.empty()) {
     const ChunkRequest& next = queue_.back();
@@ -47,6 +47,13 @@ Dispatch ChunkScheduler::dispatch(const IsCached& isCached) {
     if (inFlight_.count(key) || isCached(key)) {  // became available since it was queued
       queue_.pop_back();
       continue;
+    }
+    if (next.tier == Tier::Prefetch && mayPrefetch && !mayPrefetch(next)) {
+      // No room: everything left is Prefetch (the queue is sorted by tier), so drop it all
+      // rather than fetch chunks the cache would reject.
+      out.prefetchDropped += queue_.size();
+      queue_.clear();
+      break;
     }
     if (inFlight_.size() >= maxInFlight_) {
       // Preempt the least important running fetch if it is in a worse tier.

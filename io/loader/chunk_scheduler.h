@@ -30,6 +30,7 @@ struct StartedFetch {
 struct Dispatch {
   std::vector<StartedFetch> start;  // begin these fetches
   std::vector<CancelSource> abort;  // cancel these (their slots are already free)
+  std::size_t prefetchDropped = 0;  // Prefetch requests refused by the memory gate
 };
 
 struct FinishInfo {
@@ -41,6 +42,9 @@ struct FinishInfo {
 class ChunkScheduler {
  public:
   using IsCached = std::function<bool(const ChunkKey&)>;
+  // Whether a Prefetch request may start (the loader's memory gate); a refused one is dropped
+  // from this generation's queue, and so is every Prefetch request behind it.
+  using MayPrefetch = std::function<bool(const ChunkRequest&)>;
 
   explicit ChunkScheduler(std::size_t maxInFlight = 32)
       : maxInFlight_(maxInFlight ? maxInFlight : 1) {}
@@ -50,7 +54,7 @@ class ChunkScheduler {
   std::vector<std::pair<ChunkKey, Tier>> setRequests(std::vector<ChunkRequest> wanted,
                                                      const IsCached& isCached);
   // Fetches to start and to abort now. O(started + aborted * maxInFlight).
-  Dispatch dispatch(const IsCached& isCached);
+  Dispatch dispatch(const IsCached& isCached, const MayPrefetch& mayPrefetch = {});
   // A fetch ended (successfully or not). Frees its slot if it still held one.
   FinishInfo finish(const ChunkKey& key, std::uint64_t fetchId);
 

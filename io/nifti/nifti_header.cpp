@@ -286,8 +286,8 @@ NiftiHeader parseNiftiHeader(const std::uint8_t* data, std::size_t size, const s
   }
   if (size < static_cast<std::size_t>(sizeofHdr)) {
     throw Error(ErrorKind::InvalidData, what + ": NIfTI header is " + std::to_string(size) +
-                                            " bytes, sizeof_hdr says " +
-                                            std::to_string(sizeofHdr) + " (truncated)");
+                                            " bytes, sizeof_hdr says " + std::to_string(sizeofHdr) +
+                                            " (truncated)");
   }
   h.version = sizeofHdr == 540 ? 2 : 1;
   h.bigEndian = swap != kHostBig;
@@ -298,8 +298,8 @@ NiftiHeader parseNiftiHeader(const std::uint8_t* data, std::size_t size, const s
     parseV2(f, h);
   }
   if (h.dim[0] < 0 || h.dim[0] > 7) {
-    throw Error(ErrorKind::InvalidData, what + ": field dim[0] is " + std::to_string(h.dim[0]) +
-                                            " (must be 0..7)");
+    throw Error(ErrorKind::InvalidData,
+                what + ": field dim[0] is " + std::to_string(h.dim[0]) + " (must be 0..7)");
   }
   for (int i = 1; i <= h.dim[0]; ++i) {
     if (h.dim[i] < 0) {
@@ -317,8 +317,9 @@ std::size_t niftiHeaderBytes(const NiftiHeader& h) {
   return n;
 }
 
-Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset) {
+Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset, bool extender) {
   std::size_t total = niftiHeaderBytes(h);
+  if (!extender && h.extensions.empty()) total = h.headerSize();
   if (padToVoxOffset && h.voxOffset > static_cast<double>(total)) {
     total = static_cast<std::size_t>(h.voxOffset);
   }
@@ -331,6 +332,7 @@ Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset) {
     writeV1(f, h);
   }
   std::size_t pos = h.headerSize();
+  if (pos >= out.size()) return out;
   out[pos] = h.extensions.empty() ? 0 : 1;
   pos += 4;
   for (const auto& e : h.extensions) {
@@ -358,9 +360,10 @@ Matrix4 niftiQformAffine(const NiftiHeader& h) {
   // nibabel quaternions.quat2mat with a = sqrt(1 - b^2 - c^2 - d^2) (0 when slightly negative).
   const double b = h.quaternB, c = h.quaternC, d = h.quaternD;
   const double a = std::sqrt(std::max(0.0, 1.0 - (b * b + c * c + d * d)));
-  const double r[3][3] = {{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
-                          {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)},
-                          {2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b}};
+  const double r[3][3] = {
+      {a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
+      {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)},
+      {2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b}};
   const double qfac = h.pixdim[0] < 0 ? -1.0 : 1.0;  // 0 counts as 1 (NIfTI-1 standard)
   const double zoom[3] = {std::abs(h.pixdim[1]), std::abs(h.pixdim[2]),
                           std::abs(h.pixdim[3]) * qfac};
@@ -419,7 +422,9 @@ void niftiSetAffine(NiftiHeader& h, const Matrix4& a, int sformCode, int qformCo
   for (int j = 0; j < 3; ++j) {
     for (int i = 0; i < 3; ++i) col[j][i] = a[i * 4 + j];
   }
-  auto dot = [](const double* x, const double* y) { return x[0] * y[0] + x[1] * y[1] + x[2] * y[2]; };
+  auto dot = [](const double* x, const double* y) {
+    return x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+  };
   for (int j = 0; j < 3; ++j) {
     zoom[j] = std::sqrt(dot(col[j], col[j]));
     if (zoom[j] == 0) {
@@ -495,59 +500,110 @@ void niftiSetAffine(NiftiHeader& h, const Matrix4& a, int sformCode, int qformCo
 
 bool dtypeFromNiftiCode(int code, DType& out) {
   switch (code) {
-    case 2: out = DType::UInt8; return true;
-    case 4: out = DType::Int16; return true;
-    case 8: out = DType::Int32; return true;
-    case 16: out = DType::Float32; return true;
-    case 32: out = DType::Complex64; return true;
-    case 64: out = DType::Float64; return true;
-    case 128: out = DType::RGB24; return true;
-    case 256: out = DType::Int8; return true;
-    case 512: out = DType::UInt16; return true;
-    case 768: out = DType::UInt32; return true;
-    case 1024: out = DType::Int64; return true;
-    case 1280: out = DType::UInt64; return true;
-    case 1792: out = DType::Complex128; return true;
-    case 2304: out = DType::RGBA32; return true;
-    default: return false;
+    case 2:
+      out = DType::UInt8;
+      return true;
+    case 4:
+      out = DType::Int16;
+      return true;
+    case 8:
+      out = DType::Int32;
+      return true;
+    case 16:
+      out = DType::Float32;
+      return true;
+    case 32:
+      out = DType::Complex64;
+      return true;
+    case 64:
+      out = DType::Float64;
+      return true;
+    case 128:
+      out = DType::RGB24;
+      return true;
+    case 256:
+      out = DType::Int8;
+      return true;
+    case 512:
+      out = DType::UInt16;
+      return true;
+    case 768:
+      out = DType::UInt32;
+      return true;
+    case 1024:
+      out = DType::Int64;
+      return true;
+    case 1280:
+      out = DType::UInt64;
+      return true;
+    case 1792:
+      out = DType::Complex128;
+      return true;
+    case 2304:
+      out = DType::RGBA32;
+      return true;
+    default:
+      return false;
   }
 }
 
 int niftiCodeFromDtype(DType t) {
   switch (t) {
-    case DType::UInt8: return 2;
-    case DType::Int16: return 4;
-    case DType::Int32: return 8;
-    case DType::Float32: return 16;
-    case DType::Complex64: return 32;
-    case DType::Float64: return 64;
-    case DType::RGB24: return 128;
-    case DType::Int8: return 256;
-    case DType::UInt16: return 512;
-    case DType::UInt32: return 768;
-    case DType::Int64: return 1024;
-    case DType::UInt64: return 1280;
-    case DType::Complex128: return 1792;
-    case DType::RGBA32: return 2304;
+    case DType::UInt8:
+      return 2;
+    case DType::Int16:
+      return 4;
+    case DType::Int32:
+      return 8;
+    case DType::Float32:
+      return 16;
+    case DType::Complex64:
+      return 32;
+    case DType::Float64:
+      return 64;
+    case DType::RGB24:
+      return 128;
+    case DType::Int8:
+      return 256;
+    case DType::UInt16:
+      return 512;
+    case DType::UInt32:
+      return 768;
+    case DType::Int64:
+      return 1024;
+    case DType::UInt64:
+      return 1280;
+    case DType::Complex128:
+      return 1792;
+    case DType::RGBA32:
+      return 2304;
   }
   return 0;
 }
 
 std::string niftiSpaceUnit(int xyztUnits) {
   switch (xyztUnits & 0x07) {
-    case 1: return "m";
-    case 2: return "mm";
-    case 3: return "um";
-    default: return "unknown";
+    case 1:
+      return "m";
+    case 2:
+      return "mm";
+    case 3:
+      return "um";
+    default:
+      return "unknown";
   }
 }
 
 std::string niftiTimeUnit(int xyztUnits) {
   switch (xyztUnits & 0x38) {
-    case 8: return "s";
-    case 16: return "ms";
-    case 24: return "us";
-    default: return "unknown";
+    case 8:
+      return "s";
+    case 16:
+      return "ms";
+    case 24:
+      return "us";
+    default:
+      return "unknown";
   }
 }
 

@@ -65,7 +65,8 @@ std::size_t niftiHeaderSizeOf(const std::uint8_t* data, std::size_t size);
 // Serializes h (its version and byte order) followed by the 4-byte extender and extensions,
 // each padded to a multiple of 16 bytes. When `padToVoxOffset` the result is zero-padded to
 // h.voxOffset (for a single-file .nii; voxOffset must be >= the header+extensions length).
-Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset = false);
+// Without extensions, `extender` false gives the bare 348/540 bytes (niizarr's header array).
+Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset = false, bool extender = true);
 // Bytes the header + extender + extensions take (the minimum vox_offset of a .nii).
 std::size_t niftiHeaderBytes(const NiftiHeader& h);
 

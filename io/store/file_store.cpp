@@ -123,8 +123,8 @@ class FileStore : public Store {
     r.data.resize(end - begin);
     std::size_t got = 0;
     while (got < r.data.size()) {
-      const ssize_t n = ::pread(fd, r.data.data() + got, r.data.size() - got,
-                                static_cast<off_t>(begin + got));
+      const ssize_t n =
+          ::pread(fd, r.data.data() + got, r.data.size() - got, static_cast<off_t>(begin + got));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         const int e = errno;

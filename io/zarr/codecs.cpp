@@ -52,12 +52,13 @@ Bytes decodeZstd(const Bytes& in, bool final, std::size_t expected, const std::s
   const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
   if (size == ZSTD_CONTENTSIZE_ERROR) fail(what, "invalid zstd frame");
   thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(),
-                                                                          &ZSTD_freeDCtx);
+                                                                        &ZSTD_freeDCtx);
   if (size != ZSTD_CONTENTSIZE_UNKNOWN) {
     if (final) checkFinalSize(size, expected, "zstd frame says it", what);
     if (size > kMaxDecodedChunkBytes) fail(what, "zstd frame claims more than 2 GiB");
     Bytes out(size);
-    const std::size_t n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), in.data(), in.size());
+    const std::size_t n =
+        ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), in.data(), in.size());
     if (ZSTD_isError(n)) fail(what, std::string("zstd: ") + ZSTD_getErrorName(n));
     checkFinalSize(n, out.size(), "zstd", what);
     return out;
@@ -195,11 +196,21 @@ Bytes decodeBytesChain(const std::vector<BytesCodec>& codecs, Bytes input, std::
       if (codecs[j].kind != BytesCodec::Kind::Crc32c) final = false;
     }
     switch (codecs[k].kind) {
-      case BytesCodec::Kind::Blosc: cur = decodeBlosc(cur, final, expected, what); break;
-      case BytesCodec::Kind::Zstd: cur = decodeZstd(cur, final, expected, what); break;
-      case BytesCodec::Kind::Zlib: cur = decodeInflate(cur, final, expected, "zlib", what); break;
-      case BytesCodec::Kind::Gzip: cur = decodeInflate(cur, final, expected, "gzip", what); break;
-      case BytesCodec::Kind::Crc32c: cur = stripCrc32c(std::move(cur), what); break;
+      case BytesCodec::Kind::Blosc:
+        cur = decodeBlosc(cur, final, expected, what);
+        break;
+      case BytesCodec::Kind::Zstd:
+        cur = decodeZstd(cur, final, expected, what);
+        break;
+      case BytesCodec::Kind::Zlib:
+        cur = decodeInflate(cur, final, expected, "zlib", what);
+        break;
+      case BytesCodec::Kind::Gzip:
+        cur = decodeInflate(cur, final, expected, "gzip", what);
+        break;
+      case BytesCodec::Kind::Crc32c:
+        cur = stripCrc32c(std::move(cur), what);
+        break;
     }
   }
   if (cur.size() != expected) {

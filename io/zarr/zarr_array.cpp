@@ -111,7 +111,8 @@ std::shared_ptr<const ZarrArray::ShardIndex> ZarrArray::decodeIndex(Bytes raw,
   for (std::size_t i = 0; i < meta_.chunks.size(); ++i) {
     n *= static_cast<std::size_t>(meta_.chunks[i] / sh.innerShape[i]);
   }
-  Bytes dec = decodeBytesChain(sh.index.bytesCodecs, std::move(raw), n * 16, what + " (shard index)");
+  Bytes dec =
+      decodeBytesChain(sh.index.bytesCodecs, std::move(raw), n * 16, what + " (shard index)");
   auto idx = std::make_shared<ShardIndex>();
   idx->entries.resize(n * 2);
   std::memcpy(idx->entries.data(), dec.data(), n * 16);
@@ -156,8 +157,8 @@ void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
   for (const auto& c : sh.index.bytesCodecs) {
     if (c.kind == BytesCodec::Kind::Crc32c) indexBytes += 4;
   }
-  const ByteRange range = sh.indexAtStart ? ByteRange::span(0, indexBytes)
-                                          : ByteRange::suffix(indexBytes);
+  const ByteRange range =
+      sh.indexAtStart ? ByteRange::span(0, indexBytes) : ByteRange::suffix(indexBytes);
   auto self = shared_from_this();
   // The index fetch is shared by every waiter, so no single caller's token may cancel it.
   store_->readAsync(key, range, CancelToken{}, [self, key, indexBytes](ReadResult r) {
@@ -171,8 +172,8 @@ void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
     } else if (!r.ok()) {
       err = readResultError(r, what);
     } else if (r.data.size() != indexBytes) {
-      err = invalid(what + ": shard index is " + std::to_string(r.data.size()) + " bytes, expected " +
-                    std::to_string(indexBytes) + " (truncated shard)");
+      err = invalid(what + ": shard index is " + std::to_string(r.data.size()) +
+                    " bytes, expected " + std::to_string(indexBytes) + " (truncated shard)");
     } else {
       try {
         index = self->decodeIndex(std::move(r.data), what);
@@ -224,7 +225,8 @@ void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken canc
       ThreadPool::shared().post([done] { done(ZarrChunk{true, {}, {}, 0}, nullptr); });
       return;
     }
-    const std::string what = self->store_->describeKey(key) + " inner chunk " + std::to_string(inner);
+    const std::string what =
+        self->store_->describeKey(key) + " inner chunk " + std::to_string(inner);
     if (len > kMaxDecodedChunkBytes || off > (std::uint64_t{1} << 62)) {
       auto e = invalid(what + ": shard index entry (" + std::to_string(off) + ", " +
                        std::to_string(len) + ") is out of range");
@@ -236,33 +238,33 @@ void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken canc
       ThreadPool::shared().post([done, e] { done({}, e); });
       return;
     }
-    self->store_->readAsync(key, ByteRange::span(off, len), cancel,
-                            [self, what, len, done](ReadResult r) {
-      std::exception_ptr e;
-      if (r.missing()) {
-        e = invalid(what + ": shard disappeared while reading");
-      } else if (!r.ok()) {
-        e = readResultError(r, what);
-      } else if (r.data.size() != len) {
-        e = invalid(what + ": got " + std::to_string(r.data.size()) + " bytes, index says " +
-                    std::to_string(len) + " (truncated shard)");
-      }
-      if (e) {
-        ThreadPool::shared().post([done, e] { done({}, e); });
-        return;
-      }
-      auto data = std::make_shared<Bytes>(std::move(r.data));
-      ThreadPool::shared().post([self, what, data, done] {
-        ZarrChunk c;
-        try {
-          c = self->decodeWith(self->meta_.codecs.sharding->inner, std::move(*data), what);
-        } catch (...) {
-          done({}, std::current_exception());
-          return;
-        }
-        done(std::move(c), nullptr);
-      });
-    });
+    self->store_->readAsync(
+        key, ByteRange::span(off, len), cancel, [self, what, len, done](ReadResult r) {
+          std::exception_ptr e;
+          if (r.missing()) {
+            e = invalid(what + ": shard disappeared while reading");
+          } else if (!r.ok()) {
+            e = readResultError(r, what);
+          } else if (r.data.size() != len) {
+            e = invalid(what + ": got " + std::to_string(r.data.size()) + " bytes, index says " +
+                        std::to_string(len) + " (truncated shard)");
+          }
+          if (e) {
+            ThreadPool::shared().post([done, e] { done({}, e); });
+            return;
+          }
+          auto data = std::make_shared<Bytes>(std::move(r.data));
+          ThreadPool::shared().post([self, what, data, done] {
+            ZarrChunk c;
+            try {
+              c = self->decodeWith(self->meta_.codecs.sharding->inner, std::move(*data), what);
+            } catch (...) {
+              done({}, std::current_exception());
+              return;
+            }
+            done(std::move(c), nullptr);
+          });
+        });
   });
 }
 
@@ -293,35 +295,36 @@ Bytes ZarrArray::readAllBlocking(CancelToken cancel) {
       idx[i] = static_cast<std::int64_t>(rem % grid[i]);
       rem /= grid[i];
     }
-    readChunkAsync(idx, cancel, [this, st, idx, &out, &rs, outStrides, nd](ZarrChunk ch,
-                                                                          std::exception_ptr e) {
-      if (!e) {
-        // Element-wise copy of the in-bounds part (small arrays only).
-        std::vector<std::int64_t> ext(nd), pos(nd, 0);
-        std::size_t count = 1;
-        for (std::size_t i = 0; i < nd; ++i) {
-          ext[i] = std::min(rs[i], meta_.shape[i] - idx[i] * rs[i]);
-          count *= static_cast<std::size_t>(ext[i]);
-        }
-        for (std::size_t k = 0; k < count; ++k) {
-          std::int64_t src = 0, dst = 0;
-          for (std::size_t i = 0; i < nd; ++i) {
-            if (!ch.missing) src += pos[i] * ch.strides[i];
-            dst += (idx[i] * rs[i] + pos[i]) * outStrides[i];
-          }
-          const std::uint8_t* from = ch.missing ? meta_.fillValue.data()
-                                                : ch.data.data() + src * meta_.itemSize;
-          std::memcpy(out.data() + dst * meta_.itemSize, from, meta_.itemSize);
-          for (std::size_t i = nd; i-- > 0;) {
-            if (++pos[i] < ext[i]) break;
-            pos[i] = 0;
-          }
-        }
-      }
-      std::lock_guard lock(st->m);
-      if (e && !st->err) st->err = e;
-      if (--st->remaining == 0) st->cv.notify_all();
-    });
+    readChunkAsync(idx, cancel,
+                   [this, st, idx, &out, &rs, outStrides, nd](ZarrChunk ch, std::exception_ptr e) {
+                     if (!e) {
+                       // Element-wise copy of the in-bounds part (small arrays only).
+                       std::vector<std::int64_t> ext(nd), pos(nd, 0);
+                       std::size_t count = 1;
+                       for (std::size_t i = 0; i < nd; ++i) {
+                         ext[i] = std::min(rs[i], meta_.shape[i] - idx[i] * rs[i]);
+                         count *= static_cast<std::size_t>(ext[i]);
+                       }
+                       for (std::size_t k = 0; k < count; ++k) {
+                         std::int64_t src = 0, dst = 0;
+                         for (std::size_t i = 0; i < nd; ++i) {
+                           if (!ch.missing) src += pos[i] * ch.strides[i];
+                           dst += (idx[i] * rs[i] + pos[i]) * outStrides[i];
+                         }
+                         const std::uint8_t* from = ch.missing
+                                                        ? meta_.fillValue.data()
+                                                        : ch.data.data() + src * meta_.itemSize;
+                         std::memcpy(out.data() + dst * meta_.itemSize, from, meta_.itemSize);
+                         for (std::size_t i = nd; i-- > 0;) {
+                           if (++pos[i] < ext[i]) break;
+                           pos[i] = 0;
+                         }
+                       }
+                     }
+                     std::lock_guard lock(st->m);
+                     if (e && !st->err) st->err = e;
+                     if (--st->remaining == 0) st->cv.notify_all();
+                   });
   }
   std::unique_lock lock(st->m);
   st->cv.wait(lock, [&] { return st->remaining == 0; });

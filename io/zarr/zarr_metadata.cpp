@@ -47,7 +47,8 @@ std::vector<std::int64_t> intList(const json& j, const char* field, std::int64_t
   for (std::size_t i = 0; i < j.size(); ++i) {
     const json& v = j[i];
     if (!v.is_number_integer()) {
-      bad(what, std::string("field \"") + field + "[" + std::to_string(i) + "]\" is not an integer");
+      bad(what,
+          std::string("field \"") + field + "[" + std::to_string(i) + "]\" is not an integer");
     }
     if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(INT64_MAX)) {
       bad(what, std::string("field \"") + field + "[" + std::to_string(i) + "]\" is too large");
@@ -104,13 +105,12 @@ void parseTypestr(const std::string& s, ZarrArrayMeta& m, const std::string& wha
     std::size_t size;
     DType t;
   };
-  static const K table[] = {{'u', 1, DType::UInt8},     {'i', 1, DType::Int8},
-                            {'b', 1, DType::UInt8},     {'u', 2, DType::UInt16},
-                            {'i', 2, DType::Int16},     {'u', 4, DType::UInt32},
-                            {'i', 4, DType::Int32},     {'u', 8, DType::UInt64},
-                            {'i', 8, DType::Int64},     {'f', 4, DType::Float32},
-                            {'f', 8, DType::Float64},   {'c', 8, DType::Complex64},
-                            {'c', 16, DType::Complex128}};
+  static const K table[] = {
+      {'u', 1, DType::UInt8},      {'i', 1, DType::Int8},    {'b', 1, DType::UInt8},
+      {'u', 2, DType::UInt16},     {'i', 2, DType::Int16},   {'u', 4, DType::UInt32},
+      {'i', 4, DType::Int32},      {'u', 8, DType::UInt64},  {'i', 8, DType::Int64},
+      {'f', 4, DType::Float32},    {'f', 8, DType::Float64}, {'c', 8, DType::Complex64},
+      {'c', 16, DType::Complex128}};
   for (const auto& k : table) {
     if (k.kind == kind && k.size == size) {
       m.dtype = k.t;
@@ -161,14 +161,15 @@ void putElement(Bytes& out, T v) {
 }
 
 // Converts one JSON scalar fill value into element bytes.
-double scalarFill(const json& v, DType t, std::size_t itemSize, Bytes& out, const std::string& what) {
+double scalarFill(const json& v, DType t, std::size_t itemSize, Bytes& out,
+                  const std::string& what) {
   if (v.is_null()) return 0;  // "undefined" in the spec; every reader in practice uses 0
   if (v.is_boolean()) {
     out[0] = v.get<bool>() ? 1 : 0;
     return out[0];
   }
-  const bool isFloat = t == DType::Float32 || t == DType::Float64 || t == DType::Complex64 ||
-                       t == DType::Complex128;
+  const bool isFloat =
+      t == DType::Float32 || t == DType::Float64 || t == DType::Complex64 || t == DType::Complex128;
   if (v.is_string()) {
     const auto s = v.get<std::string>();
     double d;
@@ -281,8 +282,7 @@ void finishNames(ZarrArrayMeta& m) {
 }
 
 ZarrCodecChain parseCodecsV3(const json& list, std::size_t ndim, bool itemMultiByte,
-                             std::vector<std::string>& names, const std::string& what,
-                             int depth);
+                             std::vector<std::string>& names, const std::string& what, int depth);
 
 std::shared_ptr<ZarrSharding> parseSharding(const json& cfg, std::size_t ndim, bool multiByte,
                                             std::vector<std::string>& names,
@@ -293,9 +293,9 @@ std::shared_ptr<ZarrSharding> parseSharding(const json& cfg, std::size_t ndim, b
   if (s->innerShape.size() != ndim) bad(what, "sharding_indexed.chunk_shape has the wrong length");
   s->inner = parseCodecsV3(need(cfg, "codecs", what), ndim, multiByte, names, what, depth + 1);
   std::vector<std::string> indexNames;
-  const json idx = cfg.value("index_codecs", json::array({{{"name", "bytes"},
-                                                          {"configuration", {{"endian", "little"}}}},
-                                                         {{"name", "crc32c"}}}));
+  const json idx = cfg.value(
+      "index_codecs", json::array({{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}},
+                                   {{"name", "crc32c"}}}));
   s->index = parseCodecsV3(idx, ndim + 1, true, indexNames, what, depth + 1);
   if (!s->index.transpose.empty() || s->index.sharding) {
     unsupported(what, "sharding_indexed index_codecs other than bytes/crc32c");
@@ -307,8 +307,7 @@ std::shared_ptr<ZarrSharding> parseSharding(const json& cfg, std::size_t ndim, b
 }
 
 ZarrCodecChain parseCodecsV3(const json& list, std::size_t ndim, bool multiByte,
-                             std::vector<std::string>& names, const std::string& what,
-                             int depth) {
+                             std::vector<std::string>& names, const std::string& what, int depth) {
   if (!list.is_array()) bad(what, "field \"codecs\" is not a list");
   ZarrCodecChain chain;
   bool haveArrayToBytes = false;
@@ -358,7 +357,8 @@ ZarrCodecChain parseCodecsV3(const json& list, std::size_t ndim, bool multiByte,
       chain.sharding = parseSharding(cfg, ndim, multiByte, names, what, depth);
     } else {
       BytesCodec bc;
-      if (!bytesCodecByName(name, cfg, true, bc)) unsupported(what, "unknown codec \"" + name + "\"");
+      if (!bytesCodecByName(name, cfg, true, bc))
+        unsupported(what, "unknown codec \"" + name + "\"");
       if (!haveArrayToBytes) bad(what, "codec \"" + name + "\" before the array->bytes codec");
       chain.bytesCodecs.push_back(bc);
     }
@@ -428,7 +428,8 @@ static ZarrArrayMeta parseV2Impl(const std::string& text, const std::string& wha
   const json filters = j.value("filters", json());
   if (!filters.is_null() && !(filters.is_array() && filters.empty())) {
     std::string ids;
-    for (const auto& f : filters) ids += (ids.empty() ? "" : ", ") + f.value("id", std::string("?"));
+    for (const auto& f : filters)
+      ids += (ids.empty() ? "" : ", ") + f.value("id", std::string("?"));
     unsupported(what, "unsupported filters [" + ids + "]");
   }
   const json& comp = need(j, "compressor", what);
@@ -459,7 +460,8 @@ static ZarrArrayMeta parseV3Impl(const std::string& text, const std::string& wha
   m.zarrFormat = 3;
   const json& fmt = need(j, "zarr_format", what);
   if (fmt != 3) bad(what, "field \"zarr_format\" is " + fmt.dump() + " (expected 3)");
-  if (j.value("node_type", std::string()) != "array") bad(what, "field \"node_type\" is not \"array\"");
+  if (j.value("node_type", std::string()) != "array")
+    bad(what, "field \"node_type\" is not \"array\"");
   m.shape = intList(need(j, "shape", what), "shape", 0, what);
   parseDataTypeV3(need(j, "data_type", what), m, what);
   const json& grid = need(j, "chunk_grid", what);
@@ -486,8 +488,8 @@ static ZarrArrayMeta parseV3Impl(const std::string& text, const std::string& wha
   for (const auto& t : j.value("storage_transformers", json::array())) {
     unsupported(what, "storage transformer " + t.dump());
   }
-  m.codecs = parseCodecsV3(need(j, "codecs", what), m.shape.size(), m.itemSize > 1, m.codecNames,
-                           what, 0);
+  m.codecs =
+      parseCodecsV3(need(j, "codecs", what), m.shape.size(), m.itemSize > 1, m.codecNames, what, 0);
   if (m.shape.size() != m.chunks.size()) bad(what, "chunk_shape and shape differ in length");
   if (m.codecs.sharding) {
     for (std::size_t i = 0; i < m.chunks.size(); ++i) {

@@ -5,7 +5,7 @@
 #   RTT x (1 handshake + 2 metadata waves + ceil(chunks / in flight)) + bytes / bandwidth
 # with "in flight" = every needed chunk at once (and, for reference, the client's concurrency).
 # Usage: tests/bench/run_bench.sh   Env: BUILD_DIR (default build), SIZE (1024), RUNS (3),
-#        DELAY_MS (25), CONCURRENCY (client transfers in flight, default 256).
+#        DELAY_MS (25), CONCURRENCY (client transfers in flight, default 256), NZ_CLI.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$repo/build}
@@ -22,8 +22,9 @@ mkdir -p "$state" "$data"
 # 1. Build what is needed (bench_reader always; nzview-cli if the tree has it).
 [[ -f $build/build.ninja ]] || cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target bench_reader -j2 >/dev/null
-cli=""
-if cmake --build "$build" --target nzview-cli -j2 >/dev/null 2>&1 && [[ -x $build/bin/nzview-cli ]]; then
+cli=${NZ_CLI:-}  # NZ_CLI=/path/to/nzview-cli skips building it
+if [[ -z $cli ]] && cmake --build "$build" --target nzview-cli -j2 >/dev/null 2>&1 &&
+  [[ -x $build/bin/nzview-cli ]]; then
   cli=$build/bin/nzview-cli
 fi
 
@@ -50,9 +51,15 @@ for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:18090/bw256m.bin -
 
 base=http://127.0.0.1:18090/big${size}.nii.zarr
 rtt=$("$py" -c "print($delay_ms * 2 / 1000)")
-# Bandwidth of the proxied path: a 256 MiB GET, minus its connect + request round trips.
-bw_time=$(curl -s -o /dev/null -w '%{time_total}' http://127.0.0.1:18090/bw256m.bin)
-bw=$("$py" -c "print($((256 << 20)) / max(1e-3, $bw_time - 2 * $rtt))")
+# Bandwidth of the proxied path: 4 parallel 64 MiB range GETs (different connections), minus
+# their connect + request round trips.
+bw_t0=$(date +%s.%N)
+for i in 0 1 2 3; do
+  curl -s -o /dev/null -r $((i << 26))-$(((i + 1 << 26) - 1)) http://127.0.0.1:18090/bw256m.bin &
+done
+wait
+bw_t1=$(date +%s.%N)
+bw=$("$py" -c "print($((256 << 20)) / max(1e-3, $bw_t1 - $bw_t0 - 2 * $rtt))")
 
 median() { "$py" -c "import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 
@@ -97,8 +104,8 @@ add_row() {  # name wall json
   req=$(field "$j" requests)
   lim=$(limit "$chunks" "$chunk_bytes" "${chunks/#0/1}")
   limc=$(limit "$chunks" "$chunk_bytes" "$conc")
-  rows+=("$(printf '%-34s %8.3f %8.3f %6.2fx %8.3f %6s %7s %12s %12s' "$name" "$w" "$lim" \
-    "$("$py" -c "print($w / $lim)")" "$limc" "$chunks" "$req" "$bytes" "$chunk_bytes")")
+  rows+=("$(printf '%-34s %8.3f %8.3f %6.2fx %8.3f %7.3f %6s %7s %12s %12s' "$name" "$w" "$lim" \
+    "$("$py" -c "print($w / $lim)")" "$limc" "$(field "$j" open_s)" "$chunks" "$req" "$bytes" "$chunk_bytes")")
 }
 
 run_reader header; add_row "bench_reader: time to header" "$wall" "$last_json"
@@ -122,7 +129,7 @@ fi
 echo
 echo "nzview remote-read benchmark: ${size}^3 uint16, 64^3 chunks blosc lz4, RTT $rtt s (delay proxy), " \
      "proxied bandwidth $("$py" -c "print(round($bw / 1e6))") MB/s, client concurrency $conc, median of $runs runs"
-printf '%-34s %8s %8s %7s %8s %6s %7s %12s %12s\n' case "wall s" "limit s" ratio "lim@conc" chunks reqs "bytes got" "chunk bytes"
+printf '%-34s %8s %8s %7s %8s %7s %6s %7s %12s %12s\n' case "wall s" "limit s" ratio "lim@conc" "open s" chunks reqs "bytes got" "chunk bytes"
 for r in "${rows[@]}"; do echo "$r"; done
 printf 'decode (local slice, raw bytes/s): %.2f GB/s\n' "$decode"
 if [[ ${#cli_rows[@]} -gt 0 ]]; then

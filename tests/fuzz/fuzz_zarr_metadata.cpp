@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::vector<std::int64_t> grid = m.gridShape();
     (void)m.readShape();
     std::vector<std::int64_t> first(m.ndim(), 0), last(m.ndim(), 0);
-    for (std::size_t i = 0; i < grid.size() && i < last.size(); ++i) last[i] = grid[i] > 0 ? grid[i] - 1 : 0;
+    for (std::size_t i = 0; i < grid.size() && i < last.size(); ++i)
+      last[i] = grid[i] > 0 ? grid[i] - 1 : 0;
     (void)m.chunkKey("0", first);
     (void)m.chunkKey("", last);
   } catch (const nz::Error&) {

@@ -33,7 +33,8 @@ std::string metadata(int variant) {
   const char* inner = kInner[variant % 4];
   const char* index = kIndex[(variant / 4) % 2];
   const char* location = (variant / 8) % 2 ? "start" : "end";
-  return std::string(R"({"zarr_format":3,"node_type":"array","shape":[8,8,8],"data_type":"uint16",)") +
+  return std::string(
+             R"({"zarr_format":3,"node_type":"array","shape":[8,8,8],"data_type":"uint16",)") +
          R"("chunk_grid":{"name":"regular","configuration":{"chunk_shape":[8,8,8]}},)" +
          R"("chunk_key_encoding":{"name":"default","configuration":{"separator":"/"}},)" +
          R"("fill_value":0,"codecs":[{"name":"sharding_indexed","configuration":{)" +

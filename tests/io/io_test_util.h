@@ -163,10 +163,10 @@ class WaveStore : public nz::Store {
       batch.swap(pending_);
       const int wave = ++waves_;
       for (const auto& p : batch) {
-        log_.push_back({p.key, p.range.offset,
-                        p.range.length ? static_cast<std::int64_t>(*p.range.length) : -1,
-                        p.range.suffixLength ? static_cast<std::int64_t>(*p.range.suffixLength) : -1,
-                        wave});
+        log_.push_back(
+            {p.key, p.range.offset,
+             p.range.length ? static_cast<std::int64_t>(*p.range.length) : -1,
+             p.range.suffixLength ? static_cast<std::int64_t>(*p.range.suffixLength) : -1, wave});
       }
       l.unlock();
       for (auto& p : batch) inner_->readAsync(p.key, p.range, p.cancel, std::move(p.done));

@@ -31,8 +31,8 @@ bool same(double a, double b, double tol = 1e-6) {
 
 std::string dtypeOfTypestr(const std::string& t) {
   static const std::map<std::string, std::string> m = {
-      {"u1", "uint8"}, {"i1", "int8"},   {"u2", "uint16"},  {"i2", "int16"},  {"u4", "uint32"},
-      {"i4", "int32"}, {"u8", "uint64"}, {"i8", "int64"},   {"f4", "float32"}, {"f8", "float64"}};
+      {"u1", "uint8"}, {"i1", "int8"},   {"u2", "uint16"}, {"i2", "int16"},   {"u4", "uint32"},
+      {"i4", "int32"}, {"u8", "uint64"}, {"i8", "int64"},  {"f4", "float32"}, {"f8", "float64"}};
   return m.at(t.substr(1));
 }
 
@@ -78,7 +78,8 @@ void ReaderRefdata::dataset() {
   QVERIFY(same(info.sclSlope, src["scl_slope"].get<double>()));
   QVERIFY(same(info.sclInter, src["scl_inter"].get<double>()));
   for (int i = 0; i < 8; ++i) QVERIFY(same(info.pixdim[i], src["pixdim"][i].get<double>()));
-  const std::string space = src["units_nibabel"][0] == "micron" ? "um" : src["units_nibabel"][0].get<std::string>();
+  const std::string space =
+      src["units_nibabel"][0] == "micron" ? "um" : src["units_nibabel"][0].get<std::string>();
   QCOMPARE(info.spaceUnit, space);
   const auto zarrAxes = d["zarr_axes"].get<std::vector<std::string>>();
   std::string axes;
@@ -86,7 +87,8 @@ void ReaderRefdata::dataset() {
   const auto shape0 = src["nifti_shape_xyztc"].get<std::vector<std::int64_t>>();
   for (std::size_t i = 0; i < shape0.size(); ++i) QCOMPARE(info.shape[i], shape0[i]);
   for (int r = 0; r < 4; ++r) {
-    for (int c = 0; c < 4; ++c) QVERIFY(same(info.affine[r * 4 + c], src["affine_best"][r][c].get<double>(), 1e-4));
+    for (int c = 0; c < 4; ++c)
+      QVERIFY(same(info.affine[r * 4 + c], src["affine_best"][r][c].get<double>(), 1e-4));
   }
   QCOMPARE(info.levels.size(), d["levels"].size());
   QCOMPARE(std::string(nz::dtypeName(info.dtype)), dtypeOfTypestr(src["nifti_dtype"]));
@@ -103,14 +105,21 @@ void ReaderRefdata::dataset() {
         QCOMPARE(li.shardShape[slot], lj["shards"][k].get<std::int64_t>());
       }
     }
-    if (lj.contains("dtype")) QCOMPARE(std::string(nz::dtypeName(li.dtype)), dtypeOfTypestr(lj["dtype"]));
+    if (lj.contains("dtype"))
+      QCOMPARE(std::string(nz::dtypeName(li.dtype)), dtypeOfTypestr(lj["dtype"]));
     for (int r = 0; r < 4; ++r) {
       for (int c = 0; c < 4; ++c) {
-        QVERIFY2(same(li.affine[r * 4 + c], lj["affine_world_from_level_voxel"][r][c].get<double>(), 1e-4),
-                 qPrintable(QString("level %1 affine[%2][%3] = %4").arg(L).arg(r).arg(c).arg(li.affine[r * 4 + c])));
+        QVERIFY2(same(li.affine[r * 4 + c], lj["affine_world_from_level_voxel"][r][c].get<double>(),
+                      1e-4),
+                 qPrintable(QString("level %1 affine[%2][%3] = %4")
+                                .arg(L)
+                                .arg(r)
+                                .arg(c)
+                                .arg(li.affine[r * 4 + c])));
       }
     }
-    const nz::Volume v = ds->readRegion(static_cast<int>(L), nztest::wholeLevel(*ds, static_cast<int>(L)));
+    const nz::Volume v =
+        ds->readRegion(static_cast<int>(L), nztest::wholeLevel(*ds, static_cast<int>(L)));
     const nz::Bytes img = nztest::zarrOrderBytes(v, axes);
     QCOMPARE(nztest::sha256Hex(img.data(), img.size()), lj["sha256_le_C"].get<std::string>());
     for (const auto& p : lj["raw_probes"]) {
@@ -122,7 +131,8 @@ void ReaderRefdata::dataset() {
   }
   // Level-0 probes: raw as stored and scaled (raw*slope+inter) as nibabel computes them.
   const nz::Volume v0 = ds->readRegion(0, nztest::wholeLevel(*ds, 0));
-  const json probes = d.contains("data_from") && !d["probes"].is_array() ? src["probes"] : d["probes"];
+  const json probes =
+      d.contains("data_from") && !d["probes"].is_array() ? src["probes"] : d["probes"];
   QVERIFY(probes.is_array() && !probes.empty());
   for (const auto& p : probes) {
     const auto idx = p["nifti_index"].get<std::vector<std::int64_t>>();
@@ -130,7 +140,8 @@ void ReaderRefdata::dataset() {
     const json rawInZarr = p.contains("raw_in_zarr") ? p["raw_in_zarr"] : p["raw"];
     QVERIFY2(same(raw, num(rawInZarr)), qPrintable(QString("raw %1").arg(raw)));
     if (same(num(p["raw"]), num(rawInZarr))) {
-      QVERIFY2(same(info.scaled(raw), num(p["scaled"]), 1e-5), qPrintable(QString("scaled %1").arg(info.scaled(raw))));
+      QVERIFY2(same(info.scaled(raw), num(p["scaled"]), 1e-5),
+               qPrintable(QString("scaled %1").arg(info.scaled(raw))));
     }
   }
 }

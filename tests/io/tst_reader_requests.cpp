@@ -1,10 +1,127 @@
+// Request accounting through WaveStore (simulated round trips): opening a NIfTI-Zarr takes at
+// most 2 metadata waves and touches no voxel chunk; readRegion fetches every chunk once, all
+// in one wave (sharded: one index read per shard, then the inner chunks); the memory store
+// counts reads per key.
 #include <QtTest>
+
+#include "dataset/nifti_zarr_dataset.h"
+#include "io_test_util.h"
+
+namespace {
+
+bool isMetadataKey(const std::string& k) {
+  auto ends = [&](const char* s) {
+    const std::string x(s);
+    return k.size() >= x.size() && k.compare(k.size() - x.size(), x.size(), x) == 0;
+  };
+  return ends("zarr.json") || ends(".zarray") || ends(".zgroup") || ends(".zattrs") ||
+         k == "nifti/0" || k == "nifti/c/0";
+}
+
+std::shared_ptr<nztest::WaveStore> waveStoreFor(const std::string& dir) {
+  return std::make_shared<nztest::WaveStore>(nz::openStore(nz::parseUri(dir)));
+}
+
+}  // namespace
 
 class ReaderRequests : public QObject {
   Q_OBJECT
  private slots:
-  void placeholder() {}
+  void openTakesTwoWaves_data();
+  void openTakesTwoWaves();
+  void readRegionFetchesEachChunkOnce();
+  void shardIndexFetchedOncePerShard();
+  void memoryStoreCountsReads();
 };
+
+void ReaderRequests::openTakesTwoWaves_data() {
+  QTest::addColumn<QString>("dir");
+  QTest::newRow("v2 4 levels") << "refdata/e_uint16_pyramid_4levels.nii.zarr";
+  QTest::newRow("v3 sharded") << "refdata/g2_v3_sharded_uint16.nii.zarr";
+  QTest::newRow("v3 plain ome") << "fixtures/datasets/ome_plain_v3.nii.zarr";
+  QTest::newRow("v2 5D") << "fixtures/datasets/pixdim_tczyx.nii.zarr";
+}
+
+void ReaderRequests::openTakesTwoWaves() {
+  QFETCH(QString, dir);
+  auto store = waveStoreFor(nztest::dataDir() + "/" + dir.toStdString());
+  auto ds = nz::openDataset(store, "test");
+  QVERIFY(ds->info().levels.size() >= 1);
+  QVERIFY2(store->waves() <= 2, qPrintable(QString("%1 waves").arg(store->waves())));
+  for (const auto& r : store->log()) {
+    QVERIFY2(isMetadataKey(r.key),
+             qPrintable(QString::fromStdString("voxel chunk read on open: " + r.key)));
+  }
+}
+
+void ReaderRequests::readRegionFetchesEachChunkOnce() {
+  auto store = waveStoreFor(nztest::dataDir() + "/refdata/e_uint16_pyramid_4levels.nii.zarr");
+  auto ds = nz::openDataset(store, "test");
+  store->reset();
+  // An unaligned box crossing chunk borders on every axis.
+  nz::Box box;
+  box.begin = {10, 20, 5, 0, 0};
+  box.end = {140, 100, 90, 1, 1};
+  const nz::Volume v = ds->readRegion(0, box);
+  const auto chunks = ds->chunksIntersecting(0, box);
+  const auto log = store->log();
+  QCOMPARE(log.size(), chunks.size());
+  std::set<std::string> keys;
+  for (const auto& r : log)
+    QVERIFY2(keys.insert(r.key).second, qPrintable(QString::fromStdString(r.key)));
+  QCOMPARE(store->waves(), 1);  // every chunk in flight at once
+  // Region content equals the same box cut out of the whole level.
+  const nz::Volume whole = ds->readRegion(0, nztest::wholeLevel(*ds, 0));
+  for (std::int64_t z = box.begin[2]; z < box.end[2]; z += 7) {
+    for (std::int64_t y = box.begin[1]; y < box.end[1]; y += 5) {
+      for (std::int64_t x = box.begin[0]; x < box.end[0]; x += 3) {
+        QCOMPARE(v.valueAt(x - box.begin[0], y - box.begin[1], z - box.begin[2]),
+                 whole.valueAt(x, y, z));
+      }
+    }
+  }
+  // Outside the volume: the pad value.
+  nz::Box out;
+  out.begin = {-4, -4, -4, 0, 0};
+  out.end = {4, 4, 4, 1, 1};
+  const nz::Volume p = ds->readRegion(0, out, 7);
+  QCOMPARE(p.valueAt(0, 0, 0), 7.0);
+  QCOMPARE(p.valueAt(5, 5, 5), whole.valueAt(1, 1, 1));
+}
+
+void ReaderRequests::shardIndexFetchedOncePerShard() {
+  auto store = waveStoreFor(nztest::dataDir() + "/refdata/g2_v3_sharded_uint16.nii.zarr");
+  auto ds = nz::openDataset(store, "test");
+  store->reset();
+  ds->readRegion(0, nztest::wholeLevel(*ds, 0));
+  std::map<std::string, int> indexReads;
+  std::set<nztest::WaveStore::Request> seen;
+  for (const auto& r : store->log()) {
+    QVERIFY2(seen.insert(r).second, qPrintable(QString::fromStdString("fetched twice: " + r.key)));
+    if (r.suffix >= 0) ++indexReads[r.key];
+  }
+  QVERIFY(!indexReads.empty());
+  for (const auto& [k, n] : indexReads) QCOMPARE(n, 1);
+  QCOMPARE(store->waves(), 2);  // indexes, then every inner chunk
+  // A second read reuses the cached indexes: inner chunks only, one wave.
+  store->reset();
+  ds->readRegion(0, nztest::wholeLevel(*ds, 0));
+  for (const auto& r : store->log()) QVERIFY(r.suffix < 0);
+  QCOMPARE(store->waves(), 1);
+}
+
+void ReaderRequests::memoryStoreCountsReads() {
+  auto mem = nz::MemoryStore::named("requests-test");
+  nztest::loadDir(nztest::dataDir() + "/refdata/a_uint8_oblique_sform.nii.zarr", *mem);
+  auto ds = nz::openDataset("mem://requests-test");
+  QCOMPARE(mem->readCount(".zattrs"), std::size_t{1});
+  QCOMPARE(mem->readCount("0/.zarray"), std::size_t{1});
+  QCOMPARE(mem->readCount("0/0/0/0"), std::size_t{0});
+  ds->readRegion(0, nztest::wholeLevel(*ds, 0));
+  QCOMPARE(mem->readCount("0/0/0/0"), std::size_t{1});
+  QCOMPARE(mem->readCount("0/1/1/1"), std::size_t{1});
+  nz::MemoryStore::dropNamed("requests-test");
+}
 
 QTEST_GUILESS_MAIN(ReaderRequests)
 #include "tst_reader_requests.moc"

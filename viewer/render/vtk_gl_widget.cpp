@@ -11,11 +11,13 @@
 #include "render/gl_state.h"
 #include "render/vtk_gl_widget.h"
 
+#include <QElapsedTimer>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QTimer>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 
 namespace nzviewer {
@@ -25,6 +27,12 @@ struct VtkGlWidget::Vtk {
   vtkNew<vtkGenericRenderWindowInteractor> interactor;
   vtkNew<vtkRenderer> renderer;
 };
+
+namespace {
+qint64 g_totalPaintNs = 0;  // GUI thread only
+}  // namespace
+
+qint64 VtkGlWidget::totalPaintNs() { return g_totalPaintNs; }
 
 QSurfaceFormat VtkGlWidget::defaultFormat() {
   QSurfaceFormat fmt;
@@ -143,6 +151,8 @@ void VtkGlWidget::resizeGL(int, int) {
 void VtkGlWidget::paintGL() {
   auto* win = vtk_->window.Get();
   if (!win->GetReadyForRendering()) return;
+  QElapsedTimer clock;
+  clock.start();
   gl::beginPaint(win);
   if (needRender_) {
     prepareRender();
@@ -157,6 +167,9 @@ void VtkGlWidget::paintGL() {
   const int dw = static_cast<int>(std::lround(width() * dpr));
   const int dh = static_cast<int>(std::lround(height() * dpr));
   gl::endPaint(win, defaultFramebufferObject(), dw, dh);
+  g_totalPaintNs += clock.nsecsElapsed();
+  lastPaintMs_ = double(clock.nsecsElapsed()) / 1e6;
+  maxPaintMs_ = std::max(maxPaintMs_, lastPaintMs_);
   emit rendered();
 }
 

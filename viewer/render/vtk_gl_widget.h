@@ -39,6 +39,13 @@ class VtkGlWidget : public QOpenGLWidget {
   void requestRender();
   // Number of VTK renders done so far (tests use it to wait for a frame).
   int renderCount() const { return renderCount_; }
+  // Duration of the last and the longest paintGL (VTK render + blit), milliseconds.
+  double lastPaintMs() const { return lastPaintMs_; }
+  double maxPaintMs() const { return maxPaintMs_; }
+  void resetPaintStats() { maxPaintMs_ = 0; }
+  // Total nanoseconds spent in paintGL by every VtkGlWidget of the process (GUI thread only):
+  // lets a stall detector tell software-GL rendering apart from other blocking work.
+  static qint64 totalPaintNs();
 
  signals:
   void rendered();
@@ -85,6 +92,7 @@ class VtkGlWidget : public QOpenGLWidget {
   bool inPaint_ = false;
   bool forwardEvents_ = true;
   int renderCount_ = 0;
+  double lastPaintMs_ = 0, maxPaintMs_ = 0;
 };
 
 }  // namespace nzviewer
