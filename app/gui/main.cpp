@@ -30,7 +30,8 @@ const char* kUsage =
     "  --option key=value      any other store option\n"
     "  --help, --version\n"
     "\n"
-    "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS.\n";
+    "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), AZURE_*, AWS_*, "
+    "GOOGLE_APPLICATION_CREDENTIALS.\n";
 
 struct Args {
   std::string uri, screenshot;
@@ -61,8 +62,8 @@ int parse(int argc, char** argv, Args& a) {
     } else if (arg == "--screenshot") {
       if (!value(a.screenshot)) return 2;
     } else if (arg == "--size") {
-      if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2 ||
-          a.width < 200 || a.height < 150 || a.width > 16384 || a.height > 16384) {
+      if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2 || a.width < 200 ||
+          a.height < 150 || a.width > 16384 || a.height > 16384) {
         std::fprintf(stderr, "nzview: --size expects WxH (at least 200x150), got '%s'\n",
                      v.c_str());
         return 2;
@@ -134,12 +135,14 @@ int main(int argc, char** argv) {
                           qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
                           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
   if (!hasDisplay) {
-    std::fprintf(stderr, "nzview: no display (DISPLAY is not set); run under X11/Wayland or "
-                         "xvfb-run, or use nzview-cli for headless work\n");
+    std::fprintf(stderr,
+                 "nzview: no display (DISPLAY is not set); run under X11/Wayland or "
+                 "xvfb-run, or use nzview-cli for headless work\n");
     return 1;
   }
   // VTK 9.1's GLEW needs GLX (docs/qt6-vtk-on-debian.md, pitfall 4).
-  if (!qEnvironmentVariableIsSet("QT_XCB_GL_INTEGRATION")) qputenv("QT_XCB_GL_INTEGRATION", "xcb_glx");
+  if (!qEnvironmentVariableIsSet("QT_XCB_GL_INTEGRATION"))
+    qputenv("QT_XCB_GL_INTEGRATION", "xcb_glx");
   QSurfaceFormat::setDefaultFormat(nzviewer::VtkGlWidget::defaultFormat());
   QApplication app(argc, argv);
   QApplication::setApplicationName("nzview");

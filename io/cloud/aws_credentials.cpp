@@ -49,8 +49,8 @@ std::map<std::string, std::map<std::string, std::string>> parseAwsIni(const std:
   std::size_t start = 0;
   while (start < text.size()) {
     auto nl = text.find('\n', start);
-    std::string line = trim(text.substr(start, nl == std::string::npos ? std::string::npos
-                                                                        : nl - start));
+    std::string line =
+        trim(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
     start = nl == std::string::npos ? text.size() : nl + 1;
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
     if (line.front() == '[' && line.back() == ']') {
@@ -67,8 +67,8 @@ std::map<std::string, std::map<std::string, std::string>> parseAwsIni(const std:
 
 AwsAuth resolveAwsAuth(const Uri& uri, const StoreOptions& options) {
   AwsAuth a;
-  std::string credPath = cloud::env("AWS_SHARED_CREDENTIALS_FILE")
-                             .value_or(cloud::homeDir() + "/.aws/credentials");
+  std::string credPath =
+      cloud::env("AWS_SHARED_CREDENTIALS_FILE").value_or(cloud::homeDir() + "/.aws/credentials");
   std::string configPath =
       cloud::env("AWS_CONFIG_FILE").value_or(cloud::homeDir() + "/.aws/config");
   ProfileFile creds = loadIni(credPath), config = loadIni(configPath);
@@ -140,22 +140,30 @@ AwsAuth resolveAwsAuth(const Uri& uri, const StoreOptions& options) {
     a.source = "AWS keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
   } else if (!loadProfile()) {
     if (explicitProfile && !credSection && !configSection)
-      throw Error(ErrorKind::InvalidArgument, "AWS profile \"" + profile + "\" (AWS_PROFILE) not found in " +
-                                                  cloud::tildePath(credPath) + " or " +
-                                                  cloud::tildePath(configPath));
+      throw Error(ErrorKind::InvalidArgument,
+                  "AWS profile \"" + profile + "\" (AWS_PROFILE) not found in " +
+                      cloud::tildePath(credPath) + " or " + cloud::tildePath(configPath));
     a.source = "anonymous access (no AWS credentials found)";
   }
 
-  if (!options.awsRegion.empty()) a.region = options.awsRegion;
-  else if (auto r = cloud::env("AWS_REGION")) a.region = *r;
-  else if (auto d = cloud::env("AWS_DEFAULT_REGION")) a.region = *d;
-  else a.region = get(configSection, "region");
+  if (!options.awsRegion.empty())
+    a.region = options.awsRegion;
+  else if (auto r = cloud::env("AWS_REGION"))
+    a.region = *r;
+  else if (auto d = cloud::env("AWS_DEFAULT_REGION"))
+    a.region = *d;
+  else
+    a.region = get(configSection, "region");
   if (a.region.empty()) a.region = "us-east-1";
 
-  if (!options.endpointUrl.empty()) a.endpoint = options.endpointUrl;
-  else if (auto e = cloud::env("AWS_ENDPOINT_URL_S3")) a.endpoint = *e;
-  else if (auto f = cloud::env("AWS_ENDPOINT_URL")) a.endpoint = *f;
-  else a.endpoint = get(configSection, "endpoint_url");
+  if (!options.endpointUrl.empty())
+    a.endpoint = options.endpointUrl;
+  else if (auto e = cloud::env("AWS_ENDPOINT_URL_S3"))
+    a.endpoint = *e;
+  else if (auto f = cloud::env("AWS_ENDPOINT_URL"))
+    a.endpoint = *f;
+  else
+    a.endpoint = get(configSection, "endpoint_url");
   while (!a.endpoint.empty() && a.endpoint.back() == '/') a.endpoint.pop_back();
   if (!a.endpoint.empty() && a.endpoint.find("://") == std::string::npos)
     a.endpoint = "https://" + a.endpoint;

@@ -35,8 +35,8 @@ bool onPath(const std::string& program) {
   std::size_t start = 0;
   while (start <= path->size()) {
     auto colon = path->find(':', start);
-    std::string dir = path->substr(start, colon == std::string::npos ? std::string::npos
-                                                                      : colon - start);
+    std::string dir =
+        path->substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
     if (colon == std::string::npos) break;
     start = colon + 1;
@@ -64,8 +64,7 @@ std::string decodeKey(const std::string& key, const std::string& what) {
 AccessToken azureCliToken(std::string& source) {
   // Runs the CLI without a shell; stderr is dropped so its hints never reach our messages.
   FILE* pipe = ::popen(
-      "az account get-access-token --resource https://storage.azure.com/ -o json 2>/dev/null",
-      "r");
+      "az account get-access-token --resource https://storage.azure.com/ -o json 2>/dev/null", "r");
   if (!pipe) throw Error(ErrorKind::PermissionDenied, "cannot run the Azure CLI (az)");
   std::string out;
   std::array<char, 4096> buf{};
@@ -80,15 +79,14 @@ AccessToken azureCliToken(std::string& source) {
 
 }  // namespace
 
-AzureConnectionString parseAzureConnectionString(const std::string& text,
-                                                 const std::string& what) {
+AzureConnectionString parseAzureConnectionString(const std::string& text, const std::string& what) {
   AzureConnectionString cs;
   bool dev = false;
   std::size_t start = 0;
   while (start < text.size()) {
     auto semi = text.find(';', start);
-    std::string item = text.substr(start, semi == std::string::npos ? std::string::npos
-                                                                     : semi - start);
+    std::string item =
+        text.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
     start = semi == std::string::npos ? text.size() : semi + 1;
     while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
       item.erase(item.begin());
@@ -99,13 +97,20 @@ AzureConnectionString parseAzureConnectionString(const std::string& text,
       throw Error(ErrorKind::InvalidArgument,
                   what + " is not a connection string (expected Key=Value;... pairs)");
     std::string k = lower(item.substr(0, eq)), v = item.substr(eq + 1);
-    if (k == "accountname") cs.accountName = v;
-    else if (k == "accountkey") cs.accountKey = v;
-    else if (k == "blobendpoint") cs.blobEndpoint = v;
-    else if (k == "sharedaccesssignature") cs.sas = stripQuestion(v);
-    else if (k == "defaultendpointsprotocol") cs.protocol = v;
-    else if (k == "endpointsuffix") cs.endpointSuffix = v;
-    else if (k == "usedevelopmentstorage") dev = lower(v) == "true";
+    if (k == "accountname")
+      cs.accountName = v;
+    else if (k == "accountkey")
+      cs.accountKey = v;
+    else if (k == "blobendpoint")
+      cs.blobEndpoint = v;
+    else if (k == "sharedaccesssignature")
+      cs.sas = stripQuestion(v);
+    else if (k == "defaultendpointsprotocol")
+      cs.protocol = v;
+    else if (k == "endpointsuffix")
+      cs.endpointSuffix = v;
+    else if (k == "usedevelopmentstorage")
+      dev = lower(v) == "true";
   }
   if (dev) {
     if (cs.accountName.empty()) cs.accountName = kAzuriteAccount;
@@ -173,8 +178,10 @@ AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options) {
       applyConnectionString(*cs, "AZURE_STORAGE_CONNECTION_STRING");
     } else {
       if (a.account.empty()) {
-        if (auto n = cloud::env("AZURE_STORAGE_ACCOUNT_NAME")) a.account = *n;
-        else if (auto m = cloud::env("AZURE_STORAGE_ACCOUNT")) a.account = *m;
+        if (auto n = cloud::env("AZURE_STORAGE_ACCOUNT_NAME"))
+          a.account = *n;
+        else if (auto m = cloud::env("AZURE_STORAGE_ACCOUNT"))
+          a.account = *m;
       }
       if (auto k = cloud::env("AZURE_STORAGE_ACCOUNT_KEY")) {
         a.kind = AzureAuth::Kind::SharedKey;
@@ -191,14 +198,18 @@ AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options) {
   }
 
   if (a.account.empty()) {
-    if (auto n = cloud::env("AZURE_STORAGE_ACCOUNT_NAME")) a.account = *n;
-    else if (auto m = cloud::env("AZURE_STORAGE_ACCOUNT")) a.account = *m;
+    if (auto n = cloud::env("AZURE_STORAGE_ACCOUNT_NAME"))
+      a.account = *n;
+    else if (auto m = cloud::env("AZURE_STORAGE_ACCOUNT"))
+      a.account = *m;
   }
   if (a.account.empty() && !endpoint.empty()) {
     // http://127.0.0.1:10000/devstoreaccount1 or https://acct.blob.core.windows.net
     cloud::UrlParts u = cloud::splitUrl(stripSlash(endpoint));
-    if (u.path.size() > 1) a.account = u.path.substr(1, u.path.find('/', 1) - 1);
-    else a.account = u.authority.substr(0, u.authority.find('.'));
+    if (u.path.size() > 1)
+      a.account = u.path.substr(1, u.path.find('/', 1) - 1);
+    else
+      a.account = u.authority.substr(0, u.authority.find('.'));
   }
   if (a.account.empty())
     throw Error(ErrorKind::InvalidArgument,
@@ -226,8 +237,8 @@ AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options) {
   auto tenant = cloud::env("AZURE_TENANT_ID");
   auto secret = cloud::env("AZURE_CLIENT_SECRET");
   bool haveSecret = clientId && tenant && secret;
-  std::string authority = stripSlash(
-      cloud::env("AZURE_AUTHORITY_HOST").value_or("https://login.microsoftonline.com"));
+  std::string authority =
+      stripSlash(cloud::env("AZURE_AUTHORITY_HOST").value_or("https://login.microsoftonline.com"));
   std::string imdsHost = stripSlash(
       cloud::env("AZURE_POD_IDENTITY_AUTHORITY_HOST").value_or("http://169.254.169.254"));
   auto identityEndpoint = cloud::env("IDENTITY_ENDPOINT");
@@ -240,50 +251,49 @@ AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options) {
 
   a.kind = AzureAuth::Kind::Bearer;
   a.source = "Azure default credential";
-  a.token = std::make_shared<TokenProvider>(
-      a.source, [=](std::string& source) -> AccessToken {
-        std::string tried;
-        if (haveCli) {
-          try {
-            source = "Azure CLI token (az account get-access-token)";
-            return azureCliToken(source);
-          } catch (const Error& e) {
-            tried += std::string(tried.empty() ? "" : "; ") + e.what();
-          }
-        }
-        if (haveSecret) {
-          // A configured service principal is what the user asked for: its errors are final.
-          source = "Azure client secret for AZURE_CLIENT_ID " + *clientId + " (" + authority + ")";
-          std::string body = "grant_type=client_credentials&client_id=" + formEncode(*clientId) +
-                             "&client_secret=" + formEncode(*secret) +
-                             "&scope=" + formEncode("https://storage.azure.com/.default");
-          return fetchOAuthToken(http(), authority + "/" + *tenant + "/oauth2/v2.0/token", body,
-                                 source);
-        }
-        source = "Azure managed identity";
-        try {
-          if (!*imdsClient) *imdsClient = std::make_shared<HttpClient>(imdsHttp);
-          std::string resource = formEncode("https://storage.azure.com/");
-          std::string idParam = clientId ? "&client_id=" + formEncode(*clientId) : "";
-          if (identityEndpoint && identityHeader)
-            return fetchMetadataToken(
-                **imdsClient,
-                *identityEndpoint + "?api-version=2019-08-01&resource=" + resource + idParam,
-                {{"X-IDENTITY-HEADER", *identityHeader}}, source);
-          return fetchMetadataToken(**imdsClient,
-                                    imdsHost +
-                                        "/metadata/identity/oauth2/token?api-version=2018-02-01"
-                                        "&resource=" +
-                                        resource + idParam,
-                                    {{"Metadata", "true"}}, source);
-        } catch (const Error& e) {
-          tried += std::string(tried.empty() ? "" : "; ") + e.what();
-        }
-        source = "anonymous access (no Azure credential found: " +
-                 std::string(haveCli ? "" : "az CLI not installed; ") +
-                 "AZURE_STORAGE_* and AZURE_CLIENT_ID not set; " + tried + ")";
-        return AccessToken{"", std::chrono::system_clock::now() + std::chrono::hours(24 * 365)};
-      });
+  a.token = std::make_shared<TokenProvider>(a.source, [=](std::string& source) -> AccessToken {
+    std::string tried;
+    if (haveCli) {
+      try {
+        source = "Azure CLI token (az account get-access-token)";
+        return azureCliToken(source);
+      } catch (const Error& e) {
+        tried += std::string(tried.empty() ? "" : "; ") + e.what();
+      }
+    }
+    if (haveSecret) {
+      // A configured service principal is what the user asked for: its errors are final.
+      source = "Azure client secret for AZURE_CLIENT_ID " + *clientId + " (" + authority + ")";
+      std::string body = "grant_type=client_credentials&client_id=" + formEncode(*clientId) +
+                         "&client_secret=" + formEncode(*secret) +
+                         "&scope=" + formEncode("https://storage.azure.com/.default");
+      return fetchOAuthToken(http(), authority + "/" + *tenant + "/oauth2/v2.0/token", body,
+                             source);
+    }
+    source = "Azure managed identity";
+    try {
+      if (!*imdsClient) *imdsClient = std::make_shared<HttpClient>(imdsHttp);
+      std::string resource = formEncode("https://storage.azure.com/");
+      std::string idParam = clientId ? "&client_id=" + formEncode(*clientId) : "";
+      if (identityEndpoint && identityHeader)
+        return fetchMetadataToken(
+            **imdsClient,
+            *identityEndpoint + "?api-version=2019-08-01&resource=" + resource + idParam,
+            {{"X-IDENTITY-HEADER", *identityHeader}}, source);
+      return fetchMetadataToken(**imdsClient,
+                                imdsHost +
+                                    "/metadata/identity/oauth2/token?api-version=2018-02-01"
+                                    "&resource=" +
+                                    resource + idParam,
+                                {{"Metadata", "true"}}, source);
+    } catch (const Error& e) {
+      tried += std::string(tried.empty() ? "" : "; ") + e.what();
+    }
+    source = "anonymous access (no Azure credential found: " +
+             std::string(haveCli ? "" : "az CLI not installed; ") +
+             "AZURE_STORAGE_* and AZURE_CLIENT_ID not set; " + tried + ")";
+    return AccessToken{"", std::chrono::system_clock::now() + std::chrono::hours(24 * 365)};
+  });
   return a;
 }
 

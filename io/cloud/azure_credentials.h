@@ -28,11 +28,12 @@ struct AzureAuth {
   enum class Kind { SharedKey, Sas, Bearer, Anonymous };
   Kind kind = Kind::Anonymous;
   std::string account;
-  std::string endpoint;  // account base URL without trailing '/', e.g. https://acct.blob.core.windows.net
-  std::string key;       // raw account key (SharedKey)
-  std::string sas;       // query without '?' (Sas)
+  std::string
+      endpoint;  // account base URL without trailing '/', e.g. https://acct.blob.core.windows.net
+  std::string key;                       // raw account key (SharedKey)
+  std::string sas;                       // query without '?' (Sas)
   std::shared_ptr<TokenProvider> token;  // Bearer
-  std::string source;  // e.g. "Azure account key from AZURE_STORAGE_ACCOUNT_KEY"
+  std::string source;                    // e.g. "Azure account key from AZURE_STORAGE_ACCOUNT_KEY"
 };
 
 AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options);

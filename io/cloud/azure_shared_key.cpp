@@ -63,8 +63,8 @@ std::string azureSharedKeyStringToSign(const std::string& method, const std::str
   std::size_t start = 0;
   while (!u.query.empty()) {
     auto amp = u.query.find('&', start);
-    std::string item = u.query.substr(start, amp == std::string::npos ? std::string::npos
-                                                                       : amp - start);
+    std::string item =
+        u.query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     if (!item.empty()) {
       auto eq = item.find('=');
       std::string name = lower(percentDecode(item.substr(0, eq)));
@@ -117,9 +117,9 @@ std::string azureServiceSas(const std::string& account, const std::string& key,
   std::string canonical = "/blob/" + account + "/" + container;
   if (!blobName.empty()) canonical += "/" + blobName;
   // Version 2020-12-06 and later: 16 fields (adds the encryption scope).
-  std::string sts = permissions + "\n" + "" + "\n" + expiry + "\n" + canonical + "\n" + "" +
-                    "\n" + "" + "\n" + "" + "\n" + version + "\n" + resource + "\n" + "" + "\n" +
-                    "" + "\n" + "\n\n\n\n";
+  std::string sts = permissions + "\n" + "" + "\n" + expiry + "\n" + canonical + "\n" + "" + "\n" +
+                    "" + "\n" + "" + "\n" + version + "\n" + resource + "\n" + "" + "\n" + "" +
+                    "\n" + "\n\n\n\n";
   std::string sig = crypto::base64Encode(crypto::hmacSha256(key, sts));
   return "sv=" + version + "&se=" + percentEncode(expiry, false) + "&sr=" + resource +
          "&sp=" + permissions + "&sig=" + percentEncode(sig, false);

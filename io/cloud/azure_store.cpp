@@ -8,8 +8,8 @@
 
 #include "cloud/azure_credentials.h"
 #include "cloud/azure_shared_key.h"
-#include "cloud/cloud_test_hooks.h"
 #include "cloud/cloud_common.h"
+#include "cloud/cloud_test_hooks.h"
 #include "cloud/crypto.h"
 #include "store/store_factory.h"
 
@@ -24,12 +24,12 @@ class AzureStore : public Store {
         container_(uri.bucket),
         prefix_(uri.path),
         http_(std::make_shared<HttpClient>(cloud::httpOptionsFrom(options))),
-        blockThreshold_(cloud::sizeOption(options, "azure_block_threshold",
-                                          cloud::sizeOption(options, "multipart_threshold",
-                                                            64ull << 20))),
-        blockSize_(cloud::sizeOption(options, "azure_block_size",
-                                     cloud::sizeOption(options, "multipart_part_size",
-                                                       16ull << 20))) {
+        blockThreshold_(
+            cloud::sizeOption(options, "azure_block_threshold",
+                              cloud::sizeOption(options, "multipart_threshold", 64ull << 20))),
+        blockSize_(
+            cloud::sizeOption(options, "azure_block_size",
+                              cloud::sizeOption(options, "multipart_part_size", 16ull << 20))) {
     describe_ = "az://" + container_ + (prefix_.empty() ? "" : "/" + prefix_);
   }
 
@@ -52,24 +52,25 @@ class AzureStore : public Store {
     stats_.requests++;
     std::uint64_t n = *range.suffixLength;
     std::string what = describeKey(key), source = currentSource();
-    http_->send(std::move(head), cancel,
-                [this, key, n, cancel, done = std::move(done), what, source](HttpResponse resp) mutable {
-                  if (!cloud::statusOk(resp.status)) {
-                    done(cloud::toReadResult(std::move(resp), what, source));
-                    return;
-                  }
-                  std::uint64_t total = 0;
-                  if (auto len = resp.header("content-length")) total = std::stoull(*len);
-                  std::uint64_t take = std::min(n, total);
-                  if (take == 0) {
-                    ReadResult r;
-                    r.status = ReadResult::Status::Ok;
-                    r.totalSize = total;
-                    done(std::move(r));
-                    return;
-                  }
-                  sendRead(key, ByteRange::span(total - take, take), cancel, std::move(done));
-                });
+    http_->send(
+        std::move(head), cancel,
+        [this, key, n, cancel, done = std::move(done), what, source](HttpResponse resp) mutable {
+          if (!cloud::statusOk(resp.status)) {
+            done(cloud::toReadResult(std::move(resp), what, source));
+            return;
+          }
+          std::uint64_t total = 0;
+          if (auto len = resp.header("content-length")) total = std::stoull(*len);
+          std::uint64_t take = std::min(n, total);
+          if (take == 0) {
+            ReadResult r;
+            r.status = ReadResult::Status::Ok;
+            r.totalSize = total;
+            done(std::move(r));
+            return;
+          }
+          sendRead(key, ByteRange::span(total - take, take), cancel, std::move(done));
+        });
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {
@@ -106,8 +107,7 @@ class AzureStore : public Store {
       std::snprintf(idbuf, sizeof idbuf, "nzblock-%08llu", static_cast<unsigned long long>(i));
       std::string id = crypto::base64Encode(idbuf);  // same length for every block
       ids.push_back(id);
-      HttpRequest req =
-          request("PUT", key, "comp=block&blockid=" + percentEncode(id, false));
+      HttpRequest req = request("PUT", key, "comp=block&blockid=" + percentEncode(id, false));
       req.headers.emplace_back("Content-Type", "application/octet-stream");
       std::uint64_t n = std::min<std::uint64_t>(blockSize_, data.size() - off);
       req.body.assign(data.begin() + static_cast<std::ptrdiff_t>(off),
@@ -164,7 +164,6 @@ class AzureStore : public Store {
   }
 
  private:
-
   void sendRead(const std::string& key, ByteRange range, CancelToken cancel, ReadCallback done) {
     HttpRequest req = request("GET", key, "");
     if (!range.isAll()) req.range = range;  // the client sends and checks Range
@@ -185,8 +184,7 @@ class AzureStore : public Store {
     return name;
   }
 
-  HttpRequest request(const std::string& method, const std::string& key,
-                      const std::string& query) {
+  HttpRequest request(const std::string& method, const std::string& key, const std::string& query) {
     HttpRequest req;
     req.method = method;
     req.url = auth_.endpoint + "/" + container_ + "/" + percentEncode(objectPath(key), true);

@@ -62,8 +62,7 @@ std::string rfc1123Date(std::time_t t) {
   std::tm tm = utc(t);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
+                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -218,8 +217,8 @@ void throwUnlessOk(const HttpResponse& response, const std::string& what,
 
 ReadResult errorResult(const Error& e) {
   ReadResult r;
-  r.status = e.kind() == ErrorKind::Cancelled ? ReadResult::Status::Cancelled
-                                              : ReadResult::Status::Error;
+  r.status =
+      e.kind() == ErrorKind::Cancelled ? ReadResult::Status::Cancelled : ReadResult::Status::Error;
   r.errorKind = e.kind();
   r.error = e.what();
   return r;
@@ -235,8 +234,10 @@ HttpOptions httpOptionsFrom(const StoreOptions& options) {
   HttpOptions h;
   h.caFile = options.caFile;
   if (h.caFile.empty()) {
-    if (auto v = env("CURL_CA_BUNDLE")) h.caFile = *v;
-    else if (auto w = env("SSL_CERT_FILE")) h.caFile = *w;
+    if (auto v = env("CURL_CA_BUNDLE"))
+      h.caFile = *v;
+    else if (auto w = env("SSL_CERT_FILE"))
+      h.caFile = *w;
   }
   h.insecure = options.insecure;
   if (options.maxConcurrency > 0) h.maxConcurrency = options.maxConcurrency;

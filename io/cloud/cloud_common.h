@@ -59,7 +59,6 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
 void throwUnlessOk(const HttpResponse& response, const std::string& what,
                    const std::string& credentialSource);
 
-
 // HTTP client options from the store options (CA file, --insecure, concurrency, headers).
 HttpOptions httpOptionsFrom(const StoreOptions& options);
 

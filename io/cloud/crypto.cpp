@@ -54,8 +54,8 @@ std::string base64Encode(std::string_view raw) {
   out.reserve((raw.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < raw.size(); i += 3) {
-    std::uint32_t v = (std::uint8_t(raw[i]) << 16) | (std::uint8_t(raw[i + 1]) << 8) |
-                      std::uint8_t(raw[i + 2]);
+    std::uint32_t v =
+        (std::uint8_t(raw[i]) << 16) | (std::uint8_t(raw[i + 1]) << 8) | std::uint8_t(raw[i + 2]);
     out += tbl[v >> 18];
     out += tbl[(v >> 12) & 63];
     out += tbl[(v >> 6) & 63];
@@ -80,11 +80,16 @@ std::string base64Decode(std::string_view text, const std::string& what) {
   std::size_t pad = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
     else if (c == '=') {
       ++pad;
       continue;
@@ -109,8 +114,10 @@ std::string base64UrlEncode(std::string_view raw) {
   std::string s = base64Encode(raw);
   while (!s.empty() && s.back() == '=') s.pop_back();
   for (char& c : s) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return s;
 }
@@ -127,8 +134,8 @@ std::string rs256Sign(const std::string& pem, std::string_view data, const std::
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   std::size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) != 1)
     throw Error(ErrorKind::InvalidArgument, "cannot sign with the private key in " + what);
   std::vector<unsigned char> sig(len);
   if (EVP_DigestSign(ctx.get(), sig.data(), &len,

@@ -9,7 +9,7 @@ namespace nz::crypto {
 
 std::string sha256(std::string_view data);  // raw 32 bytes
 std::string sha256Hex(std::string_view data);
-std::string md5(std::string_view data);  // raw 16 bytes
+std::string md5(std::string_view data);                               // raw 16 bytes
 std::string hmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string toHex(std::string_view raw);
 

@@ -52,17 +52,17 @@ std::shared_ptr<TokenProvider> fromKeyFile(const std::string& path, const std::s
     std::string tokenUri = str(j, "token_uri");
     if (tokenUri.empty()) tokenUri = "https://oauth2.googleapis.com/token";
     if (email.empty() || key.empty())
-      throw Error(ErrorKind::InvalidArgument, "the service-account file " + shown +
-                                                  " lacks client_email or private_key");
+      throw Error(ErrorKind::InvalidArgument,
+                  "the service-account file " + shown + " lacks client_email or private_key");
     std::string source = "GCS service account " + email + " (" + shown + ", " + how + ")";
     return std::make_shared<TokenProvider>(source, [=](std::string& src) {
-      std::string jwt = gcsServiceAccountJwt(email, keyId, key, tokenUri, kGcsScope,
-                                             std::time(nullptr), shown);
-      return fetchOAuthToken(client->get(), tokenUri,
-                             "grant_type=" +
-                                 formEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
-                                 "&assertion=" + jwt,
-                             src);
+      std::string jwt =
+          gcsServiceAccountJwt(email, keyId, key, tokenUri, kGcsScope, std::time(nullptr), shown);
+      return fetchOAuthToken(
+          client->get(), tokenUri,
+          "grant_type=" + formEncode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
+              "&assertion=" + jwt,
+          src);
     });
   }
   if (type == "authorized_user") {
@@ -70,8 +70,8 @@ std::shared_ptr<TokenProvider> fromKeyFile(const std::string& path, const std::s
                 refresh = str(j, "refresh_token"), tokenUri = str(j, "token_uri");
     if (tokenUri.empty()) tokenUri = "https://oauth2.googleapis.com/token";
     if (id.empty() || refresh.empty())
-      throw Error(ErrorKind::InvalidArgument, "the authorized_user file " + shown +
-                                                  " lacks client_id or refresh_token");
+      throw Error(ErrorKind::InvalidArgument,
+                  "the authorized_user file " + shown + " lacks client_id or refresh_token");
     std::string source = "GCS user credentials (" + shown + ", " + how + ")";
     return std::make_shared<TokenProvider>(source, [=](std::string& src) {
       return fetchOAuthToken(client->get(), tokenUri,
@@ -107,9 +107,12 @@ std::string gcsServiceAccountJwt(const std::string& clientEmail, const std::stri
 GcsAuth resolveGcsAuth(const StoreOptions& options) {
   GcsAuth a;
   auto emulator = cloud::env("STORAGE_EMULATOR_HOST");
-  if (!options.endpointUrl.empty()) a.endpoint = options.endpointUrl;
-  else if (emulator) a.endpoint = *emulator;
-  else a.endpoint = "https://storage.googleapis.com";
+  if (!options.endpointUrl.empty())
+    a.endpoint = options.endpointUrl;
+  else if (emulator)
+    a.endpoint = *emulator;
+  else
+    a.endpoint = "https://storage.googleapis.com";
   if (a.endpoint.find("://") == std::string::npos) a.endpoint = "http://" + a.endpoint;
   while (!a.endpoint.empty() && a.endpoint.back() == '/') a.endpoint.pop_back();
 
@@ -155,13 +158,13 @@ GcsAuth resolveGcsAuth(const StoreOptions& options) {
       "GCE metadata server (" + base + ")", [=](std::string& src) -> AccessToken {
         try {
           return fetchMetadataToken(
-              client->get(),
-              base + "/computeMetadata/v1/instance/service-accounts/default/token",
+              client->get(), base + "/computeMetadata/v1/instance/service-accounts/default/token",
               {{"Metadata-Flavor", "Google"}}, src);
         } catch (const Error& e) {
           if (required) throw;
-          src = std::string("anonymous access (no GCS credentials found: "
-                            "GOOGLE_APPLICATION_CREDENTIALS not set, no ") +
+          src = std::string(
+                    "anonymous access (no GCS credentials found: "
+                    "GOOGLE_APPLICATION_CREDENTIALS not set, no ") +
                 cloud::tildePath(adc) + ", metadata server unreachable)";
           return AccessToken{"", Clock::now() + std::chrono::hours(24 * 365)};
         }

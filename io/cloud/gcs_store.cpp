@@ -70,7 +70,8 @@ class GcsStore : public Store {
     ensureToken();
     std::string what = describeKey(key);
     std::string name = percentEncode(objectName(key), false);
-    std::string upload = auth_.endpoint + "/upload/storage/v1/b/" + percentEncode(bucket_, false) + "/o";
+    std::string upload =
+        auth_.endpoint + "/upload/storage/v1/b/" + percentEncode(bucket_, false) + "/o";
     if (data.size() <= resumableThreshold_) {
       HttpRequest req = request("POST", upload + "?uploadType=media&name=" + name, key);
       req.headers.emplace_back("Content-Type", "application/octet-stream");
@@ -88,7 +89,8 @@ class GcsStore : public Store {
     HttpResponse started = sendChecked(std::move(start), what);
     auto session = started.header("location");
     if (!session)
-      throw Error(ErrorKind::InvalidData, "no upload session URL for a resumable upload of " + what);
+      throw Error(ErrorKind::InvalidData,
+                  "no upload session URL for a resumable upload of " + what);
     for (std::uint64_t off = 0; off < data.size(); off += chunkSize_) {
       std::uint64_t n = std::min<std::uint64_t>(chunkSize_, data.size() - off);
       HttpRequest put = request("PUT", *session, key);

@@ -7,8 +7,8 @@
 #include <regex>
 
 #include "cloud/aws_credentials.h"
-#include "cloud/cloud_test_hooks.h"
 #include "cloud/cloud_common.h"
+#include "cloud/cloud_test_hooks.h"
 #include "cloud/crypto.h"
 #include "cloud/sigv4.h"
 #include "store/store_factory.h"
@@ -98,7 +98,8 @@ class S3Store : public Store {
     std::smatch m;
     static const std::regex uploadIdRe("<UploadId>([^<]+)</UploadId>");
     if (!std::regex_search(xml, m, uploadIdRe))
-      throw Error(ErrorKind::InvalidData, "no UploadId in the answer to a multipart upload of " + what);
+      throw Error(ErrorKind::InvalidData,
+                  "no UploadId in the answer to a multipart upload of " + what);
     std::string uploadId = m[1];
     std::string idq = "uploadId=" + percentEncode(uploadId, false);
 
@@ -146,8 +147,8 @@ class S3Store : public Store {
     }
     std::string body = "<CompleteMultipartUpload>";
     for (std::size_t i = 0; i < parts; ++i)
-      body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
-              st.etags[i] + "</ETag></Part>";
+      body += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + st.etags[i] +
+              "</ETag></Part>";
     body += "</CompleteMultipartUpload>";
     Bytes bodyBytes(body.begin(), body.end());
     HttpRequest complete = request("POST", key, idq, &bodyBytes);
@@ -158,8 +159,8 @@ class S3Store : public Store {
       // S3 may answer 200 with an <Error> body when completion fails late.
       std::string answer(done.body.begin(), done.body.end());
       if (answer.find("<Error>") != std::string::npos)
-        throw Error(ErrorKind::Network, "multipart upload of " + what + " failed: " +
-                                            cloud::errorDetail(done));
+        throw Error(ErrorKind::Network,
+                    "multipart upload of " + what + " failed: " + cloud::errorDetail(done));
     } catch (...) {
       abort(key, idq);
       throw;

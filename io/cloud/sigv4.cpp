@@ -40,8 +40,8 @@ std::string sigV4CanonicalQuery(const std::string& query) {
   std::size_t start = 0;
   while (start <= query.size() && !query.empty()) {
     auto amp = query.find('&', start);
-    std::string item = query.substr(start, amp == std::string::npos ? std::string::npos
-                                                                     : amp - start);
+    std::string item =
+        query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     if (!item.empty()) {
       auto eq = item.find('=');
       std::string name = percentDecode(item.substr(0, eq));
@@ -79,8 +79,10 @@ SigV4Parts computeSigV4(const std::string& method, const std::string& url,
   // Repeated headers become one comma-separated line.
   std::vector<std::pair<std::string, std::string>> merged;
   for (auto& h : canon) {
-    if (!merged.empty() && merged.back().first == h.first) merged.back().second += "," + h.second;
-    else merged.push_back(h);
+    if (!merged.empty() && merged.back().first == h.first)
+      merged.back().second += "," + h.second;
+    else
+      merged.push_back(h);
   }
   std::string canonicalHeaders, signedHeaders;
   for (const auto& [k, v] : merged) {
@@ -93,8 +95,8 @@ SigV4Parts computeSigV4(const std::string& method, const std::string& url,
                        canonicalHeaders + "\n" + signedHeaders + "\n" + payloadHash;
   std::string day = amzDate.substr(0, 8);
   std::string scope = day + "/" + region + "/" + service + "/aws4_request";
-  p.stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" +
-                   crypto::sha256Hex(p.canonicalRequest);
+  p.stringToSign =
+      "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + crypto::sha256Hex(p.canonicalRequest);
   std::string k = crypto::hmacSha256("AWS4" + creds.secretAccessKey, day);
   k = crypto::hmacSha256(k, region);
   k = crypto::hmacSha256(k, service);
@@ -118,8 +120,8 @@ void signSigV4(HttpRequest& request, const AwsCredentials& creds, const std::str
   }
   if (!creds.sessionToken.empty())
     cloud::setHeader(request.headers, "x-amz-security-token", creds.sessionToken);
-  SigV4Parts p =
-      computeSigV4(request.method, request.url, request.headers, *hash, creds, region, service, date);
+  SigV4Parts p = computeSigV4(request.method, request.url, request.headers, *hash, creds, region,
+                              service, date);
   cloud::setHeader(request.headers, "Authorization", p.authorization);
 }
 

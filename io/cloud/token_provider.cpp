@@ -43,8 +43,10 @@ AccessToken parseTokenJson(const std::string& body, const std::string& source) {
     throw Error(ErrorKind::PermissionDenied,
                 "the token endpoint of " + source + " did not answer JSON");
   std::string tok;
-  if (j.contains("access_token") && j["access_token"].is_string()) tok = j["access_token"];
-  else if (j.contains("accessToken") && j["accessToken"].is_string()) tok = j["accessToken"];
+  if (j.contains("access_token") && j["access_token"].is_string())
+    tok = j["access_token"];
+  else if (j.contains("accessToken") && j["accessToken"].is_string())
+    tok = j["accessToken"];
   if (tok.empty())
     throw Error(ErrorKind::PermissionDenied,
                 "the token endpoint of " + source + " answered without an access_token");
@@ -76,9 +78,9 @@ AccessToken finish(const HttpResponse& r, const std::string& url, const std::str
                                         ": " + r.transportError);
   if (!httpStatusOk(r.status)) {
     std::string detail = cloud::errorDetail(r);
-    throw Error(ErrorKind::PermissionDenied,
-                "the token endpoint " + where + " refused " + source + " (" +
-                    httpStatusText(r.status) + (detail.empty() ? "" : ": " + detail) + ")");
+    throw Error(ErrorKind::PermissionDenied, "the token endpoint " + where + " refused " + source +
+                                                 " (" + httpStatusText(r.status) +
+                                                 (detail.empty() ? "" : ": " + detail) + ")");
   }
   return parseTokenJson(std::string(r.body.begin(), r.body.end()), source);
 }

@@ -136,9 +136,12 @@ ConvertResult convertNiftiToNiftiZarr(const std::string& inUri, const std::strin
   const Uri outU = parseUri(outUri);
 
   if (outU.scheme != Scheme::File) {
+    // Uploads are latency-bound: keep more objects in flight than there are cores.
+    ConvertOptions remote = options;
+    if (remote.write.concurrency == 0) remote.write.concurrency = 8;
     auto rec = std::make_shared<RecordingStore>(openStore(outU, options.storeOptions));
     try {
-      return convertNiftiToNiftiZarr(in, inKey, inU.redacted(), *rec, options);
+      return convertNiftiToNiftiZarr(in, inKey, inU.redacted(), *rec, remote);
     } catch (...) {
       rec->rollback();
       throw;

@@ -7,7 +7,21 @@ namespace nz {
 
 namespace {
 constexpr auto kThroughputWindow = std::chrono::seconds(2);
+
+// Decoded size of one chunk (cropped at the level's edge).
+std::size_t chunkBytes(const ChunkRequest& r) {
+  const auto& levels = r.dataset->info().levels;
+  if (r.level < 0 || r.level >= static_cast<int>(levels.size())) return 0;
+  const LevelInfo& L = levels[r.level];
+  std::size_t n = dtypeSize(L.dtype);
+  for (int i = 0; i < 5; ++i) {
+    const std::int64_t begin = r.chunk[i] * L.chunkShape[i];
+    const std::int64_t end = std::min(begin + L.chunkShape[i], L.shape[i]);
+    n *= static_cast<std::size_t>(std::max<std::int64_t>(end - begin, 0));
+  }
+  return n;
 }
+}  // namespace
 
 ChunkLoader::ChunkLoader(LoaderOptions options)
     : cache_(options.cacheBytes ? options.cacheBytes : defaultCacheBudget()),
@@ -175,10 +189,13 @@ void ChunkLoader::run() {
     wake_.wait(lock, [this] { return stop_ || dirty_; });
     if (stop_) return;
     dirty_ = false;
-    Dispatch d = scheduler_.dispatch(isCached);
+    Dispatch d = scheduler_.dispatch(
+        isCached, [this](const ChunkRequest& r) { return mayPrefetchLocked(r); });
     counters_.requests += d.start.size();
     counters_.aborted += d.abort.size();
+    counters_.prefetchDropped += d.prefetchDropped;
     outstanding_ += d.start.size();
+    for (const auto& f : d.start) inFlightBytes_ += chunkBytes(f.request);
     const bool nowIdle = idleLocked();
     lock.unlock();
     if (nowIdle) idleCond_.notify_all();
@@ -186,6 +203,12 @@ void ChunkLoader::run() {
     for (const auto& f : d.start) issue(f);
     lock.lock();
   }
+}
+
+bool ChunkLoader::mayPrefetchLocked(const ChunkRequest& request) const {
+  // Prefetch only what fits beside the chunks this generation already holds or is fetching,
+  // so prefetching never fetches chunks the cache would reject or evicts visible ones.
+  return cache_.wantedBytes() + inFlightBytes_ + chunkBytes(request) <= cache_.budget();
 }
 
 void ChunkLoader::issue(const StartedFetch& fetch) {
@@ -257,6 +280,7 @@ void ChunkLoader::onFetched(const ChunkRequest& request, std::uint64_t fetchId,
   // Last touch of `this`, under the lock: once outstanding_ reaches 0 the destructor may return,
   // so nothing (not even a notify) may follow the unlock.
   std::lock_guard lock(mutex_);
+  inFlightBytes_ -= std::min(inFlightBytes_, chunkBytes(request));
   if (--outstanding_ == 0) idleCond_.notify_all();
 }
 

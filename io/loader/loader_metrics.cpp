@@ -38,18 +38,19 @@ std::string loaderMetricsJson(const LoaderMetrics& m) {
   char buf[1024];
   std::snprintf(buf, sizeof buf,
                 "{\"requests\": %llu, \"bytes\": %llu, \"seconds\": %.3f, \"completed\": %llu, "
-                "\"missing\": %llu, \"failed\": %llu, \"aborted\": %llu, \"bytes_decoded\": %llu, "
+                "\"missing\": %llu, \"failed\": %llu, \"aborted\": %llu, "
+                "\"prefetch_dropped\": %llu, \"bytes_decoded\": %llu, "
                 "\"cache_hits\": %llu, \"cache_misses\": %llu, \"cache_evictions\": %llu, "
                 "\"cache_rejected\": %llu, \"cache_bytes\": %llu, \"cache_peak_bytes\": %llu, "
                 "\"cache_budget\": %llu, \"cache_entries\": %llu, \"queue\": %llu, "
                 "\"in_flight\": %llu, \"max_in_flight\": %llu, \"throughput\": %.0f, "
                 "\"generation\": %llu, \"visible_wanted\": %llu, \"visible_available\": %llu}",
                 u(m.requests), u(m.bytesFetched), m.seconds, u(m.completed), u(m.missing),
-                u(m.failed), u(m.aborted), u(m.bytesDecoded), u(m.cacheHits), u(m.cacheMisses),
-                u(m.cacheEvictions), u(m.cacheRejected), u(m.cacheBytes), u(m.cachePeakBytes),
-                u(m.cacheBudget), u(m.cacheEntries), u(m.queueLength), u(m.inFlight),
-                u(m.maxInFlight), m.throughputBytesPerSecond, u(m.generation), u(m.visibleWanted),
-                u(m.visibleAvailable));
+                u(m.failed), u(m.aborted), u(m.prefetchDropped), u(m.bytesDecoded), u(m.cacheHits),
+                u(m.cacheMisses), u(m.cacheEvictions), u(m.cacheRejected), u(m.cacheBytes),
+                u(m.cachePeakBytes), u(m.cacheBudget), u(m.cacheEntries), u(m.queueLength),
+                u(m.inFlight), u(m.maxInFlight), m.throughputBytesPerSecond, u(m.generation),
+                u(m.visibleWanted), u(m.visibleAvailable));
   return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "core/error.h"
 #include "nifti/nifti_header.h"
@@ -92,7 +93,9 @@ ZarrArraySpec levelSpec(const Plan& p, const NiftiZarrWriteOptions& o, const Ind
   s.bigEndian = o.zarrVersion == 2 && p.header.bigEndian;
   s.compressor = CompressorSpec::defaults(o.compressor, o.zarrVersion);
   s.writeEmptyChunks = o.writeEmptyChunks.value_or(o.zarrVersion == 2);
-  s.concurrency = o.concurrency;
+  s.concurrency = o.concurrency > 0
+                      ? o.concurrency
+                      : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   if (p.ndim >= 4) {
     s.arrayDimensions.push_back("time");
     s.dimensionNames.push_back("t");

@@ -32,7 +32,9 @@ struct NiftiZarrWriteOptions {
   std::int64_t shard = 0;           // v3 only: spatial shard edge, a multiple of chunk; 0 = none
   std::optional<bool> label;        // unset: label pyramid when intent is 1002/1003
   std::optional<bool> writeEmptyChunks;  // unset: v2 writes all chunks, v3 skips all-zero ones
-  int concurrency = 4;              // storage objects encoded/written in parallel
+  // Storage objects encoded/written in parallel; 0 = the number of cores (local output is
+  // CPU-bound; each blosc-zstd encoder holds a few MB). Raise it for high-latency stores.
+  int concurrency = 0;
   std::function<void(double)> progress;  // fraction of level-0 planes done, any thread
   CancelToken cancel;
 };

@@ -5,7 +5,8 @@
 #   RTT x (1 handshake + 2 metadata waves + ceil(chunks / in flight)) + bytes / bandwidth
 # with "in flight" = every needed chunk at once (and, for reference, the client's concurrency).
 # Usage: tests/bench/run_bench.sh   Env: BUILD_DIR (default build), SIZE (1024), RUNS (3),
-#        DELAY_MS (25), CONCURRENCY (client transfers in flight, default 256), NZ_CLI.
+#        DELAY_MS (25), CONCURRENCY (client transfers in flight, default 256), NZ_CLI,
+#        NZ_BENCH_NO_BUILD=1 (use the bench_reader already built).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$repo/build}
@@ -20,8 +21,10 @@ vol=$data/big${size}.nii.zarr
 mkdir -p "$state" "$data"
 
 # 1. Build what is needed (bench_reader always; nzview-cli if the tree has it).
-[[ -f $build/build.ninja ]] || cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target bench_reader -j2 >/dev/null
+if [[ ${NZ_BENCH_NO_BUILD:-0} != 1 || ! -x $build/bench/bench_reader ]]; then
+  [[ -f $build/build.ninja ]] || cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" --target bench_reader -j2 >/dev/null
+fi
 cli=${NZ_CLI:-}  # NZ_CLI=/path/to/nzview-cli skips building it
 if [[ -z $cli ]] && cmake --build "$build" --target nzview-cli -j2 >/dev/null 2>&1 &&
   [[ -x $build/bin/nzview-cli ]]; then
@@ -42,6 +45,7 @@ cleanup() {
   NZ_NGINX_HTTP_PORT=18081 NZ_NGINX_HTTPS_PORT=0 "$repo/tests/servers/nginx.sh" stop "$state" >/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 NZ_NGINX_HTTP_PORT=18081 NZ_NGINX_HTTPS_PORT=0 NZ_NGINX_ROOT=$data \
   "$repo/tests/servers/nginx.sh" start "$state" >/dev/null
 "$py" "$repo/tests/bench/delay_proxy.py" --listen 127.0.0.1:18090 --upstream 127.0.0.1:18081 \
@@ -54,10 +58,12 @@ rtt=$("$py" -c "print($delay_ms * 2 / 1000)")
 # Bandwidth of the proxied path: 4 parallel 64 MiB range GETs (different connections), minus
 # their connect + request round trips.
 bw_t0=$(date +%s.%N)
+bw_pids=()
 for i in 0 1 2 3; do
   curl -s -o /dev/null -r $((i << 26))-$(((i + 1 << 26) - 1)) http://127.0.0.1:18090/bw256m.bin &
+  bw_pids+=($!)
 done
-wait
+wait "${bw_pids[@]}"
 bw_t1=$(date +%s.%N)
 bw=$("$py" -c "print($((256 << 20)) / max(1e-3, $bw_t1 - $bw_t0 - 2 * $rtt))")
 

@@ -18,15 +18,34 @@ namespace nztest {
 
 // Every variable the cloud credential chains read: cleared so the host's setup never leaks in.
 inline const std::vector<const char*>& cloudEnvNames() {
-  static const std::vector<const char*> names = {
-      "AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT",
-      "AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_SAS_TOKEN", "AZURE_CLIENT_ID", "AZURE_TENANT_ID",
-      "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-      "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-      "AWS_ENDPOINT_URL_S3", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-      "GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "GCE_METADATA_HOST",
-      "STORAGE_EMULATOR_HOST", "CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+  static const std::vector<const char*> names = {"AZURE_STORAGE_CONNECTION_STRING",
+                                                 "AZURE_STORAGE_ACCOUNT_NAME",
+                                                 "AZURE_STORAGE_ACCOUNT",
+                                                 "AZURE_STORAGE_ACCOUNT_KEY",
+                                                 "AZURE_STORAGE_SAS_TOKEN",
+                                                 "AZURE_CLIENT_ID",
+                                                 "AZURE_TENANT_ID",
+                                                 "AZURE_CLIENT_SECRET",
+                                                 "AZURE_AUTHORITY_HOST",
+                                                 "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+                                                 "IDENTITY_ENDPOINT",
+                                                 "IDENTITY_HEADER",
+                                                 "AWS_ACCESS_KEY_ID",
+                                                 "AWS_SECRET_ACCESS_KEY",
+                                                 "AWS_SESSION_TOKEN",
+                                                 "AWS_PROFILE",
+                                                 "AWS_REGION",
+                                                 "AWS_DEFAULT_REGION",
+                                                 "AWS_ENDPOINT_URL",
+                                                 "AWS_ENDPOINT_URL_S3",
+                                                 "AWS_SHARED_CREDENTIALS_FILE",
+                                                 "AWS_CONFIG_FILE",
+                                                 "GOOGLE_APPLICATION_CREDENTIALS",
+                                                 "CLOUDSDK_CONFIG",
+                                                 "GCE_METADATA_HOST",
+                                                 "STORAGE_EMULATOR_HOST",
+                                                 "CURL_CA_BUNDLE",
+                                                 "SSL_CERT_FILE"};
   return names;
 }
 
@@ -48,8 +67,10 @@ class CleanEnv {
   }
   ~CleanEnv() {
     for (auto& [k, v] : saved_) {
-      if (v) ::setenv(k.c_str(), v->c_str(), 1);
-      else ::unsetenv(k.c_str());
+      if (v)
+        ::setenv(k.c_str(), v->c_str(), 1);
+      else
+        ::unsetenv(k.c_str());
     }
     std::error_code ec;
     std::filesystem::remove_all(home_, ec);
@@ -135,10 +156,14 @@ inline std::map<std::string, nz::Bytes> sampleTree() {
   }
   auto text = [](const std::string& s) { return nz::Bytes(s.begin(), s.end()); };
   files[".zgroup"] = text("{\"zarr_format\": 2}");
-  files[".zattrs"] = text("{\"multiscales\": [{\"version\": \"0.4\", \"datasets\": [{\"path\": \"0\"}]}]}");
-  files["nifti/.zarray"] = text("{\"zarr_format\": 2, \"shape\": [348], \"chunks\": [348], \"dtype\": \"|u1\"}");
+  files[".zattrs"] =
+      text("{\"multiscales\": [{\"version\": \"0.4\", \"datasets\": [{\"path\": \"0\"}]}]}");
+  files["nifti/.zarray"] =
+      text("{\"zarr_format\": 2, \"shape\": [348], \"chunks\": [348], \"dtype\": \"|u1\"}");
   files["nifti/0"] = randomBytes(348, 1);
-  files["0/.zarray"] = text("{\"zarr_format\": 2, \"shape\": [64, 64, 64], \"chunks\": [32, 32, 32], \"dtype\": \"<i2\"}");
+  files["0/.zarray"] = text(
+      "{\"zarr_format\": 2, \"shape\": [64, 64, 64], \"chunks\": [32, 32, 32], \"dtype\": "
+      "\"<i2\"}");
   for (int i = 0; i < 8; ++i)
     files["0/" + std::to_string(i >> 2) + "." + std::to_string((i >> 1) & 1) + "." +
           std::to_string(i & 1)] = randomBytes(65536, 10 + i);

@@ -64,7 +64,8 @@ class TestCloudAzure : public QObject {
     QCOMPARE(store->size(tree.begin()->first).value_or(0),
              std::uint64_t(tree.begin()->second.size()));
     // The abfs form names the same container.
-    auto abfs = openStore(parseUri("abfs://nzcontainer@devstoreaccount1.dfs.core.windows.net/trees/sample.nii.zarr"));
+    auto abfs = openStore(
+        parseUri("abfs://nzcontainer@devstoreaccount1.dfs.core.windows.net/trees/sample.nii.zarr"));
     checkTree(*abfs, tree);
     store->remove(tree.begin()->first);
     QVERIFY(store->read(tree.begin()->first).missing());
@@ -135,7 +136,8 @@ class TestCloudAzure : public QObject {
                 "/devstoreaccount1");
     auto viaEnv = openStore(parseUri("az://nzcontainer/trees"));
     ReadResult e2 = viaEnv->read("sample.nii.zarr/.zattrs");
-    QVERIFY2(e2.error.find("AZURE_STORAGE_CONNECTION_STRING") != std::string::npos, e2.error.c_str());
+    QVERIFY2(e2.error.find("AZURE_STORAGE_CONNECTION_STRING") != std::string::npos,
+             e2.error.c_str());
     QVERIFY(!nztest::contains(e2.error, wrongKey));
   }
 
@@ -153,7 +155,8 @@ class TestCloudAzure : public QObject {
     // Service SAS for one blob, given with --azure-sas.
     StoreOptions o;
     o.azureEndpoint = endpoint;
-    o.azureSas = azureServiceSas("devstoreaccount1", key, "nzsas", "dir/blob.bin", "r", expiryIn(3600));
+    o.azureSas =
+        azureServiceSas("devstoreaccount1", key, "nzsas", "dir/blob.bin", "r", expiryIn(3600));
     auto blobSas = openStore(parseUri("az://nzsas/dir"), o);
     ReadResult r = blobSas->read("blob.bin", ByteRange::span(10, 10));
     QVERIFY2(r.ok(), r.error.c_str());
@@ -163,15 +166,18 @@ class TestCloudAzure : public QObject {
       blobSas->write("blob.bin", data);
       QFAIL("expected 403");
     } catch (const Error& e) {
-      QVERIFY2(std::string(e.what()).find("SAS token from --azure-sas") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("SAS token from --azure-sas") != std::string::npos,
+               e.what());
       QVERIFY(std::string(e.what()).find("sig=") == std::string::npos);
     }
     // Container SAS pasted into the URI (https form is not needed: endpoint is explicit).
     StoreOptions u;
     u.azureEndpoint = endpoint;
-    std::string containerSas = azureServiceSas("devstoreaccount1", key, "nzsas", "", "rl", expiryIn(3600));
+    std::string containerSas =
+        azureServiceSas("devstoreaccount1", key, "nzsas", "", "rl", expiryIn(3600));
     auto inUri = openStore(parseUri("az://nzsas/dir?" + containerSas), u);
-    QVERIFY(inUri->describe().find(containerSas.substr(containerSas.find("sig="))) == std::string::npos);
+    QVERIFY(inUri->describe().find(containerSas.substr(containerSas.find("sig="))) ==
+            std::string::npos);
     QVERIFY(inUri->read("blob.bin").data == data);
     // Account SAS in a connection string (SharedAccessSignature= form).
     std::string acctSas = azureAccountSas("devstoreaccount1", key, "rwl", "sco", expiryIn(3600));
@@ -191,7 +197,8 @@ class TestCloudAzure : public QObject {
     // Expired and tampered SAS -> 403.
     StoreOptions x;
     x.azureEndpoint = endpoint;
-    x.azureSas = azureServiceSas("devstoreaccount1", key, "nzsas", "dir/blob.bin", "r", expiryIn(-60));
+    x.azureSas =
+        azureServiceSas("devstoreaccount1", key, "nzsas", "dir/blob.bin", "r", expiryIn(-60));
     ReadResult expired = openStore(parseUri("az://nzsas/dir"), x)->read("blob.bin");
     QCOMPARE(int(expired.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::PermissionDenied));
   }
@@ -209,8 +216,33 @@ class TestCloudAzure : public QObject {
     ReadResult all = store->read("big.bin");
     QVERIFY2(all.ok(), all.error.c_str());
     QVERIFY(all.data == data);
-    QVERIFY(store->read("big.bin", ByteRange::span(39990, 20)).data == nztest::slice(data, 39990, 20));
+    QVERIFY(store->read("big.bin", ByteRange::span(39990, 20)).data ==
+            nztest::slice(data, 39990, 20));
     QVERIFY(store->stats().requests >= 8);
+  }
+
+  // Leaves a complete NIfTI-Zarr at az://nzcli/a.nii.zarr (account nzacct) for the CLI test
+  // (cli_info_azure_no_secrets, which runs after this test).
+  void uploadDatasetForCli() {
+    nztest::CleanEnv env;
+    auto acct = account();
+    StoreOptions o;
+    o.azureAccount = acct["NZ_AZ_ACCOUNT"];
+    o.azureKey = acct["NZ_AZ_KEY"];
+    o.azureEndpoint = kAzurite;
+    auto store = openStore(parseUri("az://nzcli/a.nii.zarr"), o);
+    azureCreateContainer(*store);
+    std::filesystem::path src =
+        std::filesystem::path(NZ_TEST_DATA_DIR) / "refdata/a_uint8_oblique_sform.nii.zarr";
+    QVERIFY2(std::filesystem::is_directory(src), "tests/data/refdata missing");
+    int n = 0;
+    for (const auto& f : std::filesystem::recursive_directory_iterator(src)) {
+      if (!f.is_regular_file()) continue;
+      store->write(std::filesystem::relative(f.path(), src).generic_string(),
+                   nztest::readFile(f.path().string()));
+      ++n;
+    }
+    QVERIFY(n > 3);
   }
 
   void bearerClientSecret() {
@@ -227,7 +259,8 @@ class TestCloudAzure : public QObject {
     std::string token = a.token->token();
     QVERIFY(token.size() > 20);
     QCOMPARE(a.token->token(), token);  // cached
-    QVERIFY(a.token->source().find("client secret for AZURE_CLIENT_ID nz-client-id") != std::string::npos);
+    QVERIFY(a.token->source().find("client secret for AZURE_CLIENT_ID nz-client-id") !=
+            std::string::npos);
     // A wrong secret: the error names the client id and endpoint, never the secret.
     env.set("AZURE_CLIENT_SECRET", "definitely-wrong-secret");
     AzureAuth bad = resolveAzureAuth(parseUri("az://c/p"), o);
@@ -258,7 +291,8 @@ class TestCloudAzure : public QObject {
     auto bin = env.home() / "bin";
     nztest::writeFile(bin / "az",
                       "#!/bin/sh\necho '{\"accessToken\": \"cli-token-123\", \"expires_on\": " +
-                          std::to_string(std::time(nullptr) + 3600) + ", \"tokenType\": \"Bearer\"}'\n");
+                          std::to_string(std::time(nullptr) + 3600) +
+                          ", \"tokenType\": \"Bearer\"}'\n");
     std::filesystem::permissions(bin / "az", std::filesystem::perms::owner_all);
     env.set("PATH", bin.string() + ":/usr/bin:/bin");
     AzureAuth cli = resolveAzureAuth(parseUri("az://c/p"), o);

@@ -33,7 +33,9 @@ nlohmann::json fakeStats() {
 class TestCloudGcs : public QObject {
   Q_OBJECT
  private slots:
-  void initTestCase() { QVERIFY2(std::filesystem::exists(state("sa.json")), "gcs_fake state missing"); }
+  void initTestCase() {
+    QVERIFY2(std::filesystem::exists(state("sa.json")), "gcs_fake state missing");
+  }
 
   void serviceAccountUploadAndRanges() {
     nztest::CleanEnv env;
@@ -118,7 +120,8 @@ class TestCloudGcs : public QObject {
     auto priv = openStore(parseUri("gs://nzprivate/gce"));
     ReadResult denied = priv->read("m.bin");
     QCOMPARE(int(denied.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::PermissionDenied));
-    QVERIFY2(denied.error.rfind("401 Unauthorized from gs://nzprivate/gce/m.bin using anonymous access", 0) == 0,
+    QVERIFY2(denied.error.rfind(
+                 "401 Unauthorized from gs://nzprivate/gce/m.bin using anonymous access", 0) == 0,
              denied.error.c_str());
   }
 

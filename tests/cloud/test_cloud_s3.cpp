@@ -36,7 +36,8 @@ class TestCloudS3 : public QObject {
     env.set("AWS_SECRET_ACCESS_KEY", k["NZ_S3_SECRET_KEY"]);
     env.set("AWS_ENDPOINT_URL", kEndpoint);
     auto store = openStore(parseUri("s3://nzbucket/trees/sample.nii.zarr/"));
-    QCOMPARE(QString::fromStdString(store->describe()), QString("s3://nzbucket/trees/sample.nii.zarr"));
+    QCOMPARE(QString::fromStdString(store->describe()),
+             QString("s3://nzbucket/trees/sample.nii.zarr"));
     auto tree = nztest::sampleTree();
     for (const auto& [key, data] : tree) store->write(key, data);
     for (const auto& [key, data] : tree) {
@@ -87,12 +88,13 @@ class TestCloudS3 : public QObject {
                       "[lab]\naws_access_key_id = " + k["NZ_S3_ACCESS_KEY"] +
                           "\naws_secret_access_key = " + k["NZ_S3_SECRET_KEY"] +
                           "\naws_session_token = session-token-value\n"
-                          "[wrong]\naws_access_key_id = " + k["NZ_S3_ACCESS_KEY"] +
+                          "[wrong]\naws_access_key_id = " +
+                          k["NZ_S3_ACCESS_KEY"] +
                           "\naws_secret_access_key = WRONGSECRETwrongsecret123\n");
-    nztest::writeFile(env.home() / ".aws/config",
-                      "[profile lab]\nregion = eu-central-1\nendpoint_url = " +
-                          std::string(kEndpoint) + "\n[profile wrong]\nendpoint_url = " +
-                          kEndpoint + "\n");
+    nztest::writeFile(
+        env.home() / ".aws/config",
+        "[profile lab]\nregion = eu-central-1\nendpoint_url = " + std::string(kEndpoint) +
+            "\n[profile wrong]\nendpoint_url = " + kEndpoint + "\n");
     env.set("AWS_PROFILE", "lab");
     auto store = openStore(parseUri("s3://nzbucket/profile"));
     Bytes data = nztest::randomBytes(4096, 3);

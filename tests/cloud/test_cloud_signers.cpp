@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "cloud/aws_credentials.h"
-#include "cloud/cloud_common.h"
 #include "cloud/azure_credentials.h"
 #include "cloud/azure_shared_key.h"
+#include "cloud/cloud_common.h"
 #include "cloud/crypto.h"
 #include "cloud/gcs_credentials.h"
 #include "cloud/sigv4.h"
@@ -51,9 +51,10 @@ class TestCloudSigners : public QObject {
                      "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
     QCOMPARE(QString::fromStdString(*cloud::findHeader(r.headers, "x-amz-date")),
              QString("20130524T000000Z"));
-    SigV4Parts p = computeSigV4("GET", r.url, {{"Range", "bytes=0-9"},
-                                               {"x-amz-content-sha256", kEmptyHash},
-                                               {"x-amz-date", "20130524T000000Z"}},
+    SigV4Parts p = computeSigV4("GET", r.url,
+                                {{"Range", "bytes=0-9"},
+                                 {"x-amz-content-sha256", kEmptyHash},
+                                 {"x-amz-date", "20130524T000000Z"}},
                                 kEmptyHash, kExampleCreds, "us-east-1", "s3", "20130524T000000Z");
     QCOMPARE(QString::fromStdString(crypto::sha256Hex(p.canonicalRequest)),
              QString("7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"));
@@ -90,8 +91,7 @@ class TestCloudSigners : public QObject {
   void sigv4CanonicalQueryAndSessionToken() {
     QCOMPARE(QString::fromStdString(sigV4CanonicalQuery("prefix=dir/&list-type=2&uploads")),
              QString("list-type=2&prefix=dir%2F&uploads="));
-    QCOMPARE(QString::fromStdString(sigV4CanonicalQuery("a=%7e%20b&a=1")),
-             QString("a=1&a=~%20b"));
+    QCOMPARE(QString::fromStdString(sigV4CanonicalQuery("a=%7e%20b&a=1")), QString("a=1&a=~%20b"));
     HttpRequest r;
     r.url = "http://127.0.0.1:14568/b/k";
     signSigV4(r, {"AKID", "SECRET", "SESSIONTOKEN"}, "eu-west-3", "s3", kExampleTime);
@@ -113,8 +113,9 @@ class TestCloudSigners : public QObject {
     // (path-style emulator URL: the account appears twice) and sorted query parameters.
     HttpRequest r;
     r.method = "PUT";
-    r.url = "http://127.0.0.1:10000/devstoreaccount1/mycontainer/dir/my%20blob.bin"
-            "?comp=block&blockid=YmxvY2stMDAwMDAx";
+    r.url =
+        "http://127.0.0.1:10000/devstoreaccount1/mycontainer/dir/my%20blob.bin"
+        "?comp=block&blockid=YmxvY2stMDAwMDAx";
     r.headers = {{"x-ms-blob-type", "BlockBlob"}, {"Content-Type", "application/octet-stream"}};
     std::string body = "hello world";
     r.body.assign(body.begin(), body.end());
@@ -127,25 +128,26 @@ class TestCloudSigners : public QObject {
         "x-ms-version:2021-08-06\n"
         "/devstoreaccount1/devstoreaccount1/mycontainer/dir/my%20blob.bin\n"
         "blockid:YmxvY2stMDAwMDAx\ncomp:block";
-    QCOMPARE(QString::fromStdString(azureSharedKeyStringToSign(r.method, r.url, r.headers, 11,
-                                                               "devstoreaccount1")),
+    QCOMPARE(QString::fromStdString(
+                 azureSharedKeyStringToSign(r.method, r.url, r.headers, 11, "devstoreaccount1")),
              QString::fromStdString(expected));
     // Signature computed independently (Python hmac/base64 over the string above).
     QCOMPARE(QString::fromStdString(*cloud::findHeader(r.headers, "Authorization")),
              QString("SharedKey devstoreaccount1:dd7+c0iomKc3pQxM5WsN887YRFClVISCuL+EDxK00Y0="));
     // A GET without body signs an empty Content-Length.
-    std::string get = azureSharedKeyStringToSign(
-        "GET", "https://acct.blob.core.windows.net/c/b", {{"x-ms-range", "bytes=0-9"}}, 0, "acct");
+    std::string get = azureSharedKeyStringToSign("GET", "https://acct.blob.core.windows.net/c/b",
+                                                 {{"x-ms-range", "bytes=0-9"}}, 0, "acct");
     QCOMPARE(QString::fromStdString(get),
              QString("GET\n\n\n\n\n\n\n\n\n\n\n\nx-ms-range:bytes=0-9\n/acct/c/b"));
   }
 
   void azureSasStrings() {
     std::string key = crypto::base64Decode(kAzuriteKey, "key");
-    std::string sas = azureServiceSas("devstoreaccount1", key, "c1x", "a/b.bin", "r",
-                                      "2030-01-01T00:00:00Z");
+    std::string sas =
+        azureServiceSas("devstoreaccount1", key, "c1x", "a/b.bin", "r", "2030-01-01T00:00:00Z");
     QVERIFY(sas.find("sv=2021-08-06&se=2030-01-01T00%3A00%3A00Z&sr=b&sp=r&sig=") == 0);
-    std::string acct = azureAccountSas("devstoreaccount1", key, "rl", "sco", "2030-01-01T00:00:00Z");
+    std::string acct =
+        azureAccountSas("devstoreaccount1", key, "rl", "sco", "2030-01-01T00:00:00Z");
     QVERIFY(acct.find("ss=b&srt=sco&sp=rl") != std::string::npos);
     QCOMPARE(QString::fromStdString(redactSecrets("https://x/y?" + sas)).contains("sig=REDACTED"),
              true);
@@ -191,7 +193,8 @@ class TestCloudSigners : public QObject {
         "BlobEndpoint=http://h:1/acct;SharedAccessSignature=?sv=1&sig=a%3D", "cs");
     QCOMPARE(QString::fromStdString(sas.sas), QString("sv=1&sig=a%3D"));
     auto full = parseAzureConnectionString(
-        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net",
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core."
+        "windows.net",
         "cs");
     QCOMPARE(QString::fromStdString(full.accountKey), QString("a2V5"));
     QVERIFY_THROWS_EXCEPTION(Error, parseAzureConnectionString("garbage", "cs"));
@@ -223,7 +226,8 @@ class TestCloudSigners : public QObject {
     o = {};
     env.set("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true");
     a = resolveAzureAuth(uri, o);
-    QCOMPARE(QString::fromStdString(a.endpoint), QString("http://127.0.0.1:10000/devstoreaccount1"));
+    QCOMPARE(QString::fromStdString(a.endpoint),
+             QString("http://127.0.0.1:10000/devstoreaccount1"));
     QVERIFY(a.source.find("AZURE_STORAGE_CONNECTION_STRING") != std::string::npos);
     // A custom endpoint without a path becomes path-style for the account.
     o.azureEndpoint = "http://127.0.0.1:10000";
@@ -294,7 +298,8 @@ class TestCloudSigners : public QObject {
     o = {};
     ::unsetenv("AWS_ACCESS_KEY_ID");
     ::unsetenv("AWS_PROFILE");
-    nztest::writeFile(home / "other/creds", "[default]\naws_access_key_id=AKOTHER\naws_secret_access_key=x\n");
+    nztest::writeFile(home / "other/creds",
+                      "[default]\naws_access_key_id=AKOTHER\naws_secret_access_key=x\n");
     env.set("AWS_SHARED_CREDENTIALS_FILE", (home / "other/creds").string());
     a = resolveAwsAuth(uri, o);
     QCOMPARE(QString::fromStdString(a.creds.accessKeyId), QString("AKOTHER"));

@@ -81,8 +81,8 @@ class TstSliceLogic : public QObject {
   }
 
   void composerExactAtTargetLevel() {
-    auto ds = nz::openDataset(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr")
-                                  .toStdString());
+    auto ds =
+        nz::openDataset(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr").toStdString());
     const auto& info = ds->info();
     for (ViewKind kind : {ViewKind::Axial, ViewKind::Coronal, ViewKind::Sagittal}) {
       const ViewAxes axes = viewAxes(kind, nearestAxes(info.affine));
@@ -110,14 +110,13 @@ class TstSliceLogic : public QObject {
           if (s.pixels[std::size_t(r) * s.width + k] != float(want)) ++mismatches;
         }
       QCOMPARE(mismatches, 0);
-      qInfo("%s: %dx%d composed in %.2f ms", viewKindName(kind), s.width, s.height,
-            s.milliseconds);
+      qInfo("%s: %dx%d composed in %.2f ms", viewKindName(kind), s.width, s.height, s.milliseconds);
     }
   }
 
   void composerFallsBackToCoarse() {
-    auto ds = nz::openDataset(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr")
-                                  .toStdString());
+    auto ds =
+        nz::openDataset(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr").toStdString());
     const auto& info = ds->info();
     const int coarsest = int(info.levels.size()) - 1;
     const ViewAxes axes = viewAxes(ViewKind::Axial, nearestAxes(info.affine));
@@ -145,8 +144,8 @@ class TstSliceLogic : public QObject {
   }
 
   void composerWindowOnlyTouchesVisiblePart() {
-    auto ds = nz::openDataset(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr")
-                                  .toStdString());
+    auto ds =
+        nz::openDataset(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr").toStdString());
     const auto& info = ds->info();
     const ViewAxes axes = viewAxes(ViewKind::Axial, nearestAxes(info.affine));
     nz::SlicePlane plane = nz::wholeSlice(info, 2, 50);

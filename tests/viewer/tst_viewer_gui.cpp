@@ -19,9 +19,9 @@
 #include "data/data_source.h"
 #include "dataset/dataset.h"
 #include "model/viewer_state.h"
+#include "render/vtk_gl_widget.h"
 #include "ui/header_panel.h"
 #include "ui/main_window.h"
-#include "render/vtk_gl_widget.h"
 #include "viewer_test_util.h"
 #include "views/ortho_viewer.h"
 
@@ -160,9 +160,10 @@ class TstViewerGui : public QObject {
     QVERIFY(openAndWait(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr"), &stall));
     maxStallMs_ = std::max(maxStallMs_, stall);
     const double nonPaint = lastNonPaintStallMs_;
-    qInfo("re-open streaming: max event-loop stall %.1f ms, of which not software-GL painting "
-          "%.1f ms (first open incl. GL setup %.1f ms)",
-          stall, nonPaint, firstOpenStallMs_);
+    qInfo(
+        "re-open streaming: max event-loop stall %.1f ms, of which not software-GL painting "
+        "%.1f ms (first open incl. GL setup %.1f ms)",
+        stall, nonPaint, firstOpenStallMs_);
     for (SliceView* v : w_->viewer()->views())
       qInfo("  %s view: longest paint %.1f ms, last %.1f ms", viewKindName(v->kind()),
             v->maxPaintMs(), v->lastPaintMs());
@@ -179,9 +180,10 @@ class TstViewerGui : public QObject {
     const double interaction = during.stop();
     const double interactionNonPaint = during.maxNonPaintGapMs();
     maxStallMs_ = std::max(maxStallMs_, interaction);
-    qInfo("zoom/pan while streaming: max event-loop stall %.1f ms, not painting %.1f ms, "
-          "max compose %.2f ms",
-          interaction, interactionNonPaint, w_->viewer()->maxComposeMs());
+    qInfo(
+        "zoom/pan while streaming: max event-loop stall %.1f ms, not painting %.1f ms, "
+        "max compose %.2f ms",
+        interaction, interactionNonPaint, w_->viewer()->maxComposeMs());
     axial->resetView();
     QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
     // The viewer's own work per event (apply a batch, compose three slices) must fit in a
@@ -228,8 +230,14 @@ class TstViewerGui : public QObject {
                    qPrintable(QString("%1 voxel (%2,%3,%4) value %5: want grey %6, got "
                                       "(%7,%8,%9)")
                                   .arg(viewKindName(v->kind()))
-                                  .arg(p[0]).arg(p[1]).arg(p[2]).arg(value).arg(want)
-                                  .arg(qRed(got)).arg(qGreen(got)).arg(qBlue(got))));
+                                  .arg(p[0])
+                                  .arg(p[1])
+                                  .arg(p[2])
+                                  .arg(value)
+                                  .arg(want)
+                                  .arg(qRed(got))
+                                  .arg(qGreen(got))
+                                  .arg(qBlue(got))));
           ++checked;
         }
     }
@@ -289,27 +297,30 @@ class TstViewerGui : public QObject {
     SliceView* axial = w_->viewer()->view(ViewKind::Axial);
     const double window = w_->state()->window(), level = w_->state()->level();
     const QPoint start(axial->width() / 2, axial->height() / 2);
-    const QPoint probe = axial->voxelToWidget([&] {
-      nz::Point3 p = w_->state()->crosshair();
-      p[0] += 6;
-      p[1] += 6;
-      return p;
-    }()).toPoint();
+    const QPoint probe = axial
+                             ->voxelToWidget([&] {
+                               nz::Point3 p = w_->state()->crosshair();
+                               p[0] += 6;
+                               p[1] += 6;
+                               return p;
+                             }())
+                             .toPoint();
     const int greyBefore = qRed(frameOf(axial).pixel(probe));
     QTest::mousePress(axial, Qt::RightButton, Qt::NoModifier, start);
     for (int i = 1; i <= 10; ++i) {
       QMouseEvent move(QEvent::MouseMove, QPointF(start + QPoint(6 * i, -3 * i)),
-                       axial->mapToGlobal(QPointF(start + QPoint(6 * i, -3 * i))),
-                       Qt::NoButton, Qt::RightButton, Qt::NoModifier);
+                       axial->mapToGlobal(QPointF(start + QPoint(6 * i, -3 * i))), Qt::NoButton,
+                       Qt::RightButton, Qt::NoModifier);
       QApplication::sendEvent(axial, &move);
     }
     QTest::mouseRelease(axial, Qt::RightButton, Qt::NoModifier, start + QPoint(60, -30));
     qInfo("window %.1f -> %.1f, level %.1f -> %.1f", window, w_->state()->window(), level,
           w_->state()->level());
     QVERIFY(w_->state()->window() > window * 1.5);  // dragged right: wider window
-    QVERIFY(w_->state()->level() > level);           // dragged up: higher level
+    QVERIFY(w_->state()->level() > level);          // dragged up: higher level
     const int greyAfter = qRed(frameOf(axial).pixel(probe));
-    QVERIFY2(greyAfter != greyBefore, qPrintable(QString("%1 -> %2").arg(greyBefore).arg(greyAfter)));
+    QVERIFY2(greyAfter != greyBefore,
+             qPrintable(QString("%1 -> %2").arg(greyBefore).arg(greyAfter)));
   }
 
   void opensObliqueDataset() {

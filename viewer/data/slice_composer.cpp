@@ -121,17 +121,16 @@ ComposedSlice composeSlice(const nz::Dataset& dataset, const ViewAxes& axes,
         float* dst = out.pixels.data() + static_cast<std::size_t>(r) * out.width;
         for (int k = k0; k < k1; ++k) {
           local[ax] = colSrc[k] - cb.begin[ax];
-          const double raw = nz::readAsDouble(
-              vol.data.data(), vol.dtype,
-              vol.offsetOf(local[0], local[1], local[2], local[3], local[4]));
+          const double raw =
+              nz::readAsDouble(vol.data.data(), vol.dtype,
+                               vol.offsetOf(local[0], local[1], local[2], local[3], local[4]));
           dst[k] = static_cast<float>(info.scaled(raw));
         }
       }
     }
   }
   out.milliseconds =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
 

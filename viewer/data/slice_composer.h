@@ -22,14 +22,14 @@ using ChunkSet = std::unordered_set<nz::ChunkKey, nz::ChunkKeyHash>;
 std::array<double, 3> displaySpacing(const nz::DatasetInfo& info);
 
 struct ComposedSlice {
-  int width = 0, height = 0;   // pixels; x right, y up (row 0 is the bottom row)
-  std::vector<float> pixels;   // scaled intensities; NaN where nothing is loaded
+  int width = 0, height = 0;          // pixels; x right, y up (row 0 is the bottom row)
+  std::vector<float> pixels;          // scaled intensities; NaN where nothing is loaded
   double originX = 0, originY = 0;    // display mm of pixel (0, 0)'s centre
   double spacingX = 1, spacingY = 1;  // display mm per pixel
   int targetLevel = 0;
-  int finestLevelShown = -1;   // finest level that contributed a chunk (-1: none yet)
+  int finestLevelShown = -1;  // finest level that contributed a chunk (-1: none yet)
   std::size_t targetChunks = 0, targetChunksReady = 0;  // at the target level
-  double milliseconds = 0;     // time spent composing
+  double milliseconds = 0;                              // time spent composing
   bool complete() const { return targetChunksReady == targetChunks; }
 };
 

@@ -6,9 +6,12 @@ namespace nzviewer {
 
 const char* viewKindName(ViewKind kind) {
   switch (kind) {
-    case ViewKind::Axial: return "axial";
-    case ViewKind::Coronal: return "coronal";
-    case ViewKind::Sagittal: return "sagittal";
+    case ViewKind::Axial:
+      return "axial";
+    case ViewKind::Coronal:
+      return "coronal";
+    case ViewKind::Sagittal:
+      return "sagittal";
   }
   return "?";
 }

@@ -27,11 +27,11 @@ AxisMapping nearestAxes(const nz::Matrix4& affine);
 
 // How one view maps voxel axes to the screen.
 struct ViewAxes {
-  int normal = 2;      // voxel axis looked along
-  int screenX = 0;     // voxel axis running left -> right
-  int screenY = 1;     // voxel axis running bottom -> top
-  int dirX = 1;        // +1: increasing voxel index goes right; -1: left
-  int dirY = 1;        // +1: increasing voxel index goes up; -1: down
+  int normal = 2;                     // voxel axis looked along
+  int screenX = 0;                    // voxel axis running left -> right
+  int screenY = 1;                    // voxel axis running bottom -> top
+  int dirX = 1;                       // +1: increasing voxel index goes right; -1: left
+  int dirY = 1;                       // +1: increasing voxel index goes up; -1: down
   std::array<std::string, 4> labels;  // left, right, top, bottom ("R", "L", "A", ...)
 };
 ViewAxes viewAxes(ViewKind kind, const AxisMapping& mapping);

@@ -61,7 +61,7 @@ VtkGlWidget::VtkGlWidget(QWidget* parent) : QOpenGLWidget(parent), vtk_(new Vtk)
   win->SetFrameBlitModeToNoBlit();
   win->AddRenderer(vtk_->renderer);
   vtk_->interactor->SetRenderWindow(win);
-  vtk_->interactor->Initialize();       // never Start(): Qt owns the event loop
+  vtk_->interactor->Initialize();  // never Start(): Qt owns the event loop
 
   // C callbacks on vtkCallbackCommand; the trampolines keep the handlers private.
   struct Tramp {
@@ -121,9 +121,8 @@ void VtkGlWidget::initializeGL() {
   surface_ = context()->surface();
   gl::initContext(vtk_->window);
   QObject::disconnect(destroyConnection_);
-  destroyConnection_ =
-      connect(context(), &QOpenGLContext::aboutToBeDestroyed, this,
-              &VtkGlWidget::onContextAboutToBeDestroyed, Qt::DirectConnection);
+  destroyConnection_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this,
+                               &VtkGlWidget::onContextAboutToBeDestroyed, Qt::DirectConnection);
   updateVtkSize();
   needRender_ = true;
 }
@@ -223,10 +222,9 @@ void VtkGlWidget::onDestroyTimer(void*) {
 void VtkGlWidget::setEventPosition(const QPointF& pos, Qt::KeyboardModifiers mods, int repeat) {
   const double dpr = devicePixelRatioF();
   auto* iren = vtk_->interactor.Get();
-  iren->SetEventInformationFlipY(static_cast<int>(std::lround(pos.x() * dpr)),
-                                 static_cast<int>(std::lround(pos.y() * dpr)),
-                                 (mods & Qt::ControlModifier) ? 1 : 0,
-                                 (mods & Qt::ShiftModifier) ? 1 : 0, 0, repeat);
+  iren->SetEventInformationFlipY(
+      static_cast<int>(std::lround(pos.x() * dpr)), static_cast<int>(std::lround(pos.y() * dpr)),
+      (mods & Qt::ControlModifier) ? 1 : 0, (mods & Qt::ShiftModifier) ? 1 : 0, 0, repeat);
   iren->SetAltKey((mods & Qt::AltModifier) ? 1 : 0);
 }
 
@@ -247,31 +245,50 @@ void VtkGlWidget::forwardWheel(QWheelEvent* e) {
 
 static const char* keySym(int key) {
   switch (key) {
-    case Qt::Key_Left: return "Left";
-    case Qt::Key_Right: return "Right";
-    case Qt::Key_Up: return "Up";
-    case Qt::Key_Down: return "Down";
-    case Qt::Key_PageUp: return "Prior";
-    case Qt::Key_PageDown: return "Next";
-    case Qt::Key_Home: return "Home";
-    case Qt::Key_End: return "End";
-    case Qt::Key_Escape: return "Escape";
-    case Qt::Key_Return: return "Return";
-    case Qt::Key_Space: return "space";
-    case Qt::Key_Shift: return "Shift_L";
-    case Qt::Key_Control: return "Control_L";
-    case Qt::Key_Alt: return "Alt_L";
-    default: return nullptr;
+    case Qt::Key_Left:
+      return "Left";
+    case Qt::Key_Right:
+      return "Right";
+    case Qt::Key_Up:
+      return "Up";
+    case Qt::Key_Down:
+      return "Down";
+    case Qt::Key_PageUp:
+      return "Prior";
+    case Qt::Key_PageDown:
+      return "Next";
+    case Qt::Key_Home:
+      return "Home";
+    case Qt::Key_End:
+      return "End";
+    case Qt::Key_Escape:
+      return "Escape";
+    case Qt::Key_Return:
+      return "Return";
+    case Qt::Key_Space:
+      return "space";
+    case Qt::Key_Shift:
+      return "Shift_L";
+    case Qt::Key_Control:
+      return "Control_L";
+    case Qt::Key_Alt:
+      return "Alt_L";
+    default:
+      return nullptr;
   }
 }
 
 void VtkGlWidget::forwardKey(QKeyEvent* e, bool press) {
   const QString text = e->text();
-  const char ascii = text.size() == 1 && text[0].unicode() < 128 ? static_cast<char>(text[0].unicode()) : 0;
+  const char ascii =
+      text.size() == 1 && text[0].unicode() < 128 ? static_cast<char>(text[0].unicode()) : 0;
   std::string sym;
-  if (const char* s = keySym(e->key())) sym = s;
-  else if (ascii) sym = std::string(1, ascii);
-  else sym = "None";
+  if (const char* s = keySym(e->key()))
+    sym = s;
+  else if (ascii)
+    sym = std::string(1, ascii);
+  else
+    sym = "None";
   auto* iren = vtk_->interactor.Get();
   iren->SetKeyEventInformation((e->modifiers() & Qt::ControlModifier) ? 1 : 0,
                                (e->modifiers() & Qt::ShiftModifier) ? 1 : 0, ascii,
@@ -287,18 +304,26 @@ void VtkGlWidget::forwardKey(QKeyEvent* e, bool press) {
 
 static unsigned long pressEvent(Qt::MouseButton b) {
   switch (b) {
-    case Qt::LeftButton: return vtkCommand::LeftButtonPressEvent;
-    case Qt::MiddleButton: return vtkCommand::MiddleButtonPressEvent;
-    case Qt::RightButton: return vtkCommand::RightButtonPressEvent;
-    default: return vtkCommand::NoEvent;
+    case Qt::LeftButton:
+      return vtkCommand::LeftButtonPressEvent;
+    case Qt::MiddleButton:
+      return vtkCommand::MiddleButtonPressEvent;
+    case Qt::RightButton:
+      return vtkCommand::RightButtonPressEvent;
+    default:
+      return vtkCommand::NoEvent;
   }
 }
 static unsigned long releaseEvent(Qt::MouseButton b) {
   switch (b) {
-    case Qt::LeftButton: return vtkCommand::LeftButtonReleaseEvent;
-    case Qt::MiddleButton: return vtkCommand::MiddleButtonReleaseEvent;
-    case Qt::RightButton: return vtkCommand::RightButtonReleaseEvent;
-    default: return vtkCommand::NoEvent;
+    case Qt::LeftButton:
+      return vtkCommand::LeftButtonReleaseEvent;
+    case Qt::MiddleButton:
+      return vtkCommand::MiddleButtonReleaseEvent;
+    case Qt::RightButton:
+      return vtkCommand::RightButtonReleaseEvent;
+    default:
+      return vtkCommand::NoEvent;
   }
 }
 

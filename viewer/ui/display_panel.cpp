@@ -71,7 +71,8 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
     if (!syncing_) state_->setColormap(static_cast<Colormap>(i));
   });
   auto applyRange = [this] {
-    if (!syncing_ && high_->value() > low_->value()) state_->setRange(low_->value(), high_->value());
+    if (!syncing_ && high_->value() > low_->value())
+      state_->setRange(low_->value(), high_->value());
   };
   connect(low_, &QDoubleSpinBox::valueChanged, this, applyRange);
   connect(high_, &QDoubleSpinBox::valueChanged, this, applyRange);

@@ -67,18 +67,19 @@ void HeaderPanel::setInfo(const nz::DatasetInfo& info, double openSeconds) {
   QStringList pix;
   for (double p : info.pixdim) pix << QString::number(p, 'g', 7);
   add(nullptr, "pixdim", "[" + pix.join(", ") + "]");
-  add(nullptr, "spacing", QString("[%1, %2, %3]")
-                              .arg(info.spacing[0], 0, 'g', 7)
-                              .arg(info.spacing[1], 0, 'g', 7)
-                              .arg(info.spacing[2], 0, 'g', 7));
-  add(nullptr, "units", QString("space %1, time %2")
-                            .arg(QString::fromStdString(info.spaceUnit))
-                            .arg(QString::fromStdString(info.timeUnit)));
+  add(nullptr, "spacing",
+      QString("[%1, %2, %3]")
+          .arg(info.spacing[0], 0, 'g', 7)
+          .arg(info.spacing[1], 0, 'g', 7)
+          .arg(info.spacing[2], 0, 'g', 7));
+  add(nullptr, "units",
+      QString("space %1, time %2")
+          .arg(QString::fromStdString(info.spaceUnit))
+          .arg(QString::fromStdString(info.timeUnit)));
   add(nullptr, "scl_slope", QString::number(info.sclSlope, 'g', 10));
   add(nullptr, "scl_inter", QString::number(info.sclInter, 'g', 10));
   add(nullptr, "intent_code", QString::number(info.intentCode));
-  if (!info.description.empty())
-    add(nullptr, "descrip", QString::fromStdString(info.description));
+  if (!info.description.empty()) add(nullptr, "descrip", QString::fromStdString(info.description));
   auto* levels = add(nullptr, "levels", QString::number(info.levels.size()));
   for (std::size_t i = 0; i < info.levels.size(); ++i) {
     const auto& L = info.levels[i];
@@ -116,7 +117,7 @@ void HeaderPanel::setInfo(const nz::DatasetInfo& info, double openSeconds) {
       add(ex, it.key(), v);
     }
   }
-  add(nullptr, "metadata read in", QString("%1 s").arg(openSeconds, 0, 'f', 3));
+  add(nullptr, "metadata read in", QString("%1 ms").arg(openSeconds * 1000, 0, 'f', 1));
   transfer_ = add(nullptr, "transfer", "waiting for chunks");
   transfer_->setExpanded(true);
 }

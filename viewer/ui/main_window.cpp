@@ -15,6 +15,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cstdio>
 
 #include "data/data_source.h"
@@ -113,9 +114,10 @@ QWidget* MainWindow::makeStartPage() {
   page->setObjectName("startPage");
   auto* l = new QVBoxLayout(page);
   l->setContentsMargins(60, 40, 60, 40);
-  auto* title = new QLabel("<h1>nzview</h1><p>Open a NIfTI-Zarr, OME-Zarr or NIfTI scan from a "
-                           "local path or cloud storage (az://, s3://, gs://, https://). "
-                           "Drop a folder, file or URI anywhere in this window.</p>");
+  auto* title = new QLabel(
+      "<h1>nzview</h1><p>Open a NIfTI-Zarr, OME-Zarr or NIfTI scan from a "
+      "local path or cloud storage (az://, s3://, gs://, https://). "
+      "Drop a folder, file or URI anywhere in this window.</p>");
   title->setWordWrap(true);
   l->addWidget(title);
   auto* buttons = new QHBoxLayout;
@@ -153,8 +155,7 @@ QWidget* MainWindow::makeStartPage() {
 QString MainWindow::sampleUri() {
   const QString env = qEnvironmentVariable("NZVIEW_SAMPLE_URI");
   if (!env.isEmpty()) return env;
-  const QString installed =
-      QApplication::applicationDirPath() + "/../share/nzview/sample.nii.zarr";
+  const QString installed = QApplication::applicationDirPath() + "/../share/nzview/sample.nii.zarr";
   if (QFileInfo::exists(installed)) return QFileInfo(installed).canonicalFilePath();
 #ifdef NZVIEW_SOURCE_SAMPLE
   if (QFileInfo::exists(NZVIEW_SOURCE_SAMPLE)) return NZVIEW_SOURCE_SAMPLE;
@@ -169,9 +170,7 @@ QString MainWindow::redactForDisplay(const QString& uri) {
   return QString::fromStdString(nz::redactSecrets(u.toStdString()));
 }
 
-QStringList MainWindow::recentUris() const {
-  return settings().value("recentUris").toStringList();
-}
+QStringList MainWindow::recentUris() const { return settings().value("recentUris").toStringList(); }
 
 void MainWindow::addRecent(const QString& uri) {
   QSettings s = settings();
@@ -217,15 +216,18 @@ void MainWindow::openUri(const QString& uri, const nz::StoreOptions& options) {
 void MainWindow::onOpened() {
   const auto& info = source_->dataset()->info();
   header_->setInfo(info, source_->openSeconds());
-  headerDock_->show();
+  if (!headerDock_->isVisible()) {
+    headerDock_->show();
+    resizeDocks({headerDock_}, {std::max(360, width() / 4)}, Qt::Horizontal);
+  }
   stack_->setCurrentWidget(viewer_);
   viewer_->onDatasetOpened();
   QStringList shape;
   for (int i = 0; i < info.ndim; ++i) shape << QString::number(info.shape[i]);
-  cursorLabel_->setText(QString("Opened %1: %2, %3, %4 level(s)")
-                            .arg(QString::fromStdString(info.uri), shape.join("×"),
-                                 nz::dtypeName(info.dtype))
-                            .arg(info.levels.size()));
+  cursorLabel_->setText(
+      QString("Opened %1: %2, %3, %4 level(s)")
+          .arg(QString::fromStdString(info.uri), shape.join("×"), nz::dtypeName(info.dtype))
+          .arg(info.levels.size()));
   setWindowTitle(QString("nzview — %1").arg(QString::fromStdString(info.uri)));
   addRecent(pendingUri_);
   emit datasetOpened();
@@ -250,8 +252,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
                  message.toUtf8().constData());
     return;
   }
-  QMessageBox box(QMessageBox::Critical, title, message.section('\n', 0, 0), QMessageBox::Ok,
-                  this);
+  QMessageBox box(QMessageBox::Critical, title, message.section('\n', 0, 0), QMessageBox::Ok, this);
   box.setDetailedText(message);
   box.exec();
 }
@@ -273,8 +274,8 @@ void MainWindow::updateTransfer() {
   if (m.failed) text += QString(" · %1 failed").arg(m.failed);
   transferLabel_->setText(text);
   if (!source_->lastChunkError().isEmpty())
-    transferLabel_->setToolTip(QString::fromStdString(
-        nz::redactSecrets(source_->lastChunkError().toStdString())));
+    transferLabel_->setToolTip(
+        QString::fromStdString(nz::redactSecrets(source_->lastChunkError().toStdString())));
   header_->setMetrics(m);
 }
 

@@ -45,7 +45,7 @@ class MainWindow : public QMainWindow {
   OrthoViewer* viewer() const { return viewer_; }
   HeaderPanel* headerPanel() const { return header_; }
 
-  static QString sampleUri();                       // NZVIEW_SAMPLE_URI or the bundled sample
+  static QString sampleUri();                           // NZVIEW_SAMPLE_URI or the bundled sample
   static QString redactForDisplay(const QString& uri);  // no query string, no secrets
   QStringList recentUris() const;
 

@@ -113,9 +113,12 @@ QWidget* OpenDialog::makeAzurePage() {
     show(azAccount_, m != 2);
   };
   connect(azAuth_, &QComboBox::currentIndexChanged, this, sync);
-  if (qEnvironmentVariableIsSet("AZURE_STORAGE_CONNECTION_STRING")) azAuth_->setCurrentIndex(2);
-  else if (qEnvironmentVariableIsSet("AZURE_STORAGE_SAS_TOKEN")) azAuth_->setCurrentIndex(1);
-  else if (!qEnvironmentVariableIsSet("AZURE_STORAGE_ACCOUNT_KEY")) azAuth_->setCurrentIndex(3);
+  if (qEnvironmentVariableIsSet("AZURE_STORAGE_CONNECTION_STRING"))
+    azAuth_->setCurrentIndex(2);
+  else if (qEnvironmentVariableIsSet("AZURE_STORAGE_SAS_TOKEN"))
+    azAuth_->setCurrentIndex(1);
+  else if (!qEnvironmentVariableIsSet("AZURE_STORAGE_ACCOUNT_KEY"))
+    azAuth_->setCurrentIndex(3);
   sync();
   return w;
 }
@@ -127,13 +130,13 @@ QWidget* OpenDialog::makeS3Page() {
   s3Secret_ = field("awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY", true);
   s3Token_ = field("awsSessionToken", "AWS_SESSION_TOKEN", true);
   s3Profile_ = field("awsProfile", "AWS_PROFILE", false);
-  s3Region_ = field("awsRegion", qEnvironmentVariableIsSet("AWS_REGION") ? "AWS_REGION"
-                                                                          : "AWS_DEFAULT_REGION",
-                    false);
-  s3Endpoint_ = field("endpointUrl", qEnvironmentVariableIsSet("AWS_ENDPOINT_URL_S3")
-                                         ? "AWS_ENDPOINT_URL_S3"
-                                         : "AWS_ENDPOINT_URL",
-                      false);
+  s3Region_ =
+      field("awsRegion",
+            qEnvironmentVariableIsSet("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION", false);
+  s3Endpoint_ = field(
+      "endpointUrl",
+      qEnvironmentVariableIsSet("AWS_ENDPOINT_URL_S3") ? "AWS_ENDPOINT_URL_S3" : "AWS_ENDPOINT_URL",
+      false);
   if (s3Endpoint_->placeholderText().isEmpty())
     s3Endpoint_->setPlaceholderText("S3-compatible endpoint (optional, path-style)");
   s3Anonymous_ = new QCheckBox("Anonymous (public bucket, unsigned requests)");
@@ -178,8 +181,8 @@ QWidget* OpenDialog::makeHttpPage() {
   headers_ = new QPlainTextEdit;
   headers_->setObjectName("httpHeaders");
   headers_->setPlaceholderText("Extra request headers, one per line: Name: value");
-  caFile_ = field("caFile", qEnvironmentVariableIsSet("CURL_CA_BUNDLE") ? "CURL_CA_BUNDLE"
-                                                                         : "SSL_CERT_FILE",
+  caFile_ = field("caFile",
+                  qEnvironmentVariableIsSet("CURL_CA_BUNDLE") ? "CURL_CA_BUNDLE" : "SSL_CERT_FILE",
                   false);
   insecure_ = new QCheckBox("Do not verify TLS certificates (insecure)");
   insecure_->setObjectName("insecure");
@@ -256,7 +259,8 @@ nz::StoreOptions OpenDialog::options() const {
       o.caFile = text(caFile_);
       o.insecure = insecure_->isChecked();
       break;
-    case Page::Local: break;
+    case Page::Local:
+      break;
   }
   return o;
 }

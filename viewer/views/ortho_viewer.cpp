@@ -135,10 +135,9 @@ bool OrthoViewer::coarseStats(double& p005, double& p995, double& lo, double& hi
   }
   if (values.empty()) return false;
   auto pct = [&values](double q) {
-    const std::size_t k = std::min(values.size() - 1,
-                                   static_cast<std::size_t>(q * double(values.size() - 1)));
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k),
-                     values.end());
+    const std::size_t k =
+        std::min(values.size() - 1, static_cast<std::size_t>(q * double(values.size() - 1)));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
     return values[k];
   };
   lo = *std::min_element(values.begin(), values.end());
@@ -178,12 +177,18 @@ void OrthoViewer::describeCursor(SliceView* view, const QPointF& pos) {
   for (int i = 0; i < 3; ++i) inside = inside && r[i] >= 0 && r[i] < double(info.shape[i]);
   const auto& a = info.affine;
   double w[3];
-  for (int i = 0; i < 3; ++i) w[i] = a[i * 4] * r[0] + a[i * 4 + 1] * r[1] + a[i * 4 + 2] * r[2] + a[i * 4 + 3];
+  for (int i = 0; i < 3; ++i)
+    w[i] = a[i * 4] * r[0] + a[i * 4 + 1] * r[1] + a[i * 4 + 2] * r[2] + a[i * 4 + 3];
   const double value = view->valueAt(pos);
-  QString text = QString("voxel (%1, %2, %3)  world (%4, %5, %6) %7")
-                     .arg(r[0]).arg(r[1]).arg(r[2])
-                     .arg(w[0], 0, 'f', 2).arg(w[1], 0, 'f', 2).arg(w[2], 0, 'f', 2)
-                     .arg(QString::fromStdString(info.spaceUnit == "unknown" ? "" : info.spaceUnit));
+  QString text =
+      QString("voxel (%1, %2, %3)  world (%4, %5, %6) %7")
+          .arg(r[0])
+          .arg(r[1])
+          .arg(r[2])
+          .arg(w[0], 0, 'f', 2)
+          .arg(w[1], 0, 'f', 2)
+          .arg(w[2], 0, 'f', 2)
+          .arg(QString::fromStdString(info.spaceUnit == "unknown" ? "" : info.spaceUnit));
   if (inside)
     text += std::isnan(value) ? QString("  value (loading)")
                               : QString("  value %1").arg(value, 0, 'g', 6);

@@ -32,8 +32,8 @@ class OrthoViewer : public QWidget {
   double maxComposeMs() const { return maxComposeMs_; }
 
   // Window presets from the coarsest level's loaded voxels (no-op before any arrives).
-  void applyAutoWindow();   // 0.5th..99.5th percentile
-  void applyFullRange();    // min..max
+  void applyAutoWindow();  // 0.5th..99.5th percentile
+  void applyFullRange();   // min..max
   bool userAdjustedWindow() const { return userWindow_; }
 
  signals:

@@ -19,9 +19,7 @@ class SliceOverlay {
   virtual void viewChanged(SliceView& view) { (void)view; }
   virtual bool mousePress(SliceView& view, QMouseEvent* e) { return (void)view, (void)e, false; }
   virtual bool mouseMove(SliceView& view, QMouseEvent* e) { return (void)view, (void)e, false; }
-  virtual bool mouseRelease(SliceView& view, QMouseEvent* e) {
-    return (void)view, (void)e, false;
-  }
+  virtual bool mouseRelease(SliceView& view, QMouseEvent* e) { return (void)view, (void)e, false; }
 };
 
 }  // namespace nzviewer

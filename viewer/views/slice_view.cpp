@@ -218,8 +218,8 @@ void SliceView::onDataChanged() {
 
 void SliceView::recompose() {
   if (!source_ || !source_->isOpen()) return;
-  slice_ = composeSlice(*source_->dataset(), axes_, loaderView().plane, level_,
-                        state_->channel(), source_->chunks(), source_->failed());
+  slice_ = composeSlice(*source_->dataset(), axes_, loaderView().plane, level_, state_->channel(),
+                        source_->chunks(), source_->failed());
   hasData_ = true;
   Scene& s = *scene_;
   if (slice_.width > 0 && slice_.height > 0) {
@@ -271,12 +271,14 @@ void SliceView::updateScene() {
   }
   if (open) {
     const nz::Point3 c = state_->crosshair();
-    QString text = QString("%1  slice %2/%3  level %4")
-                       .arg(QString(viewKindName(kind_)).replace(0, 1, QChar(viewKindName(kind_)[0]).toUpper()))
-                       .arg(static_cast<qint64>(c[axes_.normal]))
-                       .arg(state_->info().shape[axes_.normal])
-                       .arg(slice_.finestLevelShown >= 0 ? QString::number(slice_.finestLevelShown)
-                                                         : QString("-"));
+    QString text =
+        QString("%1  slice %2/%3  level %4")
+            .arg(
+                QString(viewKindName(kind_)).replace(0, 1, QChar(viewKindName(kind_)[0]).toUpper()))
+            .arg(static_cast<qint64>(c[axes_.normal]))
+            .arg(state_->info().shape[axes_.normal])
+            .arg(slice_.finestLevelShown >= 0 ? QString::number(slice_.finestLevelShown)
+                                              : QString("-"));
     s.corner->SetInput(text.toUtf8().constData());
   } else {
     s.corner->SetInput("");
@@ -376,7 +378,9 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
       if (o->mouseMove(*this, e)) return;
   const QPointF p = e->position();
   switch (drag_) {
-    case Drag::Crosshair: setCrosshairFromWidget(p); break;
+    case Drag::Crosshair:
+      setCrosshairFromWidget(p);
+      break;
     case Drag::Pan:
       panBy(p - dragLast_);
       break;
@@ -388,7 +392,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
       state_->setWindowLevel(window, level);
       break;
     }
-    default: break;
+    default:
+      break;
   }
   dragLast_ = p;
   emit cursorMoved(p);
@@ -406,7 +411,9 @@ void SliceView::mouseDoubleClickEvent(QMouseEvent* e) { mousePressEvent(e); }
 void SliceView::wheelEvent(QWheelEvent* e) {
   e->accept();
   const int steps = e->angleDelta().y() / 120 != 0 ? e->angleDelta().y() / 120
-                                                   : (e->angleDelta().y() > 0 ? 1 : e->angleDelta().y() < 0 ? -1 : 0);
+                                                   : (e->angleDelta().y() > 0   ? 1
+                                                      : e->angleDelta().y() < 0 ? -1
+                                                                                : 0);
   if (steps == 0) return;
   if (e->modifiers() & Qt::ControlModifier)
     setZoom(zoom_ * std::pow(1.2, steps), e->position());
@@ -417,15 +424,27 @@ void SliceView::wheelEvent(QWheelEvent* e) {
 void SliceView::keyPressEvent(QKeyEvent* e) {
   switch (e->key()) {
     case Qt::Key_PageUp:
-    case Qt::Key_Up: stepSlice(e->modifiers() & Qt::ShiftModifier ? 10 : 1); break;
+    case Qt::Key_Up:
+      stepSlice(e->modifiers() & Qt::ShiftModifier ? 10 : 1);
+      break;
     case Qt::Key_PageDown:
-    case Qt::Key_Down: stepSlice(e->modifiers() & Qt::ShiftModifier ? -10 : -1); break;
+    case Qt::Key_Down:
+      stepSlice(e->modifiers() & Qt::ShiftModifier ? -10 : -1);
+      break;
     case Qt::Key_Home:
-    case Qt::Key_R: resetView(); break;
+    case Qt::Key_R:
+      resetView();
+      break;
     case Qt::Key_Plus:
-    case Qt::Key_Equal: setZoom(zoom_ * 1.2, QPointF(width() / 2.0, height() / 2.0)); break;
-    case Qt::Key_Minus: setZoom(zoom_ / 1.2, QPointF(width() / 2.0, height() / 2.0)); break;
-    default: VtkGlWidget::keyPressEvent(e); return;
+    case Qt::Key_Equal:
+      setZoom(zoom_ * 1.2, QPointF(width() / 2.0, height() / 2.0));
+      break;
+    case Qt::Key_Minus:
+      setZoom(zoom_ / 1.2, QPointF(width() / 2.0, height() / 2.0));
+      break;
+    default:
+      VtkGlWidget::keyPressEvent(e);
+      return;
   }
   e->accept();
 }

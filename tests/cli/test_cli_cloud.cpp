@@ -1,0 +1,134 @@
+// nzview-cli export to and from Azure Blob (Azurite, started by the `azurite` CTest fixture):
+// the upload is one commit under the final name, reads back identically, a failed export
+// leaves no object, and the account key never appears in any output.
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "store/store_factory.h"
+#include "uri/uri.h"
+
+namespace nz {
+void azureCreateContainer(Store& store);  // test hook in io/cloud/azure_store.cpp
+}
+
+namespace {
+
+const QString kCli = QStringLiteral(NZ_BINARY_DIR "/bin/nzview-cli");
+const QString kRef = QStringLiteral(NZ_TEST_DATA_DIR "/refdata");
+const QString kEndpoint = "http://127.0.0.1:10000/nzacct";
+
+struct Run {
+  int rc = -1;
+  QString out, err;
+};
+
+Run run(const QString& program, const QStringList& args) {
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  for (const char* v : {"AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_ACCOUNT_KEY",
+                        "AZURE_STORAGE_SAS_TOKEN", "AZURE_STORAGE_ACCOUNT_NAME"})
+    env.remove(v);
+  p.setProcessEnvironment(env);
+  p.start(program, args);
+  Run r;
+  if (!p.waitForFinished(180000)) {
+    p.kill();
+    p.waitForFinished();
+    return r;
+  }
+  r.rc = p.exitCode();
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+QString accountKey() {
+  QFile f(qEnvironmentVariable("NZ_CLOUD_STATE") + "/azurite/accounts.env");
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  for (const QByteArray& line : f.readAll().split('\n'))
+    if (line.startsWith("NZ_AZ_KEY=")) return QString::fromUtf8(line.mid(10)).trimmed();
+  return {};
+}
+
+const char* kSameVolumes = R"(
+import sys, numpy as np, nibabel as nib
+a, b = nib.load(sys.argv[1]), nib.load(sys.argv[2])
+ra, rb = np.asanyarray(a.dataobj.get_unscaled()), np.asanyarray(b.dataobj.get_unscaled())
+assert ra.dtype == rb.dtype and ra.shape == rb.shape
+assert np.array_equal(ra, rb), 'data differ'
+assert np.allclose(a.affine, b.affine, atol=1e-4)
+assert a.dataobj.slope == b.dataobj.slope and a.dataobj.inter == b.dataobj.inter
+print('ok')
+)";
+
+}  // namespace
+
+class TestCliCloud : public QObject {
+  Q_OBJECT
+  QString key_;
+  QStringList creds() const {
+    return {"--azure-account", "nzacct", "--azure-key", key_, "--azure-endpoint", kEndpoint};
+  }
+  void checkNoSecret(const Run& r) {
+    QVERIFY2(!r.out.contains(key_) && !r.err.contains(key_), "the account key was printed");
+  }
+
+ private slots:
+  void initTestCase() {
+    key_ = accountKey();
+    QVERIFY2(!key_.isEmpty(), "no Azurite accounts.env (is the azurite fixture running?)");
+    nz::StoreOptions o;
+    o.azureAccount = "nzacct";
+    o.azureKey = key_.toStdString();
+    o.azureEndpoint = kEndpoint.toStdString();
+    auto store = nz::openStore(nz::parseUri("az://nzexport"), o);
+    nz::azureCreateContainer(*store);
+  }
+
+  void exportUploadsAndReadsBack() {
+    QTemporaryDir dir;
+    const QString src = kRef + "/b_int16_scl_qform.nii.zarr";
+    const QStringList roi{"--roi",    "-3:40,5:30,2:29", "--crop-or-pad",
+                          "41,24,30", "--pad-mode",      "reflect"};
+    Run up = run(kCli, QStringList{"export", src, "-o", "az://nzexport/roi/b.nii.gz"} + roi +
+                           creds() + QStringList{"--stats"});
+    QVERIFY2(up.rc == 0, qPrintable(up.err));
+    checkNoSecret(up);
+    Run info = run(kCli, QStringList{"info", "az://nzexport/roi/b.nii.gz", "--json"} + creds());
+    QVERIFY2(info.rc == 0, qPrintable(info.err));
+    QVERIFY(info.out.contains("\"format\": \"nifti\""));
+    checkNoSecret(info);
+    QString local = dir.filePath("local.nii"), back = dir.filePath("back.nii");
+    QCOMPARE(run(kCli, QStringList{"export", src, "-o", local} + roi).rc, 0);
+    Run down = run(kCli, QStringList{"export", "az://nzexport/roi/b.nii.gz", "-o", back} + creds());
+    QVERIFY2(down.rc == 0, qPrintable(down.err));
+    Run c = run("/usr/bin/python3", {"-c", kSameVolumes, local, back});
+    QVERIFY2(c.rc == 0 && c.out.contains("ok"), qPrintable(c.out + c.err));
+  }
+
+  void failedExportLeavesNoObject() {
+    QTemporaryDir dir;
+    // A source whose second chunk is corrupt: the export fails after reading started.
+    QString copy = dir.filePath("src.nii.zarr");
+    QVERIFY(QProcess::execute(
+                "cp", {"-r", kRef + "/f_blosc_default_chunk64_float32.nii.zarr", copy}) == 0);
+    QFile chunk(copy + "/0/1/0/1");
+    QVERIFY(chunk.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    chunk.write(QByteArray(64, '\x55'));
+    chunk.close();
+    Run r = run(kCli, QStringList{"export", copy, "-o", "az://nzexport/roi/failed.nii"} + creds());
+    QVERIFY(r.rc != 0);
+    checkNoSecret(r);
+    Run info = run(kCli, QStringList{"info", "az://nzexport/roi/failed.nii"} + creds());
+    QVERIFY(info.rc != 0);
+    QVERIFY2(info.err.contains("not found", Qt::CaseInsensitive) ||
+                 info.err.contains("does not exist", Qt::CaseInsensitive),
+             qPrintable(info.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliCloud)
+#include "test_cli_cloud.moc"

@@ -1,0 +1,97 @@
+// The open dialog and start-page plumbing: scheme recognition picks the credential page,
+// environment values show as placeholders (never their values), the form fills
+// nz::StoreOptions, and URIs kept in the recent list carry no secrets.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QStandardPaths>
+#include <QtTest>
+
+#include "ui/main_window.h"
+#include "ui/open_dialog.h"
+
+using nzviewer::MainWindow;
+using nzviewer::OpenDialog;
+
+class TstOpenDialog : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void recognisesSchemes() {
+    QCOMPARE(OpenDialog::pageForUri("az://c/scan.nii.zarr"), OpenDialog::Page::Azure);
+    QCOMPARE(OpenDialog::pageForUri("abfs://c@acct.dfs.core.windows.net/x"),
+             OpenDialog::Page::Azure);
+    QCOMPARE(OpenDialog::pageForUri("https://acct.blob.core.windows.net/c/x"),
+             OpenDialog::Page::Azure);
+    QCOMPARE(OpenDialog::pageForUri("s3://bucket/key"), OpenDialog::Page::S3);
+    QCOMPARE(OpenDialog::pageForUri("gs://bucket/key"), OpenDialog::Page::Gcs);
+    QCOMPARE(OpenDialog::pageForUri("https://example.org/a.nii.zarr"), OpenDialog::Page::Http);
+    QCOMPARE(OpenDialog::pageForUri("/data/a.nii.zarr"), OpenDialog::Page::Local);
+    QCOMPARE(OpenDialog::pageForUri("file:///data/a.nii.zarr"), OpenDialog::Page::Local);
+  }
+
+  void environmentShownAsPlaceholderOnly() {
+    qputenv("AZURE_STORAGE_ACCOUNT_NAME", "envaccount");
+    qputenv("AZURE_STORAGE_ACCOUNT_KEY", "c2VjcmV0");
+    OpenDialog dlg;
+    dlg.setUri("az://container/scan.nii.zarr");
+    QCOMPARE(dlg.currentPage(), OpenDialog::Page::Azure);
+    auto* account = dlg.findChild<QLineEdit*>("azureAccount");
+    auto* key = dlg.findChild<QLineEdit*>("azureKey");
+    QVERIFY(account && key);
+    QCOMPARE(account->placeholderText(), QString("from AZURE_STORAGE_ACCOUNT_NAME"));
+    QCOMPARE(key->placeholderText(), QString("from AZURE_STORAGE_ACCOUNT_KEY"));
+    QVERIFY(account->text().isEmpty() && key->text().isEmpty());  // values never copied
+    QCOMPARE(key->echoMode(), QLineEdit::Password);
+    // Empty fields leave the options empty: the store falls back to the environment.
+    nz::StoreOptions o = dlg.options();
+    QVERIFY(o.azureAccount.empty() && o.azureKey.empty());
+    account->setText("typed");
+    key->setText("dHlwZWQ=");
+    o = dlg.options();
+    QCOMPARE(o.azureAccount, std::string("typed"));
+    QCOMPARE(o.azureKey, std::string("dHlwZWQ="));
+    qunsetenv("AZURE_STORAGE_ACCOUNT_NAME");
+    qunsetenv("AZURE_STORAGE_ACCOUNT_KEY");
+  }
+
+  void fillsS3GcsAndHttpOptions() {
+    OpenDialog dlg;
+    dlg.setUri("s3://bucket/scan.nii.zarr");
+    dlg.findChild<QLineEdit*>("awsProfile")->setText("prof");
+    dlg.findChild<QLineEdit*>("awsRegion")->setText("eu-west-1");
+    dlg.findChild<QLineEdit*>("endpointUrl")->setText("http://127.0.0.1:14568");
+    dlg.findChild<QCheckBox*>("awsAnonymous")->setChecked(true);
+    nz::StoreOptions o = dlg.options();
+    QCOMPARE(o.awsProfile, std::string("prof"));
+    QCOMPARE(o.awsRegion, std::string("eu-west-1"));
+    QCOMPARE(o.endpointUrl, std::string("http://127.0.0.1:14568"));
+    QVERIFY(o.anonymous);
+    dlg.setUri("gs://bucket/scan.nii.zarr");
+    dlg.findChild<QComboBox*>("gcsAuth")->setCurrentIndex(1);
+    dlg.findChild<QLineEdit*>("gcsCredentialsFile")->setText("/tmp/sa.json");
+    o = dlg.options();
+    QCOMPARE(o.gcsCredentialsFile, std::string("/tmp/sa.json"));
+    QVERIFY(!o.anonymous);
+    QVERIFY(o.awsProfile.empty());  // only the visible page counts
+    dlg.setUri("https://example.org/scan.nii.zarr");
+    dlg.findChild<QPlainTextEdit*>("httpHeaders")->setPlainText("X-Token: abc\nbad line\n");
+    dlg.findChild<QLineEdit*>("caFile")->setText("/tmp/ca.pem");
+    o = dlg.options();
+    QCOMPARE(int(o.headers.size()), 1);
+    QCOMPARE(o.headers[0], std::string("X-Token: abc"));
+    QCOMPARE(o.caFile, std::string("/tmp/ca.pem"));
+  }
+
+  void recentUrisCarryNoSecrets() {
+    QCOMPARE(MainWindow::redactForDisplay(
+                 "https://acct.blob.core.windows.net/c/scan.nii.zarr?sv=2021&sig=SECRET"),
+             QString("https://acct.blob.core.windows.net/c/scan.nii.zarr"));
+    QVERIFY(!MainWindow::redactForDisplay("s3://b/k?X-Amz-Signature=SECRET").contains("SECRET"));
+  }
+};
+
+QTEST_MAIN(TstOpenDialog)
+#include "tst_open_dialog.moc"
