@@ -30,6 +30,8 @@ const char* kDescription =
 }  // namespace
 
 int cmdConvert(const Args& args) {
+  std::mutex m;
+  int lastPercent = -1;  // >= 0 once a progress line is on stderr
   try {
     OptionParser parser(
         "convert",
@@ -58,8 +60,6 @@ int cmdConvert(const Args& args) {
     o.write.shard = a.intValue("--shard", 0);
     if (a.has("--label")) o.write.label = true;
     const bool quiet = a.has("--quiet");
-    std::mutex m;
-    int lastPercent = -1;
     if (!quiet) {
       o.progress = [&](const nz::ConvertProgress& p) {
         std::lock_guard lock(m);
@@ -73,17 +73,18 @@ int cmdConvert(const Args& args) {
       };
     }
     const nz::ConvertResult r = nz::convertNiftiToNiftiZarr(a.positional[0], a.positional[1], o);
-    if (!quiet) {
-      std::fprintf(stderr, "\n");
-    }
+    if (lastPercent >= 0) std::fprintf(stderr, "\n");
     std::cout << "wrote " << nz::parseUri(a.positional[1]).redacted() << ": "
-              << r.write.levelShapes.size() << " levels, " << r.write.objectsWritten
-              << " objects, " << r.write.bytesWritten << " bytes";
+              << r.write.levelShapes.size() << " levels, " << r.write.objectsWritten << " objects, "
+              << r.write.bytesWritten << " bytes";
     if (r.write.chunksSkipped) std::cout << " (" << r.write.chunksSkipped << " empty chunks)";
     std::cout << " in " << r.seconds << " s\n";
     return 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "\n");
+    {
+      std::lock_guard lock(m);
+      if (lastPercent >= 0) std::fprintf(stderr, "\n");
+    }
     return reportError(e);
   }
 }

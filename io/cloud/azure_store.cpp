@@ -30,7 +30,9 @@ class AzureStore : public Store {
         blockSize_(
             cloud::sizeOption(options, "azure_block_size",
                               cloud::sizeOption(options, "multipart_part_size", 16ull << 20))) {
-    describe_ = "az://" + container_ + (prefix_.empty() ? "" : "/" + prefix_);
+    // https://ACCOUNT.blob.core.windows.net URIs keep their form (without the query).
+    std::string root = uri.endpoint.empty() ? "az://" : uri.endpoint + "/";
+    describe_ = root + container_ + (prefix_.empty() ? "" : "/" + prefix_);
   }
 
   std::string describe() const override { return describe_; }

@@ -193,6 +193,15 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
     return r;
   }
   if (response.status == 404 || response.status == 410) {
+    // A missing bucket/container is an error (wrong URI), a missing key is a normal answer.
+    std::string code = errorDetail(response);
+    if (code == "NoSuchBucket" || code == "ContainerNotFound" ||
+        code == "The specified bucket does not exist.") {
+      r.status = ReadResult::Status::Error;
+      r.errorKind = ErrorKind::NotFound;
+      r.error = failureMessage(response, what, credentialSource);
+      return r;
+    }
     r.status = ReadResult::Status::Missing;
     return r;
   }

@@ -26,9 +26,7 @@ class RecordingStore : public Store {
                  ReadCallback done) override {
     inner_->readAsync(key, range, std::move(cancel), std::move(done));
   }
-  std::optional<std::uint64_t> size(const std::string& key) override {
-    return inner_->size(key);
-  }
+  std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
   void write(const std::string& key, const Bytes& data) override {
     {
       std::lock_guard lock(m_);
@@ -88,8 +86,8 @@ ConvertResult convertNiftiToNiftiZarr(std::shared_ptr<Store> in, const std::stri
   std::uint64_t bytesRead = 0;
   auto open = [&] {
     // 2 MiB pieces, 3 in flight: enough to fill a remote link, small next to a chunk slab.
-    return std::make_unique<NiftiByteStream>(in, key, name, options.cancel, onDownload,
-                                             2u << 20, 3);
+    return std::make_unique<NiftiByteStream>(in, key, name, options.cancel, onDownload, 2u << 20,
+                                             3);
   };
   auto stream = open();
   const NiftiFileHead head = readNiftiHead(*stream, name);
@@ -127,45 +125,36 @@ ConvertResult convertNiftiToNiftiZarr(std::shared_ptr<Store> in, const std::stri
   return r;
 }
 
-ConvertResult convertNiftiToNiftiZarr(const std::string& inUri, const std::string& outUri,
-                                      const ConvertOptions& options) {
-  const Uri inU = parseUri(inUri);
-  std::string inKey;
-  const Uri inParent = parentUri(inU, &inKey);
-  auto in = openStore(inParent, options.storeOptions);
+void writeNiftiZarrAtomically(const std::string& outUri, const StoreOptions& storeOptions,
+                              const std::function<void(Store&)>& write) {
   const Uri outU = parseUri(outUri);
-
   if (outU.scheme != Scheme::File) {
-    // Uploads are latency-bound: keep more objects in flight than there are cores.
-    ConvertOptions remote = options;
-    if (remote.write.concurrency == 0) remote.write.concurrency = 8;
-    auto rec = std::make_shared<RecordingStore>(openStore(outU, options.storeOptions));
+    auto rec = std::make_shared<RecordingStore>(openStore(outU, storeOptions));
     try {
-      return convertNiftiToNiftiZarr(in, inKey, inU.redacted(), *rec, remote);
+      write(*rec);
     } catch (...) {
       rec->rollback();
       throw;
     }
+    return;
   }
   namespace fs = std::filesystem;
   const fs::path dest = fs::absolute(fs::path(outU.path));
   if (fs::exists(dest) && !fs::is_directory(dest)) {
     throw Error(ErrorKind::Io, dest.string() + " exists and is not a folder");
   }
-  const fs::path tmp = dest.parent_path() / ("." + dest.filename().string() + ".partial-" +
-                                             std::to_string(::getpid()));
+  const fs::path tmp = dest.parent_path() /
+                       ("." + dest.filename().string() + ".partial-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
   if (ec) throw Error(ErrorKind::Io, "cannot create " + tmp.string() + ": " + ec.message());
-  Uri tmpUri = parseUri(tmp.string());
-  ConvertResult r;
   try {
-    auto out = makeFileStore(tmpUri);
-    r = convertNiftiToNiftiZarr(in, inKey, inU.redacted(), *out, options);
+    auto out = makeFileStore(parseUri(tmp.string()));
+    write(*out);
     if (fs::exists(dest)) {
-      const fs::path old = dest.parent_path() / ("." + dest.filename().string() + ".old-" +
-                                                 std::to_string(::getpid()));
+      const fs::path old = dest.parent_path() /
+                           ("." + dest.filename().string() + ".old-" + std::to_string(::getpid()));
       fs::rename(dest, old);
       fs::rename(tmp, dest);
       fs::remove_all(old, ec);
@@ -179,6 +168,23 @@ ConvertResult convertNiftiToNiftiZarr(const std::string& inUri, const std::strin
     fs::remove_all(tmp, ec);
     throw;
   }
+}
+
+ConvertResult convertNiftiToNiftiZarr(const std::string& inUri, const std::string& outUri,
+                                      const ConvertOptions& options) {
+  const Uri inU = parseUri(inUri);
+  std::string inKey;
+  const Uri inParent = parentUri(inU, &inKey);
+  auto in = openStore(inParent, options.storeOptions);
+  ConvertOptions o = options;
+  // Uploads are latency-bound: keep more objects in flight than there are cores.
+  if (parseUri(outUri).scheme != Scheme::File && o.write.concurrency == 0) {
+    o.write.concurrency = 8;
+  }
+  ConvertResult r;
+  writeNiftiZarrAtomically(outUri, options.storeOptions, [&](Store& out) {
+    r = convertNiftiToNiftiZarr(in, inKey, inU.redacted(), out, o);
+  });
   return r;
 }
 

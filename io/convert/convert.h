@@ -22,14 +22,14 @@
 namespace nz {
 
 struct ConvertProgress {
-  double fraction = 0;             // level-0 planes written / all planes
-  std::uint64_t downloaded = 0;    // stored input bytes received so far
-  std::uint64_t inputSize = 0;     // stored input size
+  double fraction = 0;           // level-0 planes written / all planes
+  std::uint64_t downloaded = 0;  // stored input bytes received so far
+  std::uint64_t inputSize = 0;   // stored input size
 };
 
 struct ConvertOptions {
-  NiftiZarrWriteOptions write;     // its progress/cancel are set by the converter
-  StoreOptions storeOptions;       // credentials for the input and the output
+  NiftiZarrWriteOptions write;  // its progress/cancel are set by the converter
+  StoreOptions storeOptions;    // credentials for the input and the output
   std::function<void(const ConvertProgress&)> progress;  // any thread
   CancelToken cancel;
 };
@@ -51,5 +51,17 @@ ConvertResult convertNiftiToNiftiZarr(const std::string& inUri, const std::strin
 ConvertResult convertNiftiToNiftiZarr(std::shared_ptr<Store> in, const std::string& key,
                                       const std::string& name, Store& out,
                                       const ConvertOptions& options = {});
+
+// The atomic commit used by convert, for any NIfTI-Zarr writer (e.g. export to .nii.zarr):
+// a local OUT is written by `write` into a hidden sibling folder renamed to OUT on success
+// (replacing an existing OUT folder) and removed on failure; for any other scheme `write`
+// gets the store at OUT and, if it throws, every object it wrote is removed again
+// (writeNiftiZarr writes the group metadata last, so nothing is readable before the end).
+//
+//   nz::writeNiftiZarrAtomically(out, storeOptions, [&](nz::Store& s) {
+//     nz::writeNiftiZarr(s, headerBytes, volume, writeOptions);
+//   });
+void writeNiftiZarrAtomically(const std::string& outUri, const StoreOptions& storeOptions,
+                              const std::function<void(Store&)>& write);
 
 }  // namespace nz

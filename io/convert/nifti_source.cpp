@@ -45,8 +45,8 @@ NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name) {
   if (h.dim[0] > 5) {
     for (int i = 6; i <= h.dim[0]; ++i) {
       if (h.dim[i] > 1) {
-        throw Error(ErrorKind::Unsupported, name + ": more than 5 dimensions (dim[0] is " +
-                                                std::to_string(h.dim[0]) + ")");
+        throw Error(ErrorKind::Unsupported,
+                    name + ": more than 5 dimensions (dim[0] is " + std::to_string(h.dim[0]) + ")");
       }
     }
   }
@@ -59,8 +59,8 @@ NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name) {
   }
   head.dataBytes = n;
   const std::size_t keep = h.extensions.empty() ? hdr : niftiHeaderBytes(h);
-  head.storedHeader.assign(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(
-                                                          std::min(keep, buf.size())));
+  head.storedHeader.assign(buf.begin(),
+                           buf.begin() + static_cast<std::ptrdiff_t>(std::min(keep, buf.size())));
   head.header = std::move(h);
   if (stream.position() < head.voxOffset) stream.skip(head.voxOffset - stream.position());
   return head;

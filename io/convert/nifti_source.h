@@ -12,7 +12,7 @@ namespace nz {
 
 struct NiftiFileHead {
   NiftiHeader header;
-  Bytes storedHeader;        // header (+ extender and extensions when present), as niizarr keeps
+  Bytes storedHeader;  // header (+ extender and extensions when present), as niizarr keeps
   DType dtype = DType::UInt8;
   Index5 shape{1, 1, 1, 1, 1};
   std::uint64_t voxOffset = 0;  // where the voxel data starts

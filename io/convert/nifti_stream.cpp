@@ -19,10 +19,14 @@ struct NiftiByteStream::Inflater {
 };
 
 NiftiByteStream::NiftiByteStream(std::shared_ptr<Store> store, std::string key, std::string name,
-                                 CancelToken cancel, Progress progress,
-                                 std::uint64_t pieceBytes, int piecesInFlight)
-    : store_(std::move(store)), key_(std::move(key)), name_(std::move(name)),
-      cancel_(std::move(cancel)), progress_(std::move(progress)), piece_(pieceBytes),
+                                 CancelToken cancel, Progress progress, std::uint64_t pieceBytes,
+                                 int piecesInFlight)
+    : store_(std::move(store)),
+      key_(std::move(key)),
+      name_(std::move(name)),
+      cancel_(std::move(cancel)),
+      progress_(std::move(progress)),
+      piece_(pieceBytes),
       inFlight_(std::max(piecesInFlight, 1)) {
   auto size = store_->size(key_);
   if (!size) throw Error(ErrorKind::NotFound, name_ + ": file not found");
@@ -117,9 +121,9 @@ void NiftiByteStream::read(std::uint8_t* out, std::size_t n) {
   while (done < n) {
     const std::size_t k = readSome(out + done, n - done);
     if (k == 0) {
-      throw Error(ErrorKind::InvalidData,
-                  name_ + ": file ends early (needed " + std::to_string(position_ + n - done) +
-                      " bytes of " + (gzip_ ? "decompressed " : "") + "data)");
+      throw Error(ErrorKind::InvalidData, name_ + ": file ends early (needed " +
+                                              std::to_string(position_ + n - done) + " bytes of " +
+                                              (gzip_ ? "decompressed " : "") + "data)");
     }
     done += k;
   }

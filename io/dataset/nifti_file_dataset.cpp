@@ -70,8 +70,8 @@ DatasetInfo makeInfo(const NiftiFileHead& head, const std::string& name, bool gz
     l.chunkShape[1] = std::clamp<std::int64_t>(static_cast<std::int64_t>(kTargetChunkBytes / row),
                                                1, head.shape[1]);
   } else {
-    l.chunkShape[2] = std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(kTargetChunkBytes / plane), 1, std::min<std::int64_t>(64, head.shape[2]));
+    l.chunkShape[2] = std::clamp<std::int64_t>(static_cast<std::int64_t>(kTargetChunkBytes / plane),
+                                               1, std::min<std::int64_t>(64, head.shape[2]));
   }
   for (int i = 0; i < 5; ++i) l.gridShape[i] = (l.shape[i] + l.chunkShape[i] - 1) / l.chunkShape[i];
   if (gz) {
@@ -105,7 +105,9 @@ class PlainNiftiDataset : public Dataset {
  public:
   PlainNiftiDataset(std::shared_ptr<Store> store, DatasetInfo info, std::string key,
                     std::uint64_t voxOffset, bool bigEndian)
-      : Dataset(std::move(store), std::move(info)), key_(std::move(key)), voxOffset_(voxOffset),
+      : Dataset(std::move(store), std::move(info)),
+        key_(std::move(key)),
+        voxOffset_(voxOffset),
         bigEndian_(bigEndian) {}
 
   void readChunkAsync(int level, const Index5& chunk, CancelToken cancel,
@@ -118,34 +120,33 @@ class PlainNiftiDataset : public Dataset {
     }
     const Box box = chunkBox(0, chunk);
     const std::uint64_t off = voxOffset_ + chunkDataOffset(info_, box);
-    const std::uint64_t len =
-        static_cast<std::uint64_t>(box.voxelCount()) * dtypeSize(info_.dtype);
+    const std::uint64_t len = static_cast<std::uint64_t>(box.voxelCount()) * dtypeSize(info_.dtype);
     const DType dt = info_.dtype;
     const bool be = bigEndian_;
     const std::string what = info_.uri;
-    store_->readAsync(key_, ByteRange::span(off, len), cancel,
-                      [done, box, len, dt, be, what](ReadResult rr) {
-                        if (!rr.ok() || rr.data.size() != len) {
-                          const bool err = rr.status == ReadResult::Status::Error;
-                          done(errorResult(err ? rr.errorKind.value_or(ErrorKind::Network)
-                                               : (rr.status == ReadResult::Status::Cancelled
-                                                      ? ErrorKind::Cancelled
-                                                      : ErrorKind::InvalidData),
-                                           err ? rr.error : what + ": file ends early"));
-                          return;
-                        }
-                        auto v = std::make_shared<Volume>();
-                        v->dtype = dt;
-                        v->shape = box.shape();
-                        v->data = std::move(rr.data);
-                        niftiToNative(v->data.data(), v->voxelCount(), dt, be);
-                        ChunkResult r;
-                        r.ok = true;
-                        r.box = box;
-                        r.storedBytes = len;
-                        r.volume = std::move(v);
-                        done(std::move(r));
-                      });
+    store_->readAsync(
+        key_, ByteRange::span(off, len), cancel, [done, box, len, dt, be, what](ReadResult rr) {
+          if (!rr.ok() || rr.data.size() != len) {
+            const bool err = rr.status == ReadResult::Status::Error;
+            done(errorResult(
+                err ? rr.errorKind.value_or(ErrorKind::Network)
+                    : (rr.status == ReadResult::Status::Cancelled ? ErrorKind::Cancelled
+                                                                  : ErrorKind::InvalidData),
+                err ? rr.error : what + ": file ends early"));
+            return;
+          }
+          auto v = std::make_shared<Volume>();
+          v->dtype = dt;
+          v->shape = box.shape();
+          v->data = std::move(rr.data);
+          niftiToNative(v->data.data(), v->voxelCount(), dt, be);
+          ChunkResult r;
+          r.ok = true;
+          r.box = box;
+          r.storedBytes = len;
+          r.volume = std::move(v);
+          done(std::move(r));
+        });
   }
 
  private:
@@ -160,9 +161,12 @@ class GzipNiftiDataset : public Dataset {
   GzipNiftiDataset(std::shared_ptr<Store> store, DatasetInfo info,
                    std::unique_ptr<NiftiByteStream> stream, const NiftiFileHead& head,
                    const NiftiFileOptions& options)
-      : Dataset(std::move(store), std::move(info)), stream_(std::move(stream)),
-        bigEndian_(head.header.bigEndian), total_(head.dataBytes),
-        memoryLimit_(options.memoryLimitBytes), progress_(options.progress) {
+      : Dataset(std::move(store), std::move(info)),
+        stream_(std::move(stream)),
+        bigEndian_(head.header.bigEndian),
+        total_(head.dataBytes),
+        memoryLimit_(options.memoryLimitBytes),
+        progress_(options.progress) {
     thread_ = std::thread([this] { run(); });
   }
 
@@ -257,8 +261,8 @@ class GzipNiftiDataset : public Dataset {
       n -= k;
     }
     if (n == 0) return true;
-    const ssize_t r = ::pread(fileno(spill_), out, static_cast<std::size_t>(n),
-                              static_cast<off_t>(off - mem));
+    const ssize_t r =
+        ::pread(fileno(spill_), out, static_cast<std::size_t>(n), static_cast<off_t>(off - mem));
     return r == static_cast<ssize_t>(n);
   }
 
@@ -266,8 +270,7 @@ class GzipNiftiDataset : public Dataset {
     for (auto it = pending_.begin(); it != pending_.end();) {
       const Box& b = it->box;
       const std::uint64_t off = chunkDataOffset(info_, b);
-      const std::uint64_t len =
-          static_cast<std::uint64_t>(b.voxelCount()) * dtypeSize(info_.dtype);
+      const std::uint64_t len = static_cast<std::uint64_t>(b.voxelCount()) * dtypeSize(info_.dtype);
       ChunkResult r;
       if (it->cancel.cancelled()) {
         r = errorResult(ErrorKind::Cancelled, info_.uri + ": cancelled");
@@ -374,8 +377,8 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
                                                  head.voxOffset, head.header.bigEndian);
     }
   }
-  auto stream = std::make_unique<NiftiByteStream>(store, key, name, CancelToken{},
-                                                  options.progress, 1u << 20, 4);
+  auto stream = std::make_unique<NiftiByteStream>(store, key, name, CancelToken{}, options.progress,
+                                                  1u << 20, 4);
   const NiftiFileHead head = readNiftiHead(*stream, name);
   DatasetInfo info = makeInfo(head, name, true);
   return std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), std::move(stream),

@@ -53,8 +53,8 @@ Plan makePlan(const Bytes& headerBytes, const NiftiZarrWriteOptions& o) {
                 "NIfTI-Zarr output of RGB data is not supported (nor by niizarr)");
   }
   if (h.dim[0] > 5) {
-    throw Error(ErrorKind::Unsupported, "NIfTI-Zarr holds at most 5 dimensions; dim[0] is " +
-                                            std::to_string(h.dim[0]));
+    throw Error(ErrorKind::Unsupported,
+                "NIfTI-Zarr holds at most 5 dimensions; dim[0] is " + std::to_string(h.dim[0]));
   }
   p.ndim = h.dim[0] >= 5 ? 5 : (h.dim[0] == 4 ? 4 : 3);
   if (o.zarrVersion != 2 && o.zarrVersion != 3) {
@@ -185,9 +185,9 @@ std::vector<double> collectLabels(const Plan& p, const SlabSource& source, std::
           if (std::isnan(v)) continue;
           labels.insert(v);
           if (labels.size() > kMaxLabels) {
-            throw Error(ErrorKind::Unsupported,
-                        "label pyramid: more than " + std::to_string(kMaxLabels) +
-                            " distinct labels (convert without --label)");
+            throw Error(ErrorKind::Unsupported, "label pyramid: more than " +
+                                                    std::to_string(kMaxLabels) +
+                                                    " distinct labels (convert without --label)");
           }
         }
       }
@@ -198,8 +198,7 @@ std::vector<double> collectLabels(const Plan& p, const SlabSource& source, std::
 
 }  // namespace
 
-NiftiZarrWriteResult writeNiftiZarr(Store& out, const Bytes& niftiHeader,
-                                    const SlabSource& source,
+NiftiZarrWriteResult writeNiftiZarr(Store& out, const Bytes& niftiHeader, const SlabSource& source,
                                     const NiftiZarrWriteOptions& options) {
   const Plan plan = makePlan(niftiHeader, options);
   ZarrWriteCounters counters;

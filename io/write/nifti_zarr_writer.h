@@ -25,12 +25,12 @@
 namespace nz {
 
 struct NiftiZarrWriteOptions {
-  int zarrVersion = 3;              // 2 (OME 0.4) or 3 (OME 0.5)
-  std::int64_t chunk = 64;          // spatial chunk edge (t and c chunks are 1)
-  int levels = -1;                  // -1: niizarr's rule ceil(log2(max(n/chunk)))+1, min 1
+  int zarrVersion = 3;               // 2 (OME 0.4) or 3 (OME 0.5)
+  std::int64_t chunk = 64;           // spatial chunk edge (t and c chunks are 1)
+  int levels = -1;                   // -1: niizarr's rule ceil(log2(max(n/chunk)))+1, min 1
   std::string compressor = "blosc";  // blosc | zstd | gzip | none (niizarr defaults per version)
-  std::int64_t shard = 0;           // v3 only: spatial shard edge, a multiple of chunk; 0 = none
-  std::optional<bool> label;        // unset: label pyramid when intent is 1002/1003
+  std::int64_t shard = 0;            // v3 only: spatial shard edge, a multiple of chunk; 0 = none
+  std::optional<bool> label;         // unset: label pyramid when intent is 1002/1003
   std::optional<bool> writeEmptyChunks;  // unset: v2 writes all chunks, v3 skips all-zero ones
   // Storage objects encoded/written in parallel; 0 = the number of cores (local output is
   // CPU-bound; each blosc-zstd encoder holds a few MB). Raise it for high-latency stores.
@@ -44,7 +44,7 @@ struct NiftiZarrWriteResult {
   std::uint64_t objectsWritten = 0;
   std::uint64_t chunksSkipped = 0;  // all-fill chunks not stored (v3)
   std::uint64_t bytesWritten = 0;
-  std::size_t labelCount = 0;       // labels voted (0 for an intensity pyramid)
+  std::size_t labelCount = 0;  // labels voted (0 for an intensity pyramid)
 };
 
 // Fills `out` (nx*ny*(z1-z0) voxels of the header's data type, x fastest, native byte order,
@@ -57,8 +57,7 @@ using SlabSource = std::function<void(std::int64_t t, std::int64_t c, std::int64
 // followed by the extender flag and extensions). It defines shape, data type, voxel size,
 // units and intent. Throws nz::Error (InvalidArgument for bad options, Unsupported for RGB or
 // more than 5 dimensions, Cancelled, or the store's error). Blocking; not on the GUI thread.
-NiftiZarrWriteResult writeNiftiZarr(Store& out, const Bytes& niftiHeader,
-                                    const SlabSource& source,
+NiftiZarrWriteResult writeNiftiZarr(Store& out, const Bytes& niftiHeader, const SlabSource& source,
                                     const NiftiZarrWriteOptions& options = {});
 // The same for a volume already in memory (e.g. an exported ROI); data.shape must match the
 // header's dim and data.dtype its datatype.

@@ -53,8 +53,7 @@ void blurLine(const double* in, double* out, std::int64_t n, std::int64_t stride
       }
     } else {
       for (int j = -kRadius; j < 0; ++j) {
-        acc += (in[reflectIndex(i + j, n) * stride] + in[reflectIndex(i - j, n) * stride]) *
-               fw[j];
+        acc += (in[reflectIndex(i + j, n) * stride] + in[reflectIndex(i - j, n) * stride]) * fw[j];
       }
     }
     out[i * stride] = acc;
@@ -234,16 +233,26 @@ void castFloat(const double* in, std::size_t n, std::uint8_t* out) {
 
 void castPlane(const double* in, std::size_t n, DType t, std::uint8_t* out) {
   switch (t) {
-    case DType::UInt8: return castInt<std::uint8_t>(in, n, out);
-    case DType::Int8: return castInt<std::int8_t>(in, n, out);
-    case DType::UInt16: return castInt<std::uint16_t>(in, n, out);
-    case DType::Int16: return castInt<std::int16_t>(in, n, out);
-    case DType::UInt32: return castInt<std::uint32_t>(in, n, out);
-    case DType::Int32: return castInt<std::int32_t>(in, n, out);
-    case DType::UInt64: return castInt<std::uint64_t>(in, n, out);
-    case DType::Int64: return castInt<std::int64_t>(in, n, out);
-    case DType::Float32: return castFloat<float>(in, n, out);
-    case DType::Float64: return castFloat<double>(in, n, out);
+    case DType::UInt8:
+      return castInt<std::uint8_t>(in, n, out);
+    case DType::Int8:
+      return castInt<std::int8_t>(in, n, out);
+    case DType::UInt16:
+      return castInt<std::uint16_t>(in, n, out);
+    case DType::Int16:
+      return castInt<std::int16_t>(in, n, out);
+    case DType::UInt32:
+      return castInt<std::uint32_t>(in, n, out);
+    case DType::Int32:
+      return castInt<std::int32_t>(in, n, out);
+    case DType::UInt64:
+      return castInt<std::uint64_t>(in, n, out);
+    case DType::Int64:
+      return castInt<std::int64_t>(in, n, out);
+    case DType::Float32:
+      return castFloat<float>(in, n, out);
+    case DType::Float64:
+      return castFloat<double>(in, n, out);
     case DType::Complex64: {
       // Real part only; the imaginary part is zero (as skimage's float cast leaves it).
       for (std::size_t i = 0; i < n; ++i) {
@@ -260,7 +269,8 @@ void castPlane(const double* in, std::size_t n, DType t, std::uint8_t* out) {
       return;
     }
     case DType::RGB24:
-    case DType::RGBA32: break;
+    case DType::RGBA32:
+      break;
   }
   throw Error(ErrorKind::Unsupported,
               std::string("pyramid levels for data type ") + dtypeName(t) + " are not supported");

@@ -48,9 +48,9 @@ class PyramidStep {
   void evict();
 
   std::int64_t nx_, ny_, nz_, ox_, oy_, oz_;
-  std::int64_t pushed_ = 0;      // input planes received
-  std::int64_t nextZBlur_ = 0;   // next z-blurred plane to compute
-  std::int64_t nextOut_ = 0;     // next output plane
+  std::int64_t pushed_ = 0;                  // input planes received
+  std::int64_t nextZBlur_ = 0;               // next z-blurred plane to compute
+  std::int64_t nextOut_ = 0;                 // next output plane
   std::map<std::int64_t, Plane> xyBlurred_;  // input planes blurred in x and y
   std::map<std::int64_t, Plane> zBlurred_;   // fully blurred planes
 };

@@ -17,20 +17,33 @@ using nlohmann::ordered_json;
 std::string zarrV2Dtype(DType t, bool bigEndian) {
   const char order = bigEndian ? '>' : '<';
   switch (t) {
-    case DType::UInt8: return "|u1";
-    case DType::Int8: return "|i1";
-    case DType::UInt16: return std::string(1, order) + "u2";
-    case DType::Int16: return std::string(1, order) + "i2";
-    case DType::UInt32: return std::string(1, order) + "u4";
-    case DType::Int32: return std::string(1, order) + "i4";
-    case DType::UInt64: return std::string(1, order) + "u8";
-    case DType::Int64: return std::string(1, order) + "i8";
-    case DType::Float32: return std::string(1, order) + "f4";
-    case DType::Float64: return std::string(1, order) + "f8";
-    case DType::Complex64: return std::string(1, order) + "c8";
-    case DType::Complex128: return std::string(1, order) + "c16";
+    case DType::UInt8:
+      return "|u1";
+    case DType::Int8:
+      return "|i1";
+    case DType::UInt16:
+      return std::string(1, order) + "u2";
+    case DType::Int16:
+      return std::string(1, order) + "i2";
+    case DType::UInt32:
+      return std::string(1, order) + "u4";
+    case DType::Int32:
+      return std::string(1, order) + "i4";
+    case DType::UInt64:
+      return std::string(1, order) + "u8";
+    case DType::Int64:
+      return std::string(1, order) + "i8";
+    case DType::Float32:
+      return std::string(1, order) + "f4";
+    case DType::Float64:
+      return std::string(1, order) + "f8";
+    case DType::Complex64:
+      return std::string(1, order) + "c8";
+    case DType::Complex128:
+      return std::string(1, order) + "c16";
     case DType::RGB24:
-    case DType::RGBA32: break;
+    case DType::RGBA32:
+      break;
   }
   throw Error(ErrorKind::Unsupported,
               std::string("zarr writer: data type ") + dtypeName(t) + " is not supported");
@@ -113,14 +126,18 @@ ordered_json v3Compressor(const CompressorSpec& c, DType t) {
       const char* shuffle = sh == 0 ? "noshuffle" : (sh == 2 ? "bitshuffle" : "shuffle");
       return {{"name", "blosc"},
               {"configuration",
-               {{"typesize", typesize}, {"cname", c.bloscCname}, {"clevel", c.level},
-                {"shuffle", shuffle}, {"blocksize", 0}}}};
+               {{"typesize", typesize},
+                {"cname", c.bloscCname},
+                {"clevel", c.level},
+                {"shuffle", shuffle},
+                {"blocksize", 0}}}};
     }
     case CompressorSpec::Kind::Zstd:
       return {{"name", "zstd"}, {"configuration", {{"level", c.level}, {"checksum", false}}}};
     case CompressorSpec::Kind::Gzip:
       return {{"name", "gzip"}, {"configuration", {{"level", c.level}}}};
-    case CompressorSpec::Kind::None: break;
+    case CompressorSpec::Kind::None:
+      break;
   }
   return nullptr;
 }
@@ -128,11 +145,17 @@ ordered_json v3Compressor(const CompressorSpec& c, DType t) {
 ordered_json v2Compressor(const CompressorSpec& c, DType t) {
   switch (c.kind) {
     case CompressorSpec::Kind::Blosc:
-      return {{"blocksize", 0}, {"clevel", c.level}, {"cname", c.bloscCname}, {"id", "blosc"},
+      return {{"blocksize", 0},
+              {"clevel", c.level},
+              {"cname", c.bloscCname},
+              {"id", "blosc"},
               {"shuffle", c.shuffleFor(dtypeSize(t))}};
-    case CompressorSpec::Kind::Zstd: return {{"id", "zstd"}, {"level", c.level}};
-    case CompressorSpec::Kind::Gzip: return {{"id", "gzip"}, {"level", c.level}};
-    case CompressorSpec::Kind::None: break;
+    case CompressorSpec::Kind::Zstd:
+      return {{"id", "zstd"}, {"level", c.level}};
+    case CompressorSpec::Kind::Gzip:
+      return {{"id", "gzip"}, {"level", c.level}};
+    case CompressorSpec::Kind::None:
+      break;
   }
   return nullptr;
 }
@@ -141,7 +164,9 @@ ordered_json v2Compressor(const CompressorSpec& c, DType t) {
 
 ZarrArrayWriter::ZarrArrayWriter(Store& store, std::string path, ZarrArraySpec spec,
                                  ZarrWriteCounters* counters)
-    : store_(store), path_(std::move(path)), spec_(std::move(spec)),
+    : store_(store),
+      path_(std::move(path)),
+      spec_(std::move(spec)),
       counters_(counters ? counters : &ownCounters_) {
   if (sharded(spec_)) {
     if (spec_.zarrFormat != 3) {
@@ -230,9 +255,8 @@ void ZarrArrayWriter::writeMetadata() {
   }
 }
 
-bool ZarrArrayWriter::extractChunk(const std::uint8_t* slab, std::int64_t z0,
-                                   std::int64_t nzSlab, const Index5& origin,
-                                   Bytes& out) const {
+bool ZarrArrayWriter::extractChunk(const std::uint8_t* slab, std::int64_t z0, std::int64_t nzSlab,
+                                   const Index5& origin, Bytes& out) const {
   const auto& s = spec_;
   const std::size_t item = dtypeSize(s.dtype);
   const std::int64_t cx = s.chunks[0], cy = s.chunks[1], cz = s.chunks[2];
@@ -261,8 +285,8 @@ Bytes ZarrArrayWriter::encodeChunk(Bytes& raw) const {
   return encodeCompressed(spec_.compressor, raw.data(), raw.size(), dtypeSize(spec_.dtype));
 }
 
-void ZarrArrayWriter::writeObject(const std::uint8_t* slab, std::int64_t z0,
-                                  std::int64_t nzSlab, const Index5& g) {
+void ZarrArrayWriter::writeObject(const std::uint8_t* slab, std::int64_t z0, std::int64_t nzSlab,
+                                  const Index5& g) {
   const auto& s = spec_;
   Bytes raw;
   if (!sharded(s)) {

@@ -19,12 +19,12 @@ namespace nz {
 
 struct ZarrArraySpec {
   int zarrFormat = 3;
-  int ndim = 3;                      // zarr dimensions: 3 (z,y,x), 4 (t,z,y,x), 5 (t,c,z,y,x)
-  Index5 shape{1, 1, 1, 1, 1};       // NIfTI order (x, y, z, t, c)
-  Index5 chunks{64, 64, 64, 1, 1};   // NIfTI order; the inner chunk when sharded
-  Index5 shards{0, 0, 0, 0, 0};      // NIfTI order; zeros = no sharding (v3 only)
+  int ndim = 3;                     // zarr dimensions: 3 (z,y,x), 4 (t,z,y,x), 5 (t,c,z,y,x)
+  Index5 shape{1, 1, 1, 1, 1};      // NIfTI order (x, y, z, t, c)
+  Index5 chunks{64, 64, 64, 1, 1};  // NIfTI order; the inner chunk when sharded
+  Index5 shards{0, 0, 0, 0, 0};     // NIfTI order; zeros = no sharding (v3 only)
   DType dtype = DType::UInt8;
-  bool bigEndian = false;            // v2 only: '>' elements (niizarr keeps the source order)
+  bool bigEndian = false;  // v2 only: '>' elements (niizarr keeps the source order)
   CompressorSpec compressor;
   // zarr-python 3 skips chunks equal to the fill value (0); niizarr's v2 output (fill_value
   // null) has every chunk, because a missing chunk is undefined for zarr-python 2.

@@ -33,10 +33,14 @@ CompressorSpec CompressorSpec::defaults(const std::string& name, int zarrVersion
 
 const char* CompressorSpec::name() const {
   switch (kind) {
-    case Kind::Blosc: return "blosc";
-    case Kind::Zstd: return "zstd";
-    case Kind::Gzip: return "gzip";
-    case Kind::None: return "none";
+    case Kind::Blosc:
+      return "blosc";
+    case Kind::Zstd:
+      return "zstd";
+    case Kind::Gzip:
+      return "gzip";
+    case Kind::None:
+      return "none";
   }
   return "none";
 }
@@ -66,8 +70,8 @@ Bytes zstdEncode(int level, const std::uint8_t* data, std::size_t n) {
   Bytes out(ZSTD_compressBound(n));
   std::size_t r = ZSTD_compress(out.data(), out.size(), data, n, level);
   if (ZSTD_isError(r)) {
-    throw Error(ErrorKind::InvalidData, std::string("zstd compression failed: ") +
-                                            ZSTD_getErrorName(r));
+    throw Error(ErrorKind::InvalidData,
+                std::string("zstd compression failed: ") + ZSTD_getErrorName(r));
   }
   out.resize(r);
   return out;
@@ -97,10 +101,14 @@ Bytes gzipEncode(int level, const std::uint8_t* data, std::size_t n) {
 Bytes encodeCompressed(const CompressorSpec& spec, const std::uint8_t* data, std::size_t n,
                        std::size_t typesize) {
   switch (spec.kind) {
-    case CompressorSpec::Kind::Blosc: return bloscEncode(spec, data, n, typesize);
-    case CompressorSpec::Kind::Zstd: return zstdEncode(spec.level, data, n);
-    case CompressorSpec::Kind::Gzip: return gzipEncode(spec.level, data, n);
-    case CompressorSpec::Kind::None: break;
+    case CompressorSpec::Kind::Blosc:
+      return bloscEncode(spec, data, n, typesize);
+    case CompressorSpec::Kind::Zstd:
+      return zstdEncode(spec.level, data, n);
+    case CompressorSpec::Kind::Gzip:
+      return gzipEncode(spec.level, data, n);
+    case CompressorSpec::Kind::None:
+      break;
   }
   return Bytes(data, data + n);
 }

@@ -7,8 +7,8 @@
 namespace nz {
 
 ZarrLevelStream::ZarrLevelStream(std::vector<ZarrArrayWriter*> writers, const Index5& shape0,
-                                 DType dtype, const std::vector<double>* labels,
-                                 std::int64_t t, std::int64_t c)
+                                 DType dtype, const std::vector<double>* labels, std::int64_t t,
+                                 std::int64_t c)
     : shape0_(shape0), dtype_(dtype), labels_(labels), t_(t), c_(c) {
   std::int64_t nx = shape0[0], ny = shape0[1], nz = shape0[2];
   const std::size_t channels = labels ? labels->size() : 1;
@@ -19,14 +19,12 @@ ZarrLevelStream::ZarrLevelStream(std::vector<ZarrArrayWriter*> writers, const In
     L.nx = PyramidStep::halve(nx);
     L.ny = PyramidStep::halve(ny);
     L.nz = PyramidStep::halve(nz);
-    if (w->spec().shape[0] != L.nx || w->spec().shape[1] != L.ny ||
-        w->spec().shape[2] != L.nz) {
+    if (w->spec().shape[0] != L.nx || w->spec().shape[1] != L.ny || w->spec().shape[2] != L.nz) {
       throw Error(ErrorKind::InvalidArgument, "pyramid: level shape mismatch");
     }
     L.depth = w->objectDepth();
-    L.slab.assign(static_cast<std::size_t>(L.nx * L.ny * std::min(L.depth, L.nz)) *
-                      dtypeSize(dtype),
-                  0);
+    L.slab.assign(
+        static_cast<std::size_t>(L.nx * L.ny * std::min(L.depth, L.nz)) * dtypeSize(dtype), 0);
     levels_.push_back(std::move(L));
     nx = levels_.back().nx;
     ny = levels_.back().ny;
@@ -60,9 +58,8 @@ void ZarrLevelStream::push(std::size_t level, std::vector<Plane> channels) {
   // Every channel has the same geometry, so each emits the same output planes in step.
   std::vector<std::vector<std::pair<std::int64_t, Plane>>> out(channels.size());
   for (std::size_t k = 0; k < channels.size(); ++k) {
-    L.steps[k].push(std::move(channels[k]), [&](std::int64_t zo, const Plane& p) {
-      out[k].emplace_back(zo, p);
-    });
+    L.steps[k].push(std::move(channels[k]),
+                    [&](std::int64_t zo, const Plane& p) { out[k].emplace_back(zo, p); });
   }
   for (std::size_t i = 0; i < out[0].size(); ++i) {
     std::vector<Plane> planes(out.size());

@@ -11,48 +11,75 @@ namespace {
 
 const char* xformName(int code) {
   switch (code) {
-    case 1: return "scanner_anat";
-    case 2: return "aligned_anat";
-    case 3: return "talairach";
-    case 4: return "mni_152";
-    case 5: return "template_other";
-    default: return "unknown";
+    case 1:
+      return "scanner_anat";
+    case 2:
+      return "aligned_anat";
+    case 3:
+      return "talairach";
+    case 4:
+      return "mni_152";
+    case 5:
+      return "template_other";
+    default:
+      return "unknown";
   }
 }
 
 const char* jniftiTypeName(int code) {
   switch (code) {
-    case 2: return "uint8";
-    case 4: return "int16";
-    case 8: return "int32";
-    case 16: return "single";
-    case 32: return "complex64";
-    case 64: return "double";
-    case 256: return "int8";
-    case 512: return "uint16";
-    case 768: return "uint32";
-    case 1024: return "int64";
-    case 1280: return "uint64";
-    case 1792: return "complex128";
-    default: return "";
+    case 2:
+      return "uint8";
+    case 4:
+      return "int16";
+    case 8:
+      return "int32";
+    case 16:
+      return "single";
+    case 32:
+      return "complex64";
+    case 64:
+      return "double";
+    case 256:
+      return "int8";
+    case 512:
+      return "uint16";
+    case 768:
+      return "uint32";
+    case 1024:
+      return "int64";
+    case 1280:
+      return "uint64";
+    case 1792:
+      return "complex128";
+    default:
+      return "";
   }
 }
 
 std::string lengthUnit(int u) {
   switch (u & 0x07) {
-    case 1: return "m";
-    case 2: return "mm";
-    case 3: return "um";
-    default: return "";
+    case 1:
+      return "m";
+    case 2:
+      return "mm";
+    case 3:
+      return "um";
+    default:
+      return "";
   }
 }
 
 std::string timeUnit(int u) {
   switch (u & 0x38) {
-    case 8: return "s";
-    case 16: return "ms";
-    case 24: return "us";
-    default: return "";
+    case 8:
+      return "s";
+    case 16:
+      return "ms";
+    case 24:
+      return "us";
+    default:
+      return "";
   }
 }
 
@@ -61,20 +88,29 @@ double finite(double v) { return std::isfinite(v) ? v : 0.0; }
 
 const char* omeSpaceUnit(int u) {
   switch (u & 0x07) {
-    case 1: return "meter";
-    case 3: return "micrometer";
-    default: return "millimeter";  // mm, and niizarr's choice for unknown
+    case 1:
+      return "meter";
+    case 3:
+      return "micrometer";
+    default:
+      return "millimeter";  // mm, and niizarr's choice for unknown
   }
 }
 
 const char* omeTimeUnit(int u) {
   switch (u & 0x38) {
-    case 16: return "millisecond";
-    case 24: return "microsecond";
-    case 32: return "hertz";
-    case 40: return "micro";
-    case 48: return "radian";
-    default: return "second";
+    case 16:
+      return "millisecond";
+    case 24:
+      return "microsecond";
+    case 32:
+      return "hertz";
+    case 40:
+      return "micro";
+    case 48:
+      return "radian";
+    default:
+      return "second";
   }
 }
 
@@ -86,12 +122,12 @@ std::string niftiHeaderJsonText(const NiftiHeader& h) {
   std::vector<std::int64_t> dim;
   for (int i = 1; i <= h.dim[0] && i < 8; ++i) dim.push_back(h.dim[i]);
   j["Dim"] = dim;
-  j["DimInfo"] = {{"Freq", h.dimInfo & 3}, {"Phase", (h.dimInfo >> 2) & 3},
-                  {"Slice", (h.dimInfo >> 4) & 3}};
+  j["DimInfo"] = {
+      {"Freq", h.dimInfo & 3}, {"Phase", (h.dimInfo >> 2) & 3}, {"Slice", (h.dimInfo >> 4) & 3}};
   j["Param1"] = finite(h.intentP1);
   j["Param2"] = finite(h.intentP2);
   j["Param3"] = finite(h.intentP3);
-  j["Intent"] = h.intentCode == 1002 ? "label"
+  j["Intent"] = h.intentCode == 1002   ? "label"
                 : h.intentCode == 1003 ? "neuronames"
                 : h.intentCode == 0    ? ""
                                        : std::to_string(h.intentCode);
@@ -170,8 +206,7 @@ std::string omeMultiscalesJsonText(const NiftiHeader& h, int ndim,
   for (int a = 0; a < 3; ++a) global.push_back(1.0);
   ordered_json ms;
   ms["axes"] = axes;
-  ms["coordinateTransformations"] =
-      ordered_json::array({{{"type", "scale"}, {"scale", global}}});
+  ms["coordinateTransformations"] = ordered_json::array({{{"type", "scale"}, {"scale", global}}});
   ms["datasets"] = datasets;
   ms["name"] = "";
   ms["type"] = "median window 2x2x2";  // niizarr's label, although the method is Gaussian

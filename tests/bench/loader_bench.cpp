@@ -251,8 +251,11 @@ int main(int argc, char** argv) {
   std::printf("| %-34s | %14s |\n", "decoded bytes", mib(double(m.bytesDecoded)).c_str());
   std::printf("| %-34s | %14s |\n", "cache budget", mib(double(budget)).c_str());
   std::printf("| %-34s | %14s |\n", "cache peak", mib(double(m.cachePeakBytes)).c_str());
-  std::printf("| %-34s | %14llu |\n", "evictions / rejected",
-              (unsigned long long)(m.cacheEvictions + m.cacheRejected));
+  std::printf("| %-34s | %14llu |\n", "cache evictions", (unsigned long long)m.cacheEvictions);
+  std::printf("| %-34s | %14llu |\n", "fetched, not cached (rejected)",
+              (unsigned long long)m.cacheRejected);
+  std::printf("| %-34s | %14llu |\n", "prefetch skipped (no room)",
+              (unsigned long long)m.prefetchDropped);
   std::printf("| %-34s | %14s |\n", "RSS before browsing", mib(double(b.rssBefore)).c_str());
   std::printf("| %-34s | %14s |\n", "peak RSS (VmHWM)", mib(double(b.peakRss)).c_str());
   std::printf("| %-34s | %14.2f |\n", "(peak RSS - before) / budget",

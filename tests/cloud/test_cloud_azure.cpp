@@ -106,6 +106,15 @@ class TestCloudAzure : public QObject {
     QVERIFY(viaCs->read("x y+z.bin", ByteRange::span(0, 10)).data == nztest::slice(data, 0, 10));
   }
 
+  void missingContainerIsAnError() {
+    nztest::CleanEnv env;
+    env.set("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true");
+    ReadResult r = openStore(parseUri("az://no-such-container/x"))->read("y");
+    QCOMPARE(int(r.status), int(ReadResult::Status::Error));
+    QCOMPARE(int(r.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::NotFound));
+    QVERIFY2(r.error.find("ContainerNotFound") != std::string::npos, r.error.c_str());
+  }
+
   void wrongKeyIsForbiddenWithClearMessage() {
     nztest::CleanEnv env;
     auto acct = account();

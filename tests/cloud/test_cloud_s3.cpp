@@ -95,33 +95,35 @@ class TestCloudS3 : public QObject {
         env.home() / ".aws/config",
         "[profile lab]\nregion = eu-central-1\nendpoint_url = " + std::string(kEndpoint) +
             "\n[profile wrong]\nendpoint_url = " + kEndpoint + "\n");
-    env.set("AWS_PROFILE", "lab");
-    auto store = openStore(parseUri("s3://nzbucket/profile"));
-    Bytes data = nztest::randomBytes(4096, 3);
-    store->write("obj.bin", data);
-    ReadResult r = store->read("obj.bin", ByteRange::span(1000, 24));
-    QVERIFY2(r.ok(), r.error.c_str());
-    QVERIFY(r.data == nztest::slice(data, 1000, 24));
+    {
+      env.set("AWS_PROFILE", "lab");
+      auto store = openStore(parseUri("s3://nzbucket/profile"));
+      Bytes data = nztest::randomBytes(4096, 3);
+      store->write("obj.bin", data);
+      ReadResult r = store->read("obj.bin", ByteRange::span(1000, 24));
+      QVERIFY2(r.ok(), r.error.c_str());
+      QVERIFY(r.data == nztest::slice(data, 1000, 24));
 
-    StoreOptions o;
-    o.awsProfile = "wrong";
-    auto bad = openStore(parseUri("s3://nzbucket/profile"), o);
-    ReadResult denied = bad->read("obj.bin");
-    QCOMPARE(int(denied.status), int(ReadResult::Status::Error));
-    QCOMPARE(int(denied.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::PermissionDenied));
-    QCOMPARE(QString::fromStdString(denied.error),
-             QString("403 Forbidden from s3://nzbucket/profile/obj.bin using AWS profile "
-                     "\"wrong\" (~/.aws/credentials): SignatureDoesNotMatch"));
-    QVERIFY(!nztest::contains(denied.error, "WRONGSECRETwrongsecret123"));
-    try {
-      bad->write("x.bin", data);
-      QFAIL("write with a wrong secret must throw");
-    } catch (const Error& e) {
-      QCOMPARE(int(e.kind()), int(ErrorKind::PermissionDenied));
-      QVERIFY(std::string(e.what()).find("AWS profile \"wrong\"") != std::string::npos);
-    }
-    QVERIFY_THROWS_EXCEPTION(Error, bad->size("obj.bin"));
+      StoreOptions o;
+      o.awsProfile = "wrong";
+      auto bad = openStore(parseUri("s3://nzbucket/profile"), o);
+      ReadResult denied = bad->read("obj.bin");
+      QCOMPARE(int(denied.status), int(ReadResult::Status::Error));
+      QCOMPARE(int(denied.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::PermissionDenied));
+      QCOMPARE(QString::fromStdString(denied.error),
+               QString("403 Forbidden from s3://nzbucket/profile/obj.bin using AWS profile "
+                       "\"wrong\" (~/.aws/credentials): SignatureDoesNotMatch"));
+      QVERIFY(!nztest::contains(denied.error, "WRONGSECRETwrongsecret123"));
+      try {
+        bad->write("x.bin", data);
+        QFAIL("write with a wrong secret must throw");
+      } catch (const Error& e) {
+        QCOMPARE(int(e.kind()), int(ErrorKind::PermissionDenied));
+        QVERIFY(std::string(e.what()).find("AWS profile \"wrong\"") != std::string::npos);
+      }
+      QVERIFY_THROWS_EXCEPTION(Error, bad->size("obj.bin"));
 
+    }  // stores (and their client threads) end before the environment changes again
     // Files elsewhere (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE) with the default profile.
     ::unsetenv("AWS_PROFILE");
     std::filesystem::rename(env.home() / ".aws", env.home() / "elsewhere");
@@ -148,6 +150,18 @@ class TestCloudS3 : public QObject {
     QCOMPARE(int(r.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::PermissionDenied));
     QVERIFY(r.error.find("explicit AWS access key") != std::string::npos);
     QVERIFY(!nztest::contains(r.error, "whatever-secret-value"));
+  }
+
+  void missingBucketIsAnError() {
+    nztest::CleanEnv env;
+    auto k = keys();
+    env.set("AWS_ACCESS_KEY_ID", k["NZ_S3_ACCESS_KEY"]);
+    env.set("AWS_SECRET_ACCESS_KEY", k["NZ_S3_SECRET_KEY"]);
+    env.set("AWS_ENDPOINT_URL", kEndpoint);
+    ReadResult r = openStore(parseUri("s3://no-such-bucket-nz/x"))->read("y");
+    QCOMPARE(int(r.status), int(ReadResult::Status::Error));
+    QCOMPARE(int(r.errorKind.value_or(ErrorKind::Io)), int(ErrorKind::NotFound));
+    QVERIFY2(r.error.find("NoSuchBucket") != std::string::npos, r.error.c_str());
   }
 
   void multipartUpload() {

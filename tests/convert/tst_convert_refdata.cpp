@@ -3,6 +3,8 @@
 // (plain and sharded) through our reader; label pyramids; atomic failure and cancel.
 #include <QtTest>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <set>
 
 #include "convert/convert.h"
@@ -14,6 +16,11 @@
 using namespace nzconv;
 
 namespace {
+
+nz::Bytes nztest_readFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return nz::Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
 
 struct Case {
   const char* source;     // refdata source name
@@ -46,6 +53,8 @@ class TestConvertRefdata : public QObject {
   void labelPyramidVotes();
   void failedConversionLeavesNothing();
   void cancelledConversionLeavesNothing();
+  void cloudOutputWritesGroupMetadataLast();
+  void cloudFailureRemovesWrittenObjects();
 
  private:
   QTemporaryDir tmp_;
@@ -233,6 +242,70 @@ void TestConvertRefdata::cancelledConversionLeavesNothing() {
   }
   QVERIFY(threw);
   QVERIFY(!std::filesystem::exists(out));
+}
+
+namespace {
+
+// Records the order of writes (what a cloud store would receive).
+class OrderStore : public nz::MemoryStore {
+ public:
+  using nz::MemoryStore::MemoryStore;
+  void write(const std::string& key, const nz::Bytes& data) override {
+    {
+      std::lock_guard lock(m_);
+      order_.push_back(key);
+    }
+    nz::MemoryStore::write(key, data);
+  }
+  std::vector<std::string> order() const {
+    std::lock_guard lock(m_);
+    return order_;
+  }
+
+ private:
+  mutable std::mutex m_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace
+
+void TestConvertRefdata::cloudOutputWritesGroupMetadataLast() {
+  auto in = std::make_shared<nz::MemoryStore>("order-in");
+  in->put("e.nii.gz", nztest_readFile(refdir() + "/e_uint16_pyramid_4levels.nii.gz"));
+  OrderStore out("order-out");
+  nz::ConvertOptions o;
+  o.write.chunk = 32;
+  nz::convertNiftiToNiftiZarr(in, "e.nii.gz", "mem://order-in/e.nii.gz", out, o);
+  const auto order = out.order();
+  QVERIFY(!order.empty());
+  QCOMPARE(order.back(), std::string("zarr.json"));
+  // Every chunk precedes every array's metadata.
+  std::size_t firstMeta = order.size(), lastChunk = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const bool meta = order[i].size() >= 9 && order[i].substr(order[i].size() - 9) == "zarr.json";
+    if (meta) firstMeta = std::min(firstMeta, i);
+    if (!meta && order[i].rfind("nifti", 0) != 0) lastChunk = i;
+  }
+  QVERIFY(lastChunk < firstMeta);
+  // Through a URI (mem:// stands in for a cloud store): readable afterwards.
+  nz::convertNiftiToNiftiZarr(refdir() + "/e_uint16_pyramid_4levels.nii.gz", "mem://conv-cloud", o);
+  auto ds = nz::openDataset("mem://conv-cloud");
+  QCOMPARE(ds->info().levels.size(), std::size_t{4});
+}
+
+void TestConvertRefdata::cloudFailureRemovesWrittenObjects() {
+  bool threw = false;
+  try {
+    nz::writeNiftiZarrAtomically("mem://conv-fail", {}, [](nz::Store& s) {
+      s.write("0/c/0/0/0", nz::Bytes(10, 1));
+      s.write("0/zarr.json", nz::Bytes(2, '{'));
+      throw nz::Error(nz::ErrorKind::Network, "upload failed");
+    });
+  } catch (const nz::Error&) {
+    threw = true;
+  }
+  QVERIFY(threw);
+  QVERIFY(nz::MemoryStore::named("conv-fail")->keys().empty());
 }
 
 QTEST_GUILESS_MAIN(TestConvertRefdata)

@@ -132,8 +132,7 @@ void TestConvertStreaming::bigConversionMemoryIsBounded() {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string out = tmp_.path().toStdString() + "/big.nii.zarr";
   const auto r = nz::convertNiftiToNiftiZarr(in, out);
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::uint64_t peak = peakRssBytes();
   qInfo("512x512x256 uint16 (%.0f MiB): %zu levels, %.1f s, peak RSS %.1f MiB (before %.1f MiB)",
         static_cast<double>(volumeBytes) / 1048576.0, r.write.levelShapes.size(), secs,
@@ -173,8 +172,7 @@ void TestConvertStreaming::remoteNiiSliceFetchesSmallFraction() {
   const auto st = mem->stats();
   const double fraction = static_cast<double>(st.bytesReceived) / static_cast<double>(fileSize);
   qInfo("axial slice of a %.1f MiB .nii: %llu requests, %llu bytes (%.2f%% of the file)",
-        static_cast<double>(fileSize) / 1048576.0,
-        static_cast<unsigned long long>(st.requests),
+        static_cast<double>(fileSize) / 1048576.0, static_cast<unsigned long long>(st.requests),
         static_cast<unsigned long long>(st.bytesReceived), 100 * fraction);
   QVERIFY(fraction < 0.05);
 }

@@ -304,7 +304,10 @@ void MainWindow::checkScreenshot() {
   if (timedOut && !complete)
     std::fprintf(stderr, "nzview: timed out after %.1f s before all visible chunks loaded\n",
                  screenshotTimeout_);
-  QApplication::exit(saved && complete ? 0 : 1);
+  if (!source_->failed().empty())
+    std::fprintf(stderr, "nzview: %zu chunk(s) failed to load: %s\n", source_->failed().size(),
+                 nz::redactSecrets(source_->lastChunkError().toStdString()).c_str());
+  QApplication::exit(saved && complete && source_->failed().empty() ? 0 : 1);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
