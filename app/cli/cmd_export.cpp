@@ -14,16 +14,11 @@
 #include "cli/commands.h"
 #include "dataset/dataset.h"
 #include "roi/export_plan.h"
+#include "roi/export_run.h"
 #include "roi/roi_box.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
 #include "write/atomic_file.h"
-#include "write/nifti_writer.h"
-
-#if __has_include("write/nifti_zarr_writer.h")
-#include "write/nifti_zarr_writer.h"
-#define NZ_HAVE_NIFTI_ZARR_WRITER 1
-#endif
 
 namespace nzcli {
 
@@ -49,26 +44,6 @@ const char* kDescription =
     "Pad modes: constant (--pad-value, scaled units), edge, reflect, symmetric, wrap (numpy's\n"
     "np.pad), minimum, maximum, mean, median (the statistic of the whole region, as TorchIO).";
 
-enum class OutKind { Nii, NiiGz, NiiZarr };
-
-bool endsWith(std::string s, const std::string& suffix) {
-  s = s.substr(0, s.find('?'));
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  if (s.size() < suffix.size()) return false;
-  std::string tail = s.substr(s.size() - suffix.size());
-  std::transform(tail.begin(), tail.end(), tail.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return tail == suffix;
-}
-
-OutKind outputKind(const std::string& out) {
-  if (endsWith(out, ".nii.zarr")) return OutKind::NiiZarr;
-  if (endsWith(out, ".nii.gz")) return OutKind::NiiGz;
-  if (endsWith(out, ".nii")) return OutKind::Nii;
-  throw Error(ErrorKind::InvalidArgument,
-              "output '" + nz::redactSecrets(out) + "' must end in .nii, .nii.gz or .nii.zarr");
-}
-
 nz::ThroughputModel modelFor(const std::string& uri) {
   nz::ThroughputModel m;
   bool local = uri.find("://") == std::string::npos || uri.rfind("file://", 0) == 0;
@@ -83,51 +58,6 @@ void printStats(const nz::StoreStats& st, double seconds) {
   nlohmann::json j = {{"requests", st.requests}, {"bytes", st.bytesReceived}, {"seconds", seconds}};
   std::cerr << j.dump() << "\n";
 }
-
-#ifdef NZ_HAVE_NIFTI_ZARR_WRITER
-// .nii.zarr is a tree of objects, so it cannot be one rename or one PUT. Locally it is written
-// into a temporary sibling directory renamed at the end; on cloud stores the writer stores
-// the group metadata last, which is the commit point readers rely on.
-void writeZarr(const nz::DatasetInfo& info, const nz::ExportPlan& plan, const nz::Volume& v,
-               const std::string& out, const ParsedArgs& a) {
-  nz::NiftiHeader header = nz::makeExportHeader(info, v.shape, v.dtype, plan.affine);
-  header.voxOffset = 0;
-  nz::Bytes headerBytes = nz::serializeNiftiHeader(header);
-  nz::NiftiZarrWriteOptions o;
-  o.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
-  if (o.zarrVersion != 2 && o.zarrVersion != 3)
-    throw Error(ErrorKind::InvalidArgument, "--zarr-version must be 2 or 3");
-  o.chunk = a.intValue("--chunk", 64);
-  if (o.chunk <= 0) throw Error(ErrorKind::InvalidArgument, "--chunk must be positive");
-  o.shard = a.intValue("--shard", 0);
-  if (auto c = a.value("--compressor")) o.compressor = *c;
-  bool local = out.find("://") == std::string::npos || out.rfind("file://", 0) == 0;
-  if (!local) {
-    auto store = nz::openStore(nz::parseUri(out), a.store);
-    nz::writeNiftiZarr(*store, headerBytes, v, o);
-    return;
-  }
-  std::string finalPath = out.rfind("file://", 0) == 0 ? nz::parseUri(out).path : out;
-  while (finalPath.size() > 1 && finalPath.back() == '/') finalPath.pop_back();
-  std::error_code ec;
-  if (std::filesystem::exists(finalPath, ec))
-    throw Error(ErrorKind::InvalidArgument,
-                "output '" + finalPath + "' already exists (remove it first)");
-  std::filesystem::path fp(finalPath);
-  std::filesystem::path tmp =
-      fp.parent_path() / ("." + fp.filename().string() + ".tmp-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(tmp, ec);
-  if (ec) throw Error(ErrorKind::Io, "cannot create '" + tmp.string() + "': " + ec.message());
-  try {
-    auto store = nz::openStore(nz::parseUri(tmp.string()), a.store);
-    nz::writeNiftiZarr(*store, headerBytes, v, o);
-    std::filesystem::rename(tmp, fp);
-  } catch (...) {
-    std::filesystem::remove_all(tmp, ec);
-    throw;
-  }
-}
-#endif
 
 }  // namespace
 
@@ -172,13 +102,8 @@ int cmdExport(const Args& args) {
     auto out = a.value("-o");
     if (!out || out->empty())
       throw Error(ErrorKind::InvalidArgument, "export needs -o OUT (see nzview-cli export --help)");
-    OutKind kind = outputKind(*out);
+    nz::exportFormatFor(*out);  // validates the suffix before anything is opened
     bool dryRun = a.has("--dry-run");
-#ifndef NZ_HAVE_NIFTI_ZARR_WRITER
-    if (kind == OutKind::NiiZarr && !dryRun)
-      throw Error(ErrorKind::Unsupported,
-                  ".nii.zarr export is not yet supported in this build (use .nii or .nii.gz)");
-#endif
 
     nz::ExportRequest req;
     req.level = static_cast<int>(a.intValue("--level", 0));
@@ -219,25 +144,15 @@ int cmdExport(const Args& args) {
     }
 
     nz::AtomicOutput::installSignalCleanup();
-    nz::Volume voxels;
-    voxels.dtype = plan.dtype;
-    if (plan.readBox.empty())
-      voxels.shape = {0, 0, 0, 0, 0};
-    else
-      voxels = ds->readRegion(plan.level, plan.readBox, plan.padValueRaw);
-    nz::Volume result = nz::executePlan(plan, std::move(voxels));
-
-    if (kind == OutKind::NiiZarr) {
-#ifdef NZ_HAVE_NIFTI_ZARR_WRITER
-      writeZarr(info, plan, result, *out, a);
-#endif
-    } else {
-      nz::NiftiHeader header = nz::makeExportHeader(info, result.shape, result.dtype, plan.affine);
-      nz::NiftiWriteOptions wo;
-      wo.gzipLevel = gzipLevel;
-      wo.store = a.store;
-      nz::writeNifti(*out, header, result, wo);
-    }
+    // The same code path as the viewer's export dialog (identical files).
+    nz::ExportOutputOptions oo;
+    oo.gzipLevel = gzipLevel;
+    oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
+    oo.chunk = a.intValue("--chunk", 64);
+    oo.shard = a.intValue("--shard", 0);
+    if (auto c = a.value("--compressor")) oo.compressor = *c;
+    oo.store = a.store;
+    nz::runExport(*ds, plan, *out, oo);
     if (wantStats) printStats(ds->store().stats(), elapsed());
     return 0;
   } catch (const std::exception& e) {

@@ -50,7 +50,11 @@ void splitBucket(const std::string& rest, Uri& uri, const std::string& text) {
 
 Uri parseUri(const std::string& input) {
   std::string text = input;
-  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  // A trailing '/' is ignored, but never eat into the "://" of a bare scheme.
+  while (text.size() > 1 && text.back() == '/' &&
+         !(text.size() >= 3 && text.compare(text.size() - 3, 3, "://") == 0)) {
+    text.pop_back();
+  }
   if (text.empty()) throw Error(ErrorKind::InvalidArgument, "empty URI");
   Uri uri;
   uri.original = text;
@@ -145,7 +149,8 @@ std::string redactSecrets(const std::string& text) {
       R"(token|access_token|code|key|secret|password|se|skoid|sktid|skt|ske|sks|skv)=)[^&\s"']*)",
       std::regex::icase);
   static const std::regex connKey(
-      R"(((?:AccountKey|SharedAccessSignature|SharedAccessKey|ClientSecret)=)[^;\s"']*)",
+      // A connection-string value runs to the next ';' (parsers keep spaces and quotes).
+      R"(((?:AccountKey|SharedAccessSignature|SharedAccessKey|ClientSecret)\s*=)[^;\r\n]*)",
       std::regex::icase);
   static const std::regex authHeader(
       R"(((?:Authorization|x-ms-copy-source-authorization|x-goog-api-key)\s*:\s*)[^\r\n"']*)",

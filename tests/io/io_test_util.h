@@ -106,41 +106,54 @@ class WaveStore : public nz::Store {
     }
   };
 
-  WaveStore(std::shared_ptr<nz::Store> inner, int rttMs = 30)
-      : inner_(std::move(inner)), rttMs_(rttMs), thread_([this] { run(); }) {}
+  WaveStore(std::shared_ptr<nz::Store> inner, int rttMs = 30) : st_(std::make_shared<State>()) {
+    st_->inner = std::move(inner);
+    st_->rttMs = rttMs;
+    thread_ = std::thread([st = st_] { run(*st); });
+  }
+  // The last reference may be dropped by a callback running on our own thread (a decode
+  // task holding the dataset): then the thread is detached and finishes on its shared state.
   ~WaveStore() override {
     {
-      std::lock_guard l(m_);
-      stop_ = true;
+      std::lock_guard l(st_->m);
+      st_->stop = true;
     }
-    cv_.notify_all();
-    thread_.join();
+    st_->cv.notify_all();
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
   }
 
-  std::string describe() const override { return inner_->describe(); }
+  std::string describe() const override { return st_->inner->describe(); }
   void readAsync(const std::string& key, nz::ByteRange range, nz::CancelToken cancel,
                  nz::ReadCallback done) override {
-    std::lock_guard l(m_);
-    pending_.push_back({key, range, cancel, std::move(done)});
-    cv_.notify_all();
+    std::lock_guard l(st_->m);
+    st_->pending.push_back({key, range, cancel, std::move(done)});
+    st_->cv.notify_all();
   }
-  std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
-  void write(const std::string& key, const nz::Bytes& data) override { inner_->write(key, data); }
-  void remove(const std::string& key) override { inner_->remove(key); }
-  nz::StoreStats stats() const override { return inner_->stats(); }
+  std::optional<std::uint64_t> size(const std::string& key) override {
+    return st_->inner->size(key);
+  }
+  void write(const std::string& key, const nz::Bytes& data) override {
+    st_->inner->write(key, data);
+  }
+  void remove(const std::string& key) override { st_->inner->remove(key); }
+  nz::StoreStats stats() const override { return st_->inner->stats(); }
 
   int waves() const {
-    std::lock_guard l(m_);
-    return waves_;
+    std::lock_guard l(st_->m);
+    return st_->waves;
   }
   std::vector<Request> log() const {
-    std::lock_guard l(m_);
-    return log_;
+    std::lock_guard l(st_->m);
+    return st_->log;
   }
   void reset() {
-    std::lock_guard l(m_);
-    waves_ = 0;
-    log_.clear();
+    std::lock_guard l(st_->m);
+    st_->waves = 0;
+    st_->log.clear();
   }
 
  private:
@@ -150,39 +163,50 @@ class WaveStore : public nz::Store {
     nz::CancelToken cancel;
     nz::ReadCallback done;
   };
+  struct State {
+    std::shared_ptr<nz::Store> inner;
+    int rttMs = 30;
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<Pending> pending;
+    std::vector<Request> log;
+    int waves = 0;
+    bool stop = false;
+  };
 
-  void run() {
-    std::unique_lock l(m_);
+  static void run(State& st) {
+    std::unique_lock l(st.m);
     for (;;) {
-      cv_.wait(l, [&] { return stop_ || !pending_.empty(); });
-      if (stop_ && pending_.empty()) return;
+      st.cv.wait(l, [&] { return st.stop || !st.pending.empty(); });
+      if (st.stop && st.pending.empty()) return;
       l.unlock();
-      std::this_thread::sleep_for(std::chrono::milliseconds(rttMs_));
+      std::this_thread::sleep_for(std::chrono::milliseconds(st.rttMs));
       l.lock();
       std::vector<Pending> batch;
-      batch.swap(pending_);
-      const int wave = ++waves_;
+      batch.swap(st.pending);
+      const int wave = ++st.waves;
       for (const auto& p : batch) {
-        log_.push_back(
+        st.log.push_back(
             {p.key, p.range.offset,
              p.range.length ? static_cast<std::int64_t>(*p.range.length) : -1,
              p.range.suffixLength ? static_cast<std::int64_t>(*p.range.suffixLength) : -1, wave});
       }
       l.unlock();
-      for (auto& p : batch) inner_->readAsync(p.key, p.range, p.cancel, std::move(p.done));
+      for (auto& p : batch) st.inner->readAsync(p.key, p.range, p.cancel, std::move(p.done));
+      batch.clear();  // drop callbacks (and what they hold) before taking the lock again
       l.lock();
     }
   }
 
-  std::shared_ptr<nz::Store> inner_;
-  int rttMs_;
-  mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::vector<Pending> pending_;
-  std::vector<Request> log_;
-  int waves_ = 0;
-  bool stop_ = false;
+  std::shared_ptr<State> st_;
   std::thread thread_;
 };
+
+// Waits until `p` is the last owner (callbacks still in flight on other threads may hold
+// references briefly), so the object is destroyed on the calling thread.
+template <typename T>
+void waitSoleOwner(const std::shared_ptr<T>& p) {
+  while (p.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 
 }  // namespace nztest

@@ -52,6 +52,8 @@ void ReaderRequests::openTakesTwoWaves() {
     QVERIFY2(isMetadataKey(r.key),
              qPrintable(QString::fromStdString("voxel chunk read on open: " + r.key)));
   }
+  ds.reset();
+  nztest::waitSoleOwner(store);
 }
 
 void ReaderRequests::readRegionFetchesEachChunkOnce() {
@@ -87,6 +89,8 @@ void ReaderRequests::readRegionFetchesEachChunkOnce() {
   const nz::Volume p = ds->readRegion(0, out, 7);
   QCOMPARE(p.valueAt(0, 0, 0), 7.0);
   QCOMPARE(p.valueAt(5, 5, 5), whole.valueAt(1, 1, 1));
+  ds.reset();
+  nztest::waitSoleOwner(store);
 }
 
 void ReaderRequests::shardIndexFetchedOncePerShard() {
@@ -108,6 +112,8 @@ void ReaderRequests::shardIndexFetchedOncePerShard() {
   ds->readRegion(0, nztest::wholeLevel(*ds, 0));
   for (const auto& r : store->log()) QVERIFY(r.suffix < 0);
   QCOMPARE(store->waves(), 1);
+  ds.reset();
+  nztest::waitSoleOwner(store);
 }
 
 void ReaderRequests::memoryStoreCountsReads() {

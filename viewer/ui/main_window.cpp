@@ -20,6 +20,7 @@
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
+#include "roi/roi_controller.h"
 #include "ui/display_panel.h"
 #include "ui/header_panel.h"
 #include "ui/open_dialog.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addWidget(cursorLabel_, 1);
   statusBar()->addPermanentWidget(transferLabel_);
   buildMenus();
+  new RoiController(this);  // ROI overlay, panel, "Draw ROI", export (after the menus and views)
 
   connect(source_, &DataSource::opened, this, &MainWindow::onOpened);
   connect(source_, &DataSource::openFailed, this, &MainWindow::onOpenFailed);
@@ -206,6 +208,7 @@ void MainWindow::openSample() {
 
 void MainWindow::openUri(const QString& uri, const nz::StoreOptions& options) {
   pendingUri_ = uri;
+  storeOptions_ = options;
   viewer_->onDatasetClosed();
   header_->clearInfo();
   cursorLabel_->setText(QString("Opening %1 …").arg(redactForDisplay(uri)));

@@ -44,6 +44,8 @@ class MainWindow : public QMainWindow {
   ViewerState* state() const { return state_; }
   OrthoViewer* viewer() const { return viewer_; }
   HeaderPanel* headerPanel() const { return header_; }
+  // Credentials the open dataset was opened with (export to the same cloud reuses them).
+  const nz::StoreOptions& storeOptions() const { return storeOptions_; }
 
   static QString sampleUri();                           // NZVIEW_SAMPLE_URI or the bundled sample
   static QString redactForDisplay(const QString& uri);  // no query string, no secrets
@@ -92,6 +94,7 @@ class MainWindow : public QMainWindow {
   QTimer screenshotTimer_;
   int screenshotStableTicks_ = 0;
   QString pendingUri_;
+  nz::StoreOptions storeOptions_;
 };
 
 }  // namespace nzviewer

@@ -1,0 +1,46 @@
+#pragma once
+// Runs a planned export end to end: reads plan.readBox of plan.level (only the chunks it
+// touches), pads/crops it (executePlan) and writes .nii / .nii.gz (AtomicOutput) or .nii.zarr
+// (writeNiftiZarr into a temporary sibling directory renamed at the end, or straight to a cloud
+// store, whose group metadata is written last). `nzview-cli export` and the viewer's export
+// dialog both call this, so both produce identical files. Blocking: run it on a worker thread.
+//
+//   nz::ExportPlan plan = nz::planExport(ds->info(), req);
+//   nz::ExportOutputOptions o;  o.store = storeOptions;
+//   nz::runExport(*ds, plan, "roi.nii.gz", o, cancel.token(), progress);
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/cancel.h"
+#include "dataset/dataset.h"
+#include "roi/export_plan.h"
+#include "store/store_options.h"
+
+namespace nz {
+
+enum class ExportFormat { Nii, NiiGz, NiiZarr };
+
+// From the destination's suffix (.nii, .nii.gz, .nii.zarr; case-insensitive, query ignored).
+// Throws nz::Error(InvalidArgument) for anything else.
+ExportFormat exportFormatFor(const std::string& destination);
+
+struct ExportOutputOptions {
+  int gzipLevel = 6;        // .nii.gz
+  int zarrVersion = 3;      // .nii.zarr: 2 or 3
+  std::int64_t chunk = 64;  // .nii.zarr chunk edge
+  std::int64_t shard = 0;   // .nii.zarr (v3) shard edge, 0 = none
+  std::string compressor;   // .nii.zarr: empty = the writer's default
+  StoreOptions store;       // credentials for a cloud destination
+};
+
+// Progress: fraction 0..1 over the whole export (reading ~first half, writing the rest).
+using ExportProgress = std::function<void(double)>;
+
+// Throws nz::Error (Cancelled when `cancel` fired; nothing is left at `destination` then, nor
+// after any other failure). Returns the output voxel count written.
+std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::string& destination,
+                        const ExportOutputOptions& options, CancelToken cancel = {},
+                        const ExportProgress& progress = {});
+
+}  // namespace nz

@@ -1,0 +1,303 @@
+#include "roi/roi_list_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "data/data_source.h"
+#include "model/viewer_state.h"
+#include "roi/roi_model.h"
+
+namespace nzviewer {
+
+namespace {
+const char* kAxis[3] = {"i", "j", "k"};
+constexpr nz::PadMode kModes[] = {
+    nz::PadMode::Constant, nz::PadMode::Edge,      nz::PadMode::Minimum,
+    nz::PadMode::Maximum,  nz::PadMode::Mean,      nz::PadMode::Median,
+    nz::PadMode::Reflect,  nz::PadMode::Symmetric, nz::PadMode::Wrap};
+
+QLabel* valueLabel(const char* name) {
+  auto* l = new QLabel("—");
+  l->setObjectName(name);
+  l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  return l;
+}
+
+bool localUri(const QString& uri) { return !uri.contains("://") || uri.startsWith("file://"); }
+}  // namespace
+
+QString RoiListPanel::formatVoxels(const nz::ExportPlan& p) {
+  const nz::Index5 s = p.outBox.shape();
+  return QString("%1 × %2 × %3 = %4").arg(s[0]).arg(s[1]).arg(s[2]).arg(p.outputVoxels);
+}
+QString RoiListPanel::formatMB(std::uint64_t bytes) {
+  return QString::number(double(bytes) / 1e6, 'f', 2) + " MB";
+}
+QString RoiListPanel::formatSeconds(double s) {
+  if (s < 60) return QString::number(s, 'f', 1) + " s";
+  return QString("%1 min %2 s").arg(int(s / 60)).arg(int(std::fmod(s, 60)));
+}
+
+RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* source, QWidget* parent)
+    : QWidget(parent), model_(model), state_(state), source_(source) {
+  setObjectName("roiPanel");
+  auto* l = new QVBoxLayout(this);
+  list_ = new QListWidget;
+  list_->setObjectName("roiList");
+  list_->setMaximumHeight(110);
+  list_->setToolTip("Double-click to rename. Draw new boxes with \"Draw ROI\" or Ctrl+drag.");
+  l->addWidget(list_);
+  auto* listButtons = new QHBoxLayout;
+  auto* add = new QPushButton("New");
+  add->setObjectName("roiNew");
+  add->setToolTip("A 64-voxel box around the crosshair");
+  remove_ = new QPushButton("Delete");
+  remove_->setObjectName("roiDelete");
+  centre_ = new QPushButton("Centre on crosshair");
+  centre_->setObjectName("roiCentre");
+  listButtons->addWidget(add);
+  listButtons->addWidget(remove_);
+  listButtons->addWidget(centre_);
+  l->addLayout(listButtons);
+
+  auto* boxGroup = new QGroupBox("Box (level 0, begin/end along voxel axes)");
+  auto* grid = new QGridLayout(boxGroup);
+  units_ = new QComboBox;
+  units_->setObjectName("roiUnits");
+  units_->addItems({"voxels", "mm"});
+  grid->addWidget(new QLabel("Units"), 0, 0);
+  grid->addWidget(units_, 0, 1, 1, 2);
+  for (int a = 0; a < 3; ++a) {
+    begin_[a] = new QDoubleSpinBox;
+    end_[a] = new QDoubleSpinBox;
+    begin_[a]->setObjectName(QString("roiBegin%1").arg(a));
+    end_[a]->setObjectName(QString("roiEnd%1").arg(a));
+    for (auto* s : {begin_[a], end_[a]}) {
+      s->setRange(-1e9, 1e9);
+      s->setKeyboardTracking(false);
+      connect(s, &QDoubleSpinBox::valueChanged, this, &RoiListPanel::applyFields);
+    }
+    grid->addWidget(new QLabel(kAxis[a]), a + 1, 0);
+    grid->addWidget(begin_[a], a + 1, 1);
+    grid->addWidget(end_[a], a + 1, 2);
+  }
+  snap_ = new QCheckBox("Snap to chunk grid (export level)");
+  snap_->setObjectName("roiSnap");
+  grid->addWidget(snap_, 4, 0, 1, 3);
+  l->addWidget(boxGroup);
+
+  auto* cpGroup = new QGroupBox("Crop or pad (TorchIO CropOrPad)");
+  auto* cp = new QGridLayout(cpGroup);
+  cropOrPad_ = new QCheckBox("Target shape W×H×D");
+  cropOrPad_->setObjectName("roiCropOrPad");
+  cp->addWidget(cropOrPad_, 0, 0, 1, 3);
+  for (int a = 0; a < 3; ++a) {
+    target_[a] = new QSpinBox;
+    target_[a]->setObjectName(QString("roiTarget%1").arg(a));
+    target_[a]->setRange(1, 1 << 20);
+    target_[a]->setValue(64);
+    target_[a]->setKeyboardTracking(false);
+    cp->addWidget(target_[a], 1, a);
+    connect(target_[a], &QSpinBox::valueChanged, this, &RoiListPanel::applyCropOrPad);
+  }
+  padMode_ = new QComboBox;
+  padMode_->setObjectName("roiPadMode");
+  for (auto m : kModes) padMode_->addItem(nz::padModeName(m));
+  padValue_ = new QDoubleSpinBox;
+  padValue_->setObjectName("roiPadValue");
+  padValue_->setRange(-1e30, 1e30);
+  padValue_->setDecimals(4);
+  padValue_->setToolTip("Constant pad value in scaled units (raw × slope + inter)");
+  padValue_->setKeyboardTracking(false);
+  cp->addWidget(padMode_, 2, 0, 1, 2);
+  cp->addWidget(padValue_, 2, 2);
+  l->addWidget(cpGroup);
+
+  auto* out = new QGroupBox("Export cost");
+  auto* f = new QFormLayout(out);
+  level_ = new QComboBox;
+  level_->setObjectName("roiLevel");
+  f->addRow("Level", level_);
+  voxels_ = valueLabel("roiVoxels");
+  mm_ = valueLabel("roiMm");
+  mb_ = valueLabel("roiMB");
+  chunks_ = valueLabel("roiChunks");
+  fetch_ = valueLabel("roiFetch");
+  estimate_ = valueLabel("roiEstimate");
+  f->addRow("Voxels", voxels_);
+  f->addRow("Size", mm_);
+  f->addRow("Output", mb_);
+  f->addRow("Chunks", chunks_);
+  f->addRow("To fetch", fetch_);
+  f->addRow("Estimate", estimate_);
+  l->addWidget(out);
+  export_ = new QPushButton("Export…");
+  export_->setObjectName("roiExport");
+  l->addWidget(export_);
+  l->addStretch();
+
+  connect(model_, &RoiModel::changed, this, &RoiListPanel::refresh);
+  connect(list_, &QListWidget::currentRowChanged, this, [this](int row) {
+    if (!updating_) model_->setCurrent(row);
+  });
+  connect(list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+    if (!updating_) model_->rename(list_->row(item), item->text());
+  });
+  connect(add, &QPushButton::clicked, this, &RoiListPanel::newRequested);
+  connect(remove_, &QPushButton::clicked, this, [this] { model_->remove(model_->current()); });
+  connect(centre_, &QPushButton::clicked, this, &RoiListPanel::centreOnCrosshair);
+  connect(units_, &QComboBox::currentIndexChanged, this, &RoiListPanel::refresh);
+  connect(snap_, &QCheckBox::toggled, model_, &RoiModel::setSnap);
+  connect(level_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (!updating_) model_->setLevel(i);
+  });
+  connect(cropOrPad_, &QCheckBox::toggled, this, &RoiListPanel::applyCropOrPad);
+  connect(padMode_, &QComboBox::currentIndexChanged, this, &RoiListPanel::applyCropOrPad);
+  connect(padValue_, &QDoubleSpinBox::valueChanged, this, &RoiListPanel::applyCropOrPad);
+  connect(export_, &QPushButton::clicked, this, [this] {
+    if (model_->current() >= 0) emit exportRequested(model_->current());
+  });
+  timer_.setInterval(1000);
+  connect(&timer_, &QTimer::timeout, this, &RoiListPanel::refreshReadout);
+  timer_.start();
+  refresh();
+}
+
+bool RoiListPanel::useMm() const { return units_->currentIndex() == 1; }
+
+nz::ThroughputModel RoiListPanel::throughput() const {
+  return RoiModel::throughputFor(source_->isOpen() ? source_->metrics() : nz::LoaderMetrics{},
+                                 localUri(source_->uri()));
+}
+
+void RoiListPanel::refresh() {
+  updating_ = true;
+  const auto& rois = model_->rois();
+  const nz::DatasetInfo* info = model_->info();
+  if (list_->count() != static_cast<int>(rois.size())) {
+    list_->clear();
+    for (const auto& r : rois) {
+      auto* item = new QListWidgetItem(r.name);
+      item->setFlags(item->flags() | Qt::ItemIsEditable);
+      list_->addItem(item);
+    }
+  } else {
+    for (int i = 0; i < list_->count(); ++i)
+      if (list_->item(i)->text() != rois[std::size_t(i)].name)
+        list_->item(i)->setText(rois[std::size_t(i)].name);
+  }
+  list_->setCurrentRow(model_->current());
+  if (info && level_->count() != static_cast<int>(info->levels.size())) {
+    level_->clear();
+    for (std::size_t lv = 0; lv < info->levels.size(); ++lv) {
+      QStringList s;
+      for (int a = 0; a < 3; ++a) s << QString::number(info->levels[lv].shape[a]);
+      level_->addItem(QString("%1  (%2)").arg(lv).arg(s.join("×")));
+    }
+  }
+  level_->setCurrentIndex(model_->level());
+  const bool has = info && model_->current() >= 0;
+  for (int a = 0; a < 3; ++a) {
+    const double scale = (useMm() && info) ? info->spacing[a] : 1.0;
+    for (auto* s : {begin_[a], end_[a]}) {
+      s->setEnabled(has);
+      s->setDecimals(useMm() ? 3 : 0);
+      s->setSingleStep(useMm() ? scale : 1.0);
+      s->setSuffix(useMm() ? " mm" : "");
+    }
+    if (has) {
+      const nz::Box& b = rois[std::size_t(model_->current())].roi.box;
+      begin_[a]->setValue(double(b.begin[a]) * scale);
+      end_[a]->setValue(double(b.end[a]) * scale);
+    }
+  }
+  snap_->setChecked(model_->snap());
+  const auto target = model_->cropOrPad();
+  cropOrPad_->setChecked(target.has_value());
+  if (target)
+    for (int a = 0; a < 3; ++a) target_[a]->setValue(static_cast<int>((*target)[a]));
+  for (int m = 0; m < static_cast<int>(std::size(kModes)); ++m)
+    if (kModes[m] == model_->padMode()) padMode_->setCurrentIndex(m);
+  padValue_->setValue(model_->padValue());
+  remove_->setEnabled(has);
+  centre_->setEnabled(has);
+  export_->setEnabled(has);
+  updating_ = false;
+  refreshReadout();
+}
+
+void RoiListPanel::refreshReadout() {
+  const int i = model_->current();
+  const nz::DatasetInfo* info = model_->info();
+  auto plan = model_->plan(i, throughput());
+  if (!info || !plan) {
+    for (QLabel* l : {voxels_, mm_, mb_, chunks_, fetch_, estimate_}) l->setText("—");
+    return;
+  }
+  voxels_->setText(formatVoxels(*plan));
+  const nz::Vec3 w = nz::RoiBox::fromLevel(*info, plan->level, plan->outBox).sizeWorld(*info);
+  mm_->setText(
+      QString("%1 × %2 × %3 %4")
+          .arg(w[0], 0, 'f', 2)
+          .arg(w[1], 0, 'f', 2)
+          .arg(w[2], 0, 'f', 2)
+          .arg(QString::fromStdString(info->spaceUnit == "unknown" ? "mm" : info->spaceUnit)));
+  mb_->setText(formatMB(plan->outputBytes) + " (.nii)");
+  chunks_->setText(QString::number(plan->chunks));
+  fetch_->setText(formatMB(plan->bytesToFetchEstimate) + " decoded");
+  const nz::ThroughputModel t = throughput();
+  estimate_->setText(formatSeconds(plan->estimatedSeconds) +
+                     QString(" at %1 MB/s").arg(t.bytesPerSecond / 1e6, 0, 'f', 1));
+}
+
+void RoiListPanel::applyFields() {
+  const int i = model_->current();
+  const nz::DatasetInfo* info = model_->info();
+  if (updating_ || !info || i < 0) return;
+  nz::Box b = model_->rois()[std::size_t(i)].roi.box;
+  for (int a = 0; a < 3; ++a) {
+    const double scale = useMm() ? info->spacing[a] : 1.0;
+    b.begin[a] = static_cast<std::int64_t>(std::llround(begin_[a]->value() / scale));
+    b.end[a] = std::max<std::int64_t>(b.begin[a] + 1, std::llround(end_[a]->value() / scale));
+  }
+  model_->setBox(i, b);
+}
+
+void RoiListPanel::applyCropOrPad() {
+  if (updating_) return;
+  const nz::PadMode mode = kModes[std::max(0, padMode_->currentIndex())];
+  padValue_->setEnabled(mode == nz::PadMode::Constant);
+  model_->setPad(mode, padValue_->value());
+  if (cropOrPad_->isChecked())
+    model_->setCropOrPad(
+        std::array<std::int64_t, 3>{target_[0]->value(), target_[1]->value(), target_[2]->value()});
+  else
+    model_->setCropOrPad(std::nullopt);
+}
+
+void RoiListPanel::centreOnCrosshair() {
+  const int i = model_->current();
+  if (!model_->info() || i < 0) return;
+  nz::Box b = model_->rois()[std::size_t(i)].roi.box;
+  const nz::Point3 c = state_->crosshair();
+  for (int a = 0; a < 3; ++a) {
+    const std::int64_t n = b.end[a] - b.begin[a];
+    // Voxel c is the centre voxel (for even sizes, the first voxel of the upper half).
+    b.begin[a] = std::llround(c[a]) - n / 2;
+    b.end[a] = b.begin[a] + n;
+  }
+  model_->setBox(i, b);
+}
+
+}  // namespace nzviewer

@@ -1,0 +1,78 @@
+#pragma once
+// Side panel of the ROI boxes: the named list (double-click renames), the current box in
+// voxels or mm (begin/end along each voxel axis; mm = edge index x voxel size), snapping to the
+// chunk grid, the TorchIO CropOrPad target with its pad mode and value, "Centre on crosshair",
+// and the cost of exporting it at the chosen level, straight from nz::planExport: output size
+// in voxels, mm and MB, chunks and bytes to fetch, and the time estimated from the throughput
+// the loader measured. "Export…" asks the controller to open the export dialog.
+#include <QTimer>
+#include <QWidget>
+#include <array>
+
+#include "roi/export_plan.h"
+
+class QListWidget;
+class QComboBox;
+class QDoubleSpinBox;
+class QSpinBox;
+class QCheckBox;
+class QLabel;
+class QPushButton;
+
+namespace nzviewer {
+
+class RoiModel;
+class ViewerState;
+class DataSource;
+
+class RoiListPanel : public QWidget {
+  Q_OBJECT
+ public:
+  RoiListPanel(RoiModel* model, ViewerState* state, DataSource* source, QWidget* parent = nullptr);
+
+  // The numbers as the panel prints them (tests compare them with planExport's).
+  static QString formatVoxels(const nz::ExportPlan& p);
+  static QString formatMB(std::uint64_t bytes);
+  static QString formatSeconds(double s);
+  nz::ThroughputModel throughput() const;
+
+ signals:
+  void exportRequested(int index);
+  void newRequested();  // "New": a box around the crosshair
+
+ public slots:
+  void refresh();  // model changed: list, fields, readout
+  void centreOnCrosshair();
+
+ private:
+  void refreshReadout();
+  void applyFields();
+  void applyCropOrPad();
+  bool useMm() const;
+
+  RoiModel* model_;
+  ViewerState* state_;
+  DataSource* source_;
+  bool updating_ = false;
+  QListWidget* list_;
+  QComboBox* units_;
+  std::array<QDoubleSpinBox*, 3> begin_{}, end_{};
+  QComboBox* level_;
+  QCheckBox* snap_;
+  QCheckBox* cropOrPad_;
+  std::array<QSpinBox*, 3> target_{};
+  QComboBox* padMode_;
+  QDoubleSpinBox* padValue_;
+  QLabel* voxels_;
+  QLabel* mm_;
+  QLabel* mb_;
+  QLabel* chunks_;
+  QLabel* fetch_;
+  QLabel* estimate_;
+  QPushButton* export_;
+  QPushButton* remove_;
+  QPushButton* centre_;
+  QTimer timer_;  // the measured throughput changes: refresh the estimate
+};
+
+}  // namespace nzviewer
