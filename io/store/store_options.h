@@ -21,7 +21,7 @@ struct StoreOptions {
   std::vector<std::string> headers;  // "K: V"
   std::string caFile;
   bool insecure = false;
-  int maxConcurrency = 32;
+  int maxConcurrency = 128;  // transfers in flight per store (a 1024² slice is 256 chunks)
   std::map<std::string, std::string> extra;  // --option key=value
 };
 
