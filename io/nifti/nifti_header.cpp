@@ -340,7 +340,8 @@ Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset, bool exten
     Fields ef(out.data() + pos, swap);
     ef.set<std::int32_t>(0, static_cast<std::int32_t>(esize));
     ef.set<std::int32_t>(4, e.code);
-    std::memcpy(out.data() + pos + 8, e.data.data(), e.data.size());
+    // An empty payload has a null data() pointer: memcpy must not see it.
+    if (!e.data.empty()) std::memcpy(out.data() + pos + 8, e.data.data(), e.data.size());
     pos += esize;
   }
   return out;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 
+#include "../viewer/viewer_test_util.h"
 #include "data/data_source.h"
 #include "dataset/dataset.h"
 #include "roi/export_dialog.h"
@@ -21,7 +22,6 @@
 #include "roi/roi_list_panel.h"
 #include "roi/roi_model.h"
 #include "ui/main_window.h"
-#include "viewer_test_util.h"
 #include "views/ortho_viewer.h"
 #include "views/slice_view.h"
 
@@ -106,8 +106,13 @@ class TstRoiGui : public QObject {
     QVERIFY(ex - bx > 10 && ey - by > 10);
 
     // Resize: drag the box's right edge (widget) 20 px further right.
-    const QPointF right =
-        v->voxelToWidget({sx == 0 ? double(ex) - 0.5 : 0, sx == 1 ? double(ex) - 0.5 : 0, 0});
+    auto widgetX = [&](std::int64_t edge) {
+      nz::Point3 q = v->widgetToVoxel(p0);
+      q[sx] = double(edge) - 0.5;
+      return v->voxelToWidget(q).x();
+    };
+    const bool growsRight = widgetX(ex) > widgetX(bx);  // ex is the widget-right edge
+    const QPointF right(std::max(widgetX(ex), widgetX(bx)), 0);
     const QPointF mid(right.x(), (p0.y() + p1.y()) / 2);
     const nz::Box before = b;
     QTest::mousePress(v, Qt::LeftButton, Qt::NoModifier, mid.toPoint());
@@ -115,8 +120,6 @@ class TstRoiGui : public QObject {
     QTest::mouseRelease(v, Qt::LeftButton, Qt::NoModifier, (mid + QPointF(20, 0)).toPoint());
     const nz::Box& after = m->rois()[0].roi.box;
     QCOMPARE(int(m->rois().size()), 1);  // edited, not a new box
-    const bool growsRight = v->voxelToWidget({double(ex), double(ex), 0}).x() >
-                            v->voxelToWidget({double(bx), double(bx), 0}).x();
     if (growsRight)
       QVERIFY(after.end[sx] > before.end[sx]);
     else
