@@ -13,6 +13,7 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "dataset/dataset.h"
+#include "loader/loader_metrics.h"
 #include "roi/export_plan.h"
 #include "roi/export_run.h"
 #include "roi/roi_box.h"
@@ -54,8 +55,19 @@ nz::ThroughputModel modelFor(const std::string& uri) {
   return m;
 }
 
-void printStats(const nz::StoreStats& st, double seconds) {
-  nlohmann::json j = {{"requests", st.requests}, {"bytes", st.bytesReceived}, {"seconds", seconds}};
+// The contract fields (requests, bytes, seconds: the source store's counters) plus the chunk
+// loader's counters of the read, on one line. throughput is stored bytes per second over the
+// read (the loader's lifetime); all loader fields are 0 when nothing was read (--dry-run).
+void printStats(const nz::StoreStats& st, double seconds, const nz::LoaderMetrics& m) {
+  const double throughput = m.seconds > 0 ? static_cast<double>(m.bytesFetched) / m.seconds : 0.0;
+  nlohmann::json j = {{"requests", st.requests},
+                      {"bytes", st.bytesReceived},
+                      {"seconds", seconds},
+                      {"chunks", m.cacheHits + m.cacheMisses},
+                      {"cache_hits", m.cacheHits},
+                      {"cache_misses", m.cacheMisses},
+                      {"bytes_decoded", m.bytesDecoded},
+                      {"throughput", throughput}};
   std::cerr << j.dump() << "\n";
 }
 
@@ -76,7 +88,8 @@ int cmdExport(const Args& args) {
        {"--dry-run", false, "",
         "print the plan (box, chunks, bytes, size, estimate); write nothing", ""},
        {"--json", false, "", "with --dry-run: print the plan as one JSON object", ""},
-       {"--stats", false, "", "print {requests, bytes, seconds} as one JSON line on stderr", ""},
+       {"--stats", false, "",
+        "print {requests, bytes, seconds, chunks, cache_hits, ...} as one JSON line on stderr", ""},
        {"--gzip-level", true, "1-9", ".nii.gz compression level (default 6)", ""},
        {"--zarr-version", true, "2|3", ".nii.zarr: Zarr format (default 3)", ""},
        {"--chunk", true, "N", ".nii.zarr: chunk size (default 64)", ""},
@@ -87,6 +100,7 @@ int cmdExport(const Args& args) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   std::shared_ptr<nz::Dataset> ds;
+  nz::LoaderMetrics loaderMetrics;
   bool wantStats = false;
   try {
     ParsedArgs a = parser.parse(args);
@@ -139,7 +153,7 @@ int cmdExport(const Args& args) {
         std::cout << "source:           " << info.uri << "\n"
                   << "output:           " << nz::redactSecrets(*out) << "\n"
                   << nz::describePlan(plan, info);
-      if (wantStats) printStats(ds->store().stats(), elapsed());
+      if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
       return 0;
     }
 
@@ -152,12 +166,13 @@ int cmdExport(const Args& args) {
     oo.shard = a.intValue("--shard", 0);
     if (auto c = a.value("--compressor")) oo.compressor = *c;
     oo.store = a.store;
+    oo.loaderMetrics = &loaderMetrics;
     nz::runExport(*ds, plan, *out, oo);
-    if (wantStats) printStats(ds->store().stats(), elapsed());
+    if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
     return 0;
   } catch (const std::exception& e) {
     int code = reportError(e);
-    if (wantStats && ds) printStats(ds->store().stats(), elapsed());
+    if (wantStats && ds) printStats(ds->store().stats(), elapsed(), loaderMetrics);
     return code;
   }
 }

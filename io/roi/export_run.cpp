@@ -7,6 +7,9 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "loader/chunk_cache.h"
+#include "loader/chunk_loader.h"
+#include "loader/region_reader.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
 #include "write/nifti_writer.h"
@@ -79,6 +82,32 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const Volume& v,
   }
 }
 
+// Reads the plan's box through a chunk loader of its own (the loader the viewer's slices use),
+// so exports share its fetch path and counters.
+Volume readThroughLoader(Dataset& dataset, const ExportPlan& plan,
+                         const ExportOutputOptions& options, CancelToken cancel,
+                         const ExportProgress& progress) {
+  LoaderOptions lo;
+  lo.maxInFlight = options.store.maxConcurrency > 0
+                       ? static_cast<std::size_t>(options.store.maxConcurrency)
+                       : std::size_t{128};
+  // The cache only stages one window of chunks before they are copied into the output: a
+  // bounded budget keeps an export from holding the viewer-sized cache on top of the output.
+  lo.cacheBytes = std::min<std::size_t>(defaultCacheBudget(), std::size_t{512} << 20);
+  ChunkLoader loader(lo);
+  // The loader and its cache are gone before this returns, so a non-owning pointer suffices.
+  std::shared_ptr<Dataset> ds(&dataset, [](Dataset*) {});
+  struct Publish {  // metrics also on failure/cancel, for --stats
+    ChunkLoader& loader;
+    LoaderMetrics* out;
+    ~Publish() {
+      if (out) *out = loader.metrics();
+    }
+  } publish{loader, options.loaderMetrics};
+  return readRegionThroughLoader(loader, ds, plan.level, plan.readBox, plan.padValueRaw, cancel,
+                                 progress);
+}
+
 }  // namespace
 
 ExportFormat exportFormatFor(const std::string& out) {
@@ -105,8 +134,7 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
   if (plan.readBox.empty())
     voxels.shape = {0, 0, 0, 0, 0};
   else
-    voxels =
-        dataset.readRegion(plan.level, plan.readBox, plan.padValueRaw, cancel, report(0.0, 0.5));
+    voxels = readThroughLoader(dataset, plan, options, cancel, report(0.0, 0.5));
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
   Volume result = executePlan(plan, std::move(voxels));
   const DatasetInfo& info = dataset.info();

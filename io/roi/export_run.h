@@ -1,9 +1,10 @@
 #pragma once
 // Runs a planned export end to end: reads plan.readBox of plan.level (only the chunks it
-// touches), pads/crops it (executePlan) and writes .nii / .nii.gz (AtomicOutput) or .nii.zarr
-// (writeNiftiZarr into a temporary sibling directory renamed at the end, or straight to a cloud
-// store, whose group metadata is written last). `nzview-cli export` and the viewer's export
-// dialog both call this, so both produce identical files. Blocking: run it on a worker thread.
+// touches, through a ChunkLoader: loader/region_reader.h), pads/crops it (executePlan) and writes
+// .nii / .nii.gz (AtomicOutput) or .nii.zarr (writeNiftiZarr into a temporary sibling directory
+// renamed at the end, or straight to a cloud store, whose group metadata is written last).
+// `nzview-cli export` and the viewer's export dialog both call this, so both produce identical
+// files. Blocking: run it on a worker thread.
 //
 //   nz::ExportPlan plan = nz::planExport(ds->info(), req);
 //   nz::ExportOutputOptions o;  o.store = storeOptions;
@@ -14,6 +15,7 @@
 
 #include "core/cancel.h"
 #include "dataset/dataset.h"
+#include "loader/loader_metrics.h"
 #include "roi/export_plan.h"
 #include "store/store_options.h"
 
@@ -31,7 +33,11 @@ struct ExportOutputOptions {
   std::int64_t chunk = 64;  // .nii.zarr chunk edge
   std::int64_t shard = 0;   // .nii.zarr (v3) shard edge, 0 = none
   std::string compressor;   // .nii.zarr: empty = the writer's default
-  StoreOptions store;       // credentials for a cloud destination
+  StoreOptions store;       // credentials for a cloud destination; its maxConcurrency also
+                            // bounds the chunk fetches of the read (the chunk loader's slots)
+  // When set, receives the chunk loader's counters of the read (also when the export fails or
+  // is cancelled), e.g. for `nzview-cli export --stats`.
+  LoaderMetrics* loaderMetrics = nullptr;
 };
 
 // Progress: fraction 0..1 over the whole export (reading ~first half, writing the rest).

@@ -252,6 +252,12 @@ class TestCli : public QObject {
     QVERIFY(o.contains("requests") && o.contains("bytes") && o.contains("seconds"));
     QVERIFY(o["requests"].toInt() >= 2);
     QVERIFY(o["bytes"].toDouble() > 0);
+    // The chunk loader's counters of the read, on the same line (32³ at chunk 32: 1+ chunks).
+    for (const char* k : {"chunks", "cache_hits", "cache_misses", "bytes_decoded", "throughput"})
+      QVERIFY2(o.contains(k), k);
+    QVERIFY(o["chunks"].toInt() >= 1);
+    QCOMPARE(o["cache_misses"].toInt(), o["chunks"].toInt());
+    QVERIFY(o["bytes_decoded"].toDouble() >= 32.0 * 32 * 32);
   }
 
   void helpPerCommand() {

@@ -3,14 +3,17 @@
 // planExport's, exports (.nii.gz, .nii.zarr) run in the background and read back equal to
 // readRegion of the same box from a freshly opened dataset (never the GUI's shared dataset),
 // and a cancelled export leaves nothing at the destination.
+#include <QAction>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLabel>
+#include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
-#include <functional>
 
 #include "../viewer/viewer_test_util.h"
 #include "data/data_source.h"
@@ -28,16 +31,6 @@
 using namespace nzviewer;
 
 namespace {
-
-bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
-  QElapsedTimer t;
-  t.start();
-  while (!cond()) {
-    if (t.elapsed() > timeoutMs) return false;
-    QTest::qWait(10);
-  }
-  return true;
-}
 
 // The level-0 edge index the overlay snaps a widget coordinate to along voxel axis `a`.
 std::int64_t edgeAt(SliceView* v, const QPointF& w, int a) {
@@ -77,6 +70,8 @@ class TstRoiGui : public QObject {
     w_->openUri(uri_);
     QVERIFY(opened.wait(30000));
     QVERIFY(roi_->drawAction()->isEnabled());
+    auto* saveAs = w_->findChild<QAction*>("saveAsNiftiZarrAction");
+    QVERIFY(saveAs && saveAs->isEnabled());
     QTest::qWait(200);  // views laid out and fitted
   }
 
@@ -126,6 +121,20 @@ class TstRoiGui : public QObject {
       QVERIFY(after.begin[sx] < before.begin[sx]);
     QCOMPARE(after.begin[sy], before.begin[sy]);
     QCOMPARE(after.end[sy], before.end[sy]);
+
+    // "Draw ROI" mode: a plain drag inside the box moves it (size unchanged).
+    roi_->drawAction()->setChecked(true);
+    const nz::Box beforeMove = after;
+    const QPointF c((p0.x() + p1.x()) / 2, (p0.y() + p1.y()) / 2);
+    QTest::mousePress(v, Qt::LeftButton, Qt::NoModifier, c.toPoint());
+    QTest::mouseMove(v, (c + QPointF(0, 15)).toPoint());
+    QTest::mouseRelease(v, Qt::LeftButton, Qt::NoModifier, (c + QPointF(0, 15)).toPoint());
+    roi_->drawAction()->setChecked(false);
+    const nz::Box& moved = m->rois()[0].roi.box;
+    QCOMPARE(int(m->rois().size()), 1);
+    QVERIFY(moved.begin[sy] != beforeMove.begin[sy]);
+    QCOMPARE(moved.end[sy] - moved.begin[sy], beforeMove.end[sy] - beforeMove.begin[sy]);
+    QCOMPARE(moved.begin[sx], beforeMove.begin[sx]);
   }
 
   void numbersMatchPlan() {
@@ -187,6 +196,27 @@ class TstRoiGui : public QObject {
     QVERIFY(got.data == want.data);
     for (int i = 0; i < 12; ++i) QVERIFY(std::abs(oi.affine[i] - p.affine[i]) < 1e-4);
     QCOMPARE(oi.sclSlope, fresh->info().sclSlope);
+    if (qEnvironmentVariableIsSet("NZ_ROI_SHOTS"))
+      dlg->grab().save(qEnvironmentVariable("NZ_ROI_SHOTS") + "/export_" + name + ".png");
+  }
+
+  // The CLI with the same --roi writes a byte-identical .nii.gz (one shared code path).
+  void cliWritesIdenticalFile() {
+    RoiModel* m = roi_->model();
+    const QString gui = tmp_.filePath("roi.nii.gz");
+    QVERIFY(QFileInfo::exists(gui));
+    const nz::ExportRequest req = m->request(0);
+    QVERIFY(req.roi.has_value());
+    const QString cli = tmp_.filePath("cli.nii.gz");
+    QProcess p;
+    p.start(QStringLiteral(NZ_BINARY_DIR "/bin/nzview-cli"),
+            {"export", uri_, "-o", cli, "--level", QString::number(req.level), "--roi",
+             QString::fromStdString(nz::roiText(*req.roi, 3))});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QFile a(gui), b(cli);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QVERIFY(a.readAll() == b.readAll());
   }
 
   void cancelLeavesNothing_data() {
@@ -212,6 +242,23 @@ class TstRoiGui : public QObject {
     for (const QString& e :
          QDir(tmp_.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot))
       QVERIFY2(!e.contains("cancelled"), qPrintable("left behind: " + e));
+  }
+
+  // "Open exported" opens the result in the viewer (last: it replaces the dataset).
+  void openExported() {
+    ExportDialog* dlg = exportTo(0, ExportDialog::NiiZarr, "open_me.nii.zarr");
+    QVERIFY(dlg);
+    QSignalSpy done(dlg, &ExportDialog::exportFinished);
+    dlg->startExport();
+    QVERIFY(done.wait(60000));
+    QVERIFY(done.at(0).at(0).toBool());
+    auto* open = dlg->findChild<QPushButton*>("exportOpen");
+    QVERIFY(open && open->isEnabled());
+    QSignalSpy opened(w_, &MainWindow::datasetOpened);
+    QTest::mouseClick(open, Qt::LeftButton);
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(w_->source()->uri(), tmp_.filePath("open_me.nii.zarr"));
+    QVERIFY(roi_->model()->rois().empty());  // a new dataset starts without ROIs
   }
 
   void cleanupTestCase() { delete w_; }

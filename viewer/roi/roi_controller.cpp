@@ -1,12 +1,15 @@
 #include "roi/roi_controller.h"
 
 #include <QAction>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QToolBar>
 #include <algorithm>
+#include <cstring>
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
@@ -147,7 +150,14 @@ ExportDialog* RoiController::openExportDialog(int index) {
   auto* dlg = new ExportDialog(dataset_->info(), window_->source()->uri(), window_->storeOptions(),
                                roi, settings, title, level, panel_->throughput(), window_);
   dlg->setAttribute(Qt::WA_DeleteOnClose, false);
-  if (index < 0) dlg->lockFormat(ExportDialog::NiiZarr);
+  if (index < 0) {
+    dlg->lockFormat(ExportDialog::NiiZarr);
+    QString base = QFileInfo(window_->source()->uri()).fileName();
+    for (const char* s : {".nii.zarr", ".nii.gz", ".nii", ".zarr"})
+      if (base.endsWith(s, Qt::CaseInsensitive)) base.chop(int(strlen(s)));
+    if (base.isEmpty()) base = "dataset";
+    dlg->setDestination(QDir::home().filePath(base + "_copy.nii.zarr"));
+  }
   connect(dlg, &ExportDialog::openRequested, window_,
           [this](const QString& uri, const nz::StoreOptions& o) { window_->openUri(uri, o); });
   // A new dataset replaces this one: its info must outlive the dialog's plan.

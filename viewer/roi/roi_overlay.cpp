@@ -10,6 +10,7 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
+#include <QCursor>
 #include <QMouseEvent>
 #include <algorithm>
 #include <cmath>
@@ -152,42 +153,46 @@ void RoiOverlay::viewChanged(SliceView& view) {
   p.actor->SetVisibility(p.points->GetNumberOfPoints() > 0);
 }
 
+RoiOverlay::Hit RoiOverlay::hitTest(SliceView& view, const QPointF& m, Grab& gx, Grab& gy) const {
+  gx = gy = Grab::None;
+  const int cur = model_->current();
+  if (!model_->info() || cur < 0) return Hit::Outside;
+  const nz::Box& b = model_->rois()[static_cast<std::size_t>(cur)].roi.box;
+  if (!cutsSlice(view, b)) return Hit::Outside;
+  const int sx = view.axes().screenX, sy = view.axes().screenY;
+  const QPointF wa = edgeToWidget(view, double(b.begin[sx]), double(b.begin[sy]));
+  const QPointF wc = edgeToWidget(view, double(b.end[sx]), double(b.end[sy]));
+  const bool inside = m.x() >= std::min(wa.x(), wc.x()) - kGrabPixels &&
+                      m.x() <= std::max(wa.x(), wc.x()) + kGrabPixels &&
+                      m.y() >= std::min(wa.y(), wc.y()) - kGrabPixels &&
+                      m.y() <= std::max(wa.y(), wc.y()) + kGrabPixels;
+  if (!inside) return Hit::Outside;
+  gx = std::abs(m.x() - wa.x()) < kGrabPixels   ? Grab::Begin
+       : std::abs(m.x() - wc.x()) < kGrabPixels ? Grab::End
+                                                : Grab::None;
+  gy = std::abs(m.y() - wa.y()) < kGrabPixels   ? Grab::Begin
+       : std::abs(m.y() - wc.y()) < kGrabPixels ? Grab::End
+                                                : Grab::None;
+  return gx != Grab::None || gy != Grab::None ? Hit::Edge : Hit::Inside;
+}
+
 bool RoiOverlay::mousePress(SliceView& view, QMouseEvent* e) {
   const nz::DatasetInfo* info = model_->info();
   if (!info || e->button() != Qt::LeftButton || (e->modifiers() & Qt::ShiftModifier)) return false;
   const bool ctrl = e->modifiers() & Qt::ControlModifier;
   const auto u = edgeCoords(view, e->position());
-  const int sx = view.axes().screenX, sy = view.axes().screenY;
   dragView_ = &view;
   std::copy(u.begin(), u.end(), startU_);
-  const int cur = model_->current();
-  if (cur >= 0) {
-    const nz::Box& b = model_->rois()[static_cast<std::size_t>(cur)].roi.box;
-    if (cutsSlice(view, b)) {
-      const QPointF wa = edgeToWidget(view, double(b.begin[sx]), double(b.begin[sy]));
-      const QPointF wc = edgeToWidget(view, double(b.end[sx]), double(b.end[sy]));
-      const QPointF m = e->position();
-      const double x0 = std::min(wa.x(), wc.x()) - kGrabPixels,
-                   x1 = std::max(wa.x(), wc.x()) + kGrabPixels;
-      const double y0 = std::min(wa.y(), wc.y()) - kGrabPixels,
-                   y1 = std::max(wa.y(), wc.y()) + kGrabPixels;
-      const bool inside = m.x() >= x0 && m.x() <= x1 && m.y() >= y0 && m.y() <= y1;
-      grabX_ = std::abs(m.x() - wa.x()) < kGrabPixels   ? Grab::Begin
-               : std::abs(m.x() - wc.x()) < kGrabPixels ? Grab::End
-                                                        : Grab::None;
-      grabY_ = std::abs(m.y() - wa.y()) < kGrabPixels   ? Grab::Begin
-               : std::abs(m.y() - wc.y()) < kGrabPixels ? Grab::End
-                                                        : Grab::None;
-      origBox_ = b;
-      if (inside && (grabX_ != Grab::None || grabY_ != Grab::None)) {
-        mode_ = Mode::Resize;
-        return true;
-      }
-      if (inside && (drawMode_ || ctrl)) {
-        mode_ = Mode::Move;
-        return true;
-      }
-    }
+  const Hit hit = hitTest(view, e->position(), grabX_, grabY_);
+  if (hit == Hit::Edge) {
+    origBox_ = model_->rois()[static_cast<std::size_t>(model_->current())].roi.box;
+    mode_ = Mode::Resize;
+    return true;
+  }
+  if (hit == Hit::Inside && (drawMode_ || ctrl)) {
+    origBox_ = model_->rois()[static_cast<std::size_t>(model_->current())].roi.box;
+    mode_ = Mode::Move;
+    return true;
   }
   if (!(drawMode_ || ctrl)) return false;
   mode_ = Mode::Create;
@@ -196,7 +201,21 @@ bool RoiOverlay::mousePress(SliceView& view, QMouseEvent* e) {
 }
 
 bool RoiOverlay::mouseMove(SliceView& view, QMouseEvent* e) {
-  if (mode_ == Mode::None || &view != dragView_) return false;
+  if (mode_ == Mode::None) {  // hover: show what a drag would do
+    Grab gx, gy;
+    const Hit hit = hitTest(view, e->position(), gx, gy);
+    Qt::CursorShape shape = drawMode_ ? Qt::CrossCursor : Qt::ArrowCursor;
+    if (hit == Hit::Edge)
+      shape = gx == Grab::None   ? Qt::SizeVerCursor
+              : gy == Grab::None ? Qt::SizeHorCursor
+              : (gx == gy)       ? Qt::SizeBDiagCursor
+                                 : Qt::SizeFDiagCursor;
+    else if (hit == Hit::Inside && drawMode_)
+      shape = Qt::SizeAllCursor;
+    if (view.cursor().shape() != shape) view.setCursor(shape);
+    return false;
+  }
+  if (&view != dragView_) return false;
   const nz::DatasetInfo* info = model_->info();
   if (!info) return false;
   const auto u = edgeCoords(view, e->position());

@@ -7,6 +7,7 @@
 //   * in draw mode or with Ctrl, left drag inside the current box: move it.
 // Everything else falls through to the view (crosshair, pan, window/level).
 #include <QObject>
+#include <QPointF>
 #include <map>
 
 #include "roi/roi_model.h"
@@ -36,6 +37,9 @@ class RoiOverlay : public QObject, public SliceOverlay {
  private:
   enum class Grab { None, Begin, End };
   enum class Mode { None, Create, Move, Resize };
+  enum class Hit { Outside, Inside, Edge };
+  // Where `pos` (widget) is relative to the current box in this view; edges set gx/gy.
+  Hit hitTest(SliceView& view, const QPointF& pos, Grab& gx, Grab& gy) const;
   void renderAll();
 
   RoiModel* model_;
