@@ -140,7 +140,10 @@ void TestConvertStreaming::bigConversionMemoryIsBounded() {
   QCOMPARE(r.write.levelShapes.size(), std::size_t{4});
   // One level-0 slab (512x512x64 uint16) alone is 32 MiB, a quarter of this volume; the
   // pyramid keeps ~8 float64 planes per level. Nothing may scale with the volume.
+#ifndef NZ_SANITIZER_BUILD
+  // ASan's shadow memory and quarantine inflate RSS: the bound is checked in optimised builds.
   QVERIFY2(peak - before < volumeBytes * 8 / 10, "peak RSS is not well below the volume size");
+#endif
   // Spot-check a few voxels through our reader.
   auto ds = nz::openDataset(out);
   nz::Box b;

@@ -190,9 +190,12 @@ class TstViewerGui : public QObject {
     // frame; the software renderer (llvmpipe on a shared 2-core machine) dominates the total
     // gap, so the whole-gap numbers are reported, and the non-painting gap is bounded loosely
     // (it also contains scheduler delays of a loaded machine).
+#ifndef NZ_SANITIZER_BUILD
+    // Timing bounds hold for optimised builds only (sanitizer lanes run Debug + shadow memory).
     QVERIFY2(w_->viewer()->maxComposeMs() < 16, "composing the three slices took > 16 ms");
     QVERIFY2(nonPaint < 250 && interactionNonPaint < 250,
              "GUI event loop blocked outside painting while streaming");
+#endif
   }
 
   void pixelsMatchVoxels() {
