@@ -1,4 +1,5 @@
 #include "dataset/dataset.h"
+#include "volume/volume_copy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,33 +24,6 @@ const LevelInfo& levelOf(const DatasetInfo& info, int level) {
                                                 std::to_string(info.levels.size()) + ")");
   }
   return info.levels[level];
-}
-
-// Copies the overlap of `src` (covering srcBox) into `dst` (covering dstBox), row by row.
-void copyOverlap(const Volume& src, const Box& srcBox, Volume& dst, const Box& dstBox) {
-  Box o;
-  for (int i = 0; i < 5; ++i) {
-    o.begin[i] = std::max(srcBox.begin[i], dstBox.begin[i]);
-    o.end[i] = std::min(srcBox.end[i], dstBox.end[i]);
-    if (o.end[i] <= o.begin[i]) return;
-  }
-  const std::size_t es = dtypeSize(dst.dtype);
-  const std::size_t row = static_cast<std::size_t>(o.end[0] - o.begin[0]) * es;
-  for (std::int64_t c = o.begin[4]; c < o.end[4]; ++c) {
-    for (std::int64_t t = o.begin[3]; t < o.end[3]; ++t) {
-      for (std::int64_t z = o.begin[2]; z < o.end[2]; ++z) {
-        for (std::int64_t y = o.begin[1]; y < o.end[1]; ++y) {
-          const std::size_t s =
-              src.offsetOf(o.begin[0] - srcBox.begin[0], y - srcBox.begin[1], z - srcBox.begin[2],
-                           t - srcBox.begin[3], c - srcBox.begin[4]);
-          const std::size_t d =
-              dst.offsetOf(o.begin[0] - dstBox.begin[0], y - dstBox.begin[1], z - dstBox.begin[2],
-                           t - dstBox.begin[3], c - dstBox.begin[4]);
-          std::memcpy(dst.data.data() + d * es, src.data.data() + s * es, row);
-        }
-      }
-    }
-  }
 }
 
 }  // namespace
@@ -130,7 +104,15 @@ Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken
       const Index5 c = chunks[next++];
       lock.unlock();
       readChunkAsync(level, c, cancel, [st, &out, &box](ChunkResult r) {
-        if (r.ok && r.volume) copyOverlap(*r.volume, r.box, out, box);
+        if (r.ok && r.volume) {
+          try {
+            copyOverlap(*r.volume, r.box, out, box);
+          } catch (const Error& e) {  // never let an exception escape a worker callback
+            r.ok = false;
+            r.errorKind = e.kind();
+            r.error = e.what();
+          }
+        }
         std::lock_guard g(st->m);
         if (!r.ok && !st->failed) {
           st->failed = true;
