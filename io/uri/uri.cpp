@@ -149,8 +149,8 @@ std::string redactSecrets(const std::string& text) {
       R"(token|access_token|code|key|secret|password|se|skoid|sktid|skt|ske|sks|skv)=)[^&\s"']*)",
       std::regex::icase);
   static const std::regex connKey(
-      // A connection-string value runs to the next ';' (parsers keep spaces and quotes).
-      R"(((?:AccountKey|SharedAccessSignature|SharedAccessKey|ClientSecret)\s*=)[^;\r\n]*)",
+      // A connection-string value runs to the next ';' (parsers keep spaces, quotes, CR/LF).
+      R"(((?:AccountKey|SharedAccessSignature|SharedAccessKey|ClientSecret)\s*=)[^;]*)",
       std::regex::icase);
   static const std::regex authHeader(
       R"(((?:Authorization|x-ms-copy-source-authorization|x-goog-api-key)\s*:\s*)[^\r\n"']*)",

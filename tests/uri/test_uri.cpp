@@ -71,6 +71,7 @@ class TestUri : public QObject {
     QTest::newRow("amz") << "GET /k?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIA1" << "deadbeef";
     QTest::newRow("connstr") << "AccountName=x;AccountKey=S3cr3t==;EndpointSuffix=y" << "S3cr3t==";
     QTest::newRow("connstr-space") << "AccountName=x;AccountKey= S3cr3t==;B=1" << "S3cr3t==";
+    QTest::newRow("connstr-cr") << "AccountKey=\rS3cr3t==;AccountName=x" << "S3cr3t==";
     QTest::newRow("connstr-quote") << "AccountKey=\"S3cr3t'x\"" << "S3cr3t";
     QTest::newRow("sas-in-connstr") << "BlobEndpoint=h;SharedAccessSignature=sv=1&sig=zzz" << "zzz";
     QTest::newRow("auth-header") << "Authorization: Bearer ya29.TOKEN" << "ya29.TOKEN";
