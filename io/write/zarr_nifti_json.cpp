@@ -57,30 +57,9 @@ const char* jniftiTypeName(int code) {
   }
 }
 
-std::string lengthUnit(int u) {
-  switch (u & 0x07) {
-    case 1:
-      return "m";
-    case 2:
-      return "mm";
-    case 3:
-      return "um";
-    default:
-      return "";
-  }
-}
-
-std::string timeUnit(int u) {
-  switch (u & 0x38) {
-    case 8:
-      return "s";
-    case 16:
-      return "ms";
-    case 24:
-      return "us";
-    default:
-      return "";
-  }
+// JNIfTI writes an empty string where the NIfTI unit code is unknown.
+std::string jnUnit(const std::string& niftiUnit) {
+  return niftiUnit == "unknown" ? std::string() : niftiUnit;
 }
 
 // niizarr writes non-finite numbers as 0.0.
@@ -143,7 +122,8 @@ std::string niftiHeaderJsonText(const NiftiHeader& h) {
   j["ScaleOffset"] = finite(h.sclInter);
   j["LastSliceID"] = h.sliceEnd;
   j["SliceType"] = h.sliceCode == 0 ? "" : std::to_string(h.sliceCode);
-  j["Unit"] = {{"L", lengthUnit(h.xyztUnits)}, {"T", timeUnit(h.xyztUnits)}};
+  j["Unit"] = {{"L", jnUnit(niftiSpaceUnit(h.xyztUnits))},
+               {"T", jnUnit(niftiTimeUnit(h.xyztUnits))}};
   j["MaxIntensity"] = finite(h.calMax);
   j["MinIntensity"] = finite(h.calMin);
   j["SliceTime"] = finite(h.sliceDuration);
