@@ -181,6 +181,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   std::vector<TransferPtr> delayed;               // retries waiting for their backoff
   std::unordered_map<CURL*, TransferPtr> active;  // in flight
   std::vector<CURL*> easyPool;
+  std::unordered_map<std::string, bool> originSpeaksHttp2;  // learnt from answers
   std::mt19937_64 rng{std::random_device{}()};
 
   std::atomic<std::uint64_t> requests{0}, retries{0}, bytesReceived{0}, bytesSent{0},
@@ -525,7 +526,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, t.get());
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are handled in onTransferDone
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, waitForMultiplexing(t->url) ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -588,6 +589,16 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     active.emplace(e, std::move(t));
   }
 
+  // Waiting for a connection that may multiplex (PIPEWAIT) saves TLS handshakes on HTTP/2
+  // servers, but on HTTP/1.1 ones (S3, Azure, nginx over http) it serialises a wave behind one
+  // whole connect + request. Plain http never multiplexes here (HTTP/2 is negotiated over TLS
+  // only); an https origin is assumed HTTP/2 until an answer says otherwise.
+  bool waitForMultiplexing(const std::string& url) const {
+    if (lowerAscii(url.substr(0, 8)) != "https://") return false;
+    const auto it = originSpeaksHttp2.find(originOf(url));
+    return it == originSpeaksHttp2.end() || it->second;
+  }
+
   void onTransferDone(CURL* easy, CURLcode code) {
     auto node = active.extract(easy);
     if (node.empty()) return;
@@ -596,6 +607,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
 
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    long httpVersion = 0;
+    if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &httpVersion) == CURLE_OK && httpVersion)
+      originSpeaksHttp2[originOf(t->url)] = httpVersion >= CURL_HTTP_VERSION_2_0;
     long newConnections = 0;
     curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &newConnections);
     connections.fetch_add(static_cast<std::uint64_t>(std::max(0L, newConnections)),

@@ -287,6 +287,34 @@ class TestHttpClient : public QObject {
     QVERIFY2(sw.seconds() >= 1.9 && sw.seconds() < 6, qPrintable(QString::number(sw.seconds())));
   }
 
+  // On plain http nothing multiplexes, so a slow first answer must not hold back the rest of a
+  // wave on the same origin (curl's PIPEWAIT would queue them behind it to probe for HTTP/2).
+  void slowFirstAnswerDoesNotHoldBackOthers() {
+    HttpOptions o = fastOptions();
+    o.stallTimeoutSeconds = 60;
+    HttpClient client(o);
+    Latch slow(1), rest(6);
+    std::atomic<int> good{0};
+    Stopwatch sw;
+    client.send(get(std::string(kFault) + "/f/stallhead-1-2/" + token() + "/scratch/small.txt"), {},
+                [&](HttpResponse) { slow.countDown(); });
+    double lastDone = 0;
+    std::mutex m;
+    for (int i = 0; i < 6; ++i)
+      client.send(get(std::string(kFault) + "/scratch/blob4m.bin", ByteRange::span(i * 100, 10)),
+                  {}, [&, i](HttpResponse r) {
+                    if (r.status == 206 && r.body == slice(blob(), i * 100, 10)) ++good;
+                    std::lock_guard lock(m);
+                    lastDone = sw.seconds();
+                    rest.countDown();
+                  });
+    QVERIFY(rest.wait(10));
+    QCOMPARE(good.load(), 6);
+    QVERIFY2(lastDone < 1.5,
+             qPrintable(QString("others waited %1 s for the stalled one").arg(lastDone)));
+    QVERIFY(slow.wait(10));
+  }
+
   void cancelWhileQueuedAndInFlight() {
     HttpOptions o = fastOptions();
     o.maxConcurrency = 1;
