@@ -8,15 +8,20 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <set>
+#include <sstream>
 
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "dataset/dataset.h"
 #include "loader/loader_metrics.h"
+#include "roi/export_name.h"
 #include "roi/export_plan.h"
 #include "roi/export_run.h"
 #include "roi/roi_box.h"
+#include "roi/roi_set.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
 #include "write/atomic_file.h"
@@ -31,7 +36,8 @@ using nz::ErrorKind;
 const char* kUsage =
     "nzview-cli export URI -o OUT [--level N] [--roi i0:i1,j0:j1,k0:k1[,t0:t1]]\n"
     "                  [--crop-or-pad W,H,D] [--pad-mode MODE] [--pad-value V] [--dry-run]\n"
-    "                  [--stats] [credential options]";
+    "                  [--stats] [credential options]\n"
+    "       nzview-cli export URI --rois ROIS.json -o DIR [--format nii|nii.gz|nii.zarr] ...";
 const char* kDescription =
     "Exports a region of one pyramid level to OUT (.nii, .nii.gz or .nii.zarr; a local path or\n"
     "a cloud URI), fetching only the chunks the region touches. The output keeps the source\n"
@@ -43,7 +49,13 @@ const char* kDescription =
     "volume, and the outside is padded. --crop-or-pad then crops/pads around the centre exactly\n"
     "like TorchIO's CropOrPad (ceil(d/2) at the start, floor(d/2) at the end; pad, then crop).\n"
     "Pad modes: constant (--pad-value, scaled units), edge, reflect, symmetric, wrap (numpy's\n"
-    "np.pad), minimum, maximum, mean, median (the statistic of the whole region, as TorchIO).";
+    "np.pad), minimum, maximum, mean, median (the statistic of the whole region, as TorchIO).\n"
+    "\n"
+    "--rois exports every ROI of an ROI file (the viewer's \"Save ROIs\"; JSON with per-ROI\n"
+    "name, level, box, crop_or_pad, pad_mode, pad_value) into the directory DIR (local, created\n"
+    "when missing, or a cloud prefix), one file per ROI named after it: a name is never a path\n"
+    "(\"../x\" becomes \"x\", \"a/b\" becomes \"a_b\"; see safe names in the README), and equal\n"
+    "names get -2, -3, ... Prints each written path on stdout.";
 
 nz::ThroughputModel modelFor(const std::string& uri) {
   nz::ThroughputModel m;
@@ -71,6 +83,76 @@ void printStats(const nz::StoreStats& st, double seconds, const nz::LoaderMetric
   std::cerr << j.dump() << "\n";
 }
 
+std::string outputSuffix(const ParsedArgs& a) {
+  const std::string f = a.value("--format").value_or("nii.gz");
+  if (f == "nii" || f == "nii.gz" || f == "nii.zarr") return "." + f;
+  throw Error(ErrorKind::InvalidArgument, "--format must be nii, nii.gz or nii.zarr, not " + f);
+}
+
+nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
+                                      nz::LoaderMetrics* metrics) {
+  nz::ExportOutputOptions oo;
+  oo.gzipLevel = gzipLevel;
+  oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
+  oo.chunk = a.intValue("--chunk", 64);
+  oo.shard = a.intValue("--shard", 0);
+  if (auto c = a.value("--compressor")) oo.compressor = *c;
+  oo.store = a.store;
+  oo.loaderMetrics = metrics;
+  return oo;
+}
+
+std::string readSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > (64u << 20)) throw Error(ErrorKind::InvalidData, path + ": too large");
+  return text.str();
+}
+
+// `export --rois FILE -o DIR`: one output per ROI, named after it, never outside DIR.
+int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFile,
+                 const std::string& dir, int gzipLevel, nz::LoaderMetrics& metrics,
+                 const std::function<double()>& elapsed) {
+  const nz::DatasetInfo& info = ds.info();
+  const nz::RoiSet set = nz::parseRoiSet(readSmallFile(roisFile), roisFile, &info);
+  if (set.rois.empty()) throw Error(ErrorKind::InvalidArgument, roisFile + ": has no ROIs");
+  const std::string suffix = outputSuffix(a);
+  std::set<std::string> used;
+  std::vector<std::pair<std::string, nz::ExportPlan>> jobs;
+  for (const nz::NamedRoi& r : set.rois) {
+    const std::string out = nz::exportPathInDirectory(dir, r.name, suffix, used);
+    jobs.emplace_back(out, nz::planExport(info, r.request, modelFor(info.uri)));
+  }
+  if (a.has("--dry-run")) {
+    if (a.has("--json")) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [out, plan] : jobs) {
+        nlohmann::json p = nlohmann::json::parse(nz::planJson(plan, info));
+        p["output"] = nz::redactSecrets(out);
+        list.push_back(std::move(p));
+      }
+      std::cout << list.dump() << "\n";
+    } else {
+      for (const auto& [out, plan] : jobs)
+        std::cout << "output:           " << nz::redactSecrets(out) << "\n"
+                  << nz::describePlan(plan, info) << "\n";
+    }
+    if (a.has("--stats")) printStats(ds.store().stats(), elapsed(), metrics);
+    return 0;
+  }
+  if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
+  nz::AtomicOutput::installSignalCleanup();
+  const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &metrics);
+  for (const auto& [out, plan] : jobs) {
+    nz::runExport(ds, plan, out, oo);
+    std::cout << nz::redactSecrets(out) << "\n" << std::flush;
+  }
+  if (a.has("--stats")) printStats(ds.store().stats(), elapsed(), metrics);
+  return 0;
+}
+
 }  // namespace
 
 int cmdExport(const Args& args) {
@@ -94,7 +176,9 @@ int cmdExport(const Args& args) {
        {"--zarr-version", true, "2|3", ".nii.zarr: Zarr format (default 3)", ""},
        {"--chunk", true, "N", ".nii.zarr: chunk size (default 64)", ""},
        {"--compressor", true, "NAME", ".nii.zarr: blosc|zstd|gzip|none", ""},
-       {"--shard", true, "N", ".nii.zarr: shard size (Zarr v3)", ""}});
+       {"--shard", true, "N", ".nii.zarr: shard size (Zarr v3)", ""},
+       {"--rois", true, "FILE", "export every ROI of this ROI file into the directory -o", ""},
+       {"--format", true, "EXT", "with --rois: nii, nii.gz (default) or nii.zarr", ""}});
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -116,7 +200,10 @@ int cmdExport(const Args& args) {
     auto out = a.value("-o");
     if (!out || out->empty())
       throw Error(ErrorKind::InvalidArgument, "export needs -o OUT (see nzview-cli export --help)");
-    nz::exportFormatFor(*out);  // validates the suffix before anything is opened
+    if (!a.has("--rois"))
+      nz::exportFormatFor(*out);  // validates the suffix before any open
+    else
+      outputSuffix(a);  // validates --format
     bool dryRun = a.has("--dry-run");
 
     nz::ExportRequest req;
@@ -142,6 +229,15 @@ int cmdExport(const Args& args) {
                   "--level " + std::to_string(req.level) + " does not exist in " + info.uri +
                       " (levels 0.." + std::to_string(static_cast<int>(info.levels.size()) - 1) +
                       ")");
+    if (auto roisFile = a.value("--rois")) {
+      for (const char* o : {"--roi", "--level", "--crop-or-pad", "--pad-mode", "--pad-value"})
+        if (a.has(o))
+          throw Error(ErrorKind::InvalidArgument,
+                      std::string(o) + " cannot be combined with --rois (set it per ROI in " +
+                          *roisFile + ")");
+      return exportRoiSet(a, *ds, *roisFile, *out, gzipLevel, loaderMetrics,
+                          [&] { return elapsed(); });
+    }
     if (auto r = a.value("--roi"))
       req.roi = nz::parseRoiText(*r, info.levels[static_cast<std::size_t>(req.level)].shape);
     nz::ExportPlan plan = nz::planExport(info, req, modelFor(a.positional[0]));
@@ -159,14 +255,7 @@ int cmdExport(const Args& args) {
 
     nz::AtomicOutput::installSignalCleanup();
     // The same code path as the viewer's export dialog (identical files).
-    nz::ExportOutputOptions oo;
-    oo.gzipLevel = gzipLevel;
-    oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
-    oo.chunk = a.intValue("--chunk", 64);
-    oo.shard = a.intValue("--shard", 0);
-    if (auto c = a.value("--compressor")) oo.compressor = *c;
-    oo.store = a.store;
-    oo.loaderMetrics = &loaderMetrics;
+    const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &loaderMetrics);
     nz::runExport(*ds, plan, *out, oo);
     if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
     return 0;

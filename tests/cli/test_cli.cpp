@@ -241,6 +241,56 @@ class TestCli : public QObject {
     QVERIFY(filesIn(dir.path()).isEmpty());
   }
 
+  // --rois: one file per ROI inside -o DIR, named after the ROI (a name is never a path), each
+  // identical to the single --roi export of the same box and settings.
+  void roiSetExportsStayInDirectory() {
+    QTemporaryDir dir;
+    const QString outDir = dir.filePath("sub/out");
+    const QString roisFile = dir.filePath("rois.json");
+    QFile f(roisFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"nzview_rois": 1, "source": "x", "rois": [
+      {"name": "../../escape", "box": [[0, 10], [5, 17], [3, 9]]},
+      {"name": "/etc/passwd", "level": 1, "box": [[-5, 10], [0, 10], [0, 10]],
+       "crop_or_pad": [8, 12, 6], "pad_mode": "edge"},
+      {"name": "..", "box": [[0, 4], [0, 4], [0, 4]]},
+      {"name": "ESCAPE", "box": [[1, 4], [0, 4], [0, 4]]},
+      {"name": "a\\b:c\u0001d", "box": [[0, 4], [0, 4], [0, 2]]}]})");
+    f.close();
+    const QString src = ds("e_uint16_pyramid_4levels");
+    Run r = cli({"export", src, "--rois", roisFile, "-o", outDir});
+    QVERIFY2(r.rc == 0, qPrintable(r.err));
+    const QStringList expected = {"escape.nii.gz", "etc_passwd.nii.gz", "roi.nii.gz",
+                                  "ESCAPE-2.nii.gz", "a_b_c_d.nii.gz"};
+    QStringList printed;
+    for (const QString& name : expected) printed << QDir(outDir).filePath(name);
+    QCOMPARE(r.out.trimmed().split('\n'), printed);
+    QStringList got = filesIn(outDir), want = expected;
+    got.sort();
+    want.sort();
+    QCOMPARE(got, want);
+    QCOMPARE(filesIn(dir.path()), QStringList({"rois.json", "sub"}));  // nothing escaped
+    QCOMPARE(filesIn(dir.filePath("sub")), QStringList({"out"}));
+    // Same bytes of data as the one-ROI command with the same settings.
+    Run one = cli({"export", src, "-o", dir.filePath("one.nii.gz"), "--level", "1", "--roi",
+                   "-5:10,0:10,0:10", "--crop-or-pad", "8,12,6", "--pad-mode", "edge"});
+    QCOMPARE(one.rc, 0);
+    Run same = py({"-c", kSameVolumes, dir.filePath("one.nii.gz"),
+                   QDir(outDir).filePath("etc_passwd.nii.gz")});
+    QVERIFY2(same.rc == 0, qPrintable(same.err + same.out));
+    // Bad ROI files: one clear line naming the file and field, nothing written.
+    f.setFileName(dir.filePath("bad.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"nzview_rois": 1, "rois": [{"name": "x", "box": [[5, 5], [0, 1], [0, 1]]}]})");
+    f.close();
+    Run bad = cli({"export", src, "--rois", dir.filePath("bad.json"), "-o", dir.filePath("b")});
+    QCOMPARE(bad.rc == 0, false);
+    QVERIFY2(bad.err.contains("bad.json: rois[0].box[0] is empty"), qPrintable(bad.err));
+    QVERIFY(!QDir(dir.filePath("b")).exists());
+    Run mix = cli({"export", src, "--rois", roisFile, "--roi", "0:1,0:1,0:1", "-o", outDir});
+    QVERIFY(mix.rc != 0 && mix.err.contains("--roi cannot be combined with --rois"));
+  }
+
   void statsIsOneJsonLine() {
     QTemporaryDir dir;
     Run r = cli({"export", ds("a_uint8_oblique_sform"), "-o", dir.filePath("s.nii"), "--roi",
