@@ -10,13 +10,20 @@ namespace nz {
 
 const char* schemeName(Scheme s) {
   switch (s) {
-    case Scheme::File: return "file";
-    case Scheme::Http: return "http";
-    case Scheme::Https: return "https";
-    case Scheme::Azure: return "az";
-    case Scheme::S3: return "s3";
-    case Scheme::Gcs: return "gs";
-    case Scheme::Memory: return "mem";
+    case Scheme::File:
+      return "file";
+    case Scheme::Http:
+      return "http";
+    case Scheme::Https:
+      return "https";
+    case Scheme::Azure:
+      return "az";
+    case Scheme::S3:
+      return "s3";
+    case Scheme::Gcs:
+      return "gs";
+    case Scheme::Memory:
+      return "mem";
   }
   return "?";
 }
@@ -100,8 +107,8 @@ Uri parseUri(const std::string& input) {
     auto slash = rest.find('/');
     if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
       std::string container = rest.substr(0, at);
-      std::string host = rest.substr(at + 1, slash == std::string::npos ? std::string::npos
-                                                                          : slash - at - 1);
+      std::string host =
+          rest.substr(at + 1, slash == std::string::npos ? std::string::npos : slash - at - 1);
       uri.account = host.substr(0, host.find('.'));
       rest = container + (slash == std::string::npos ? "" : rest.substr(slash));
     }
@@ -155,7 +162,10 @@ std::string redactSecrets(const std::string& text) {
   static const std::regex authHeader(
       R"(((?:Authorization|x-ms-copy-source-authorization|x-goog-api-key)\s*:\s*)[^\r\n"']*)",
       std::regex::icase);
+  // The password of URL userinfo (scheme://user:password@host); "container@account" has none.
+  static const std::regex userInfo(R"(([a-zA-Z][a-zA-Z0-9+.-]*://[^/@:\s"']*:)[^/@\s"']*@)");
   std::string out = std::regex_replace(text, queryParam, "$1REDACTED");
+  out = std::regex_replace(out, userInfo, "$1REDACTED@");
   out = std::regex_replace(out, connKey, "$1REDACTED");
   out = std::regex_replace(out, authHeader, "$1REDACTED");
   return out;
@@ -166,7 +176,8 @@ std::string percentEncode(const std::string& s, bool keepSlash) {
   std::string out;
   out.reserve(s.size() * 3);
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keepSlash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';

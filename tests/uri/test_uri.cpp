@@ -22,7 +22,8 @@ class TestUri : public QObject {
     QCOMPARE(b.bucket, std::string("scans"));
     QCOMPARE(b.path, std::string("brain.nii.zarr"));
 
-    auto c = nz::parseUri("https://lab.blob.core.windows.net/scans/x/brain.nii.zarr?sv=1&sig=SECRET");
+    auto c =
+        nz::parseUri("https://lab.blob.core.windows.net/scans/x/brain.nii.zarr?sv=1&sig=SECRET");
     QCOMPARE(c.scheme, Scheme::Azure);
     QCOMPARE(c.account, std::string("lab"));
     QCOMPARE(c.bucket, std::string("scans"));
@@ -67,15 +68,28 @@ class TestUri : public QObject {
   void redaction_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("secret");
-    QTest::newRow("sas") << "https://a.blob.core.windows.net/c/k?sv=2021&sig=abc%2Bdef" << "abc%2Bdef";
-    QTest::newRow("amz") << "GET /k?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIA1" << "deadbeef";
-    QTest::newRow("connstr") << "AccountName=x;AccountKey=S3cr3t==;EndpointSuffix=y" << "S3cr3t==";
-    QTest::newRow("connstr-space") << "AccountName=x;AccountKey= S3cr3t==;B=1" << "S3cr3t==";
-    QTest::newRow("connstr-cr") << "AccountKey=\rS3cr3t==;AccountName=x" << "S3cr3t==";
-    QTest::newRow("connstr-quote") << "AccountKey=\"S3cr3t'x\"" << "S3cr3t";
-    QTest::newRow("sas-in-connstr") << "BlobEndpoint=h;SharedAccessSignature=sv=1&sig=zzz" << "zzz";
-    QTest::newRow("auth-header") << "Authorization: Bearer ya29.TOKEN" << "ya29.TOKEN";
-    QTest::newRow("token-param") << "https://h/x?access_token=tok123" << "tok123";
+    QTest::newRow("sas") << "https://a.blob.core.windows.net/c/k?sv=2021&sig=abc%2Bdef"
+                         << "abc%2Bdef";
+    QTest::newRow("amz") << "GET /k?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIA1"
+                         << "deadbeef";
+    QTest::newRow("connstr") << "AccountName=x;AccountKey=S3cr3t==;EndpointSuffix=y"
+                             << "S3cr3t==";
+    QTest::newRow("connstr-space") << "AccountName=x;AccountKey= S3cr3t==;B=1"
+                                   << "S3cr3t==";
+    QTest::newRow("connstr-cr") << "AccountKey=\rS3cr3t==;AccountName=x"
+                                << "S3cr3t==";
+    QTest::newRow("connstr-quote") << "AccountKey=\"S3cr3t'x\""
+                                   << "S3cr3t";
+    QTest::newRow("sas-in-connstr") << "BlobEndpoint=h;SharedAccessSignature=sv=1&sig=zzz"
+                                    << "zzz";
+    QTest::newRow("auth-header") << "Authorization: Bearer ya29.TOKEN"
+                                 << "ya29.TOKEN";
+    QTest::newRow("token-param") << "https://h/x?access_token=tok123"
+                                 << "tok123";
+    QTest::newRow("userinfo") << "GET http://user:PassW0rd@127.0.0.1:1/a failed"
+                              << "PassW0rd";
+    QTest::newRow("userinfo-empty-user") << "https://:tok@h/x"
+                                         << "tok";
   }
   void redaction() {
     QFETCH(QString, text);
@@ -83,6 +97,16 @@ class TestUri : public QObject {
     const std::string out = nz::redactSecrets(text.toStdString());
     QVERIFY2(out.find(secret.toStdString()) == std::string::npos, out.c_str());
     QVERIFY(out.find("REDACTED") != std::string::npos);
+  }
+
+  void redactionKeepsWhatIsNotSecret() {
+    QCOMPARE(nz::redactSecrets("GET http://user:pw@h:8/a/b?x=1 failed"),
+             std::string("GET http://user:REDACTED@h:8/a/b?x=1 failed"));
+    // abfs's container@account and an e-mail in a path are not credentials.
+    QCOMPARE(nz::redactSecrets("abfs://c@acct.dfs.core.windows.net/p"),
+             std::string("abfs://c@acct.dfs.core.windows.net/p"));
+    QCOMPARE(nz::redactSecrets("https://h/users/me@x.org/f"),
+             std::string("https://h/users/me@x.org/f"));
   }
 
   void percentCoding() {

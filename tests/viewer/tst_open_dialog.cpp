@@ -3,8 +3,11 @@
 // nz::StoreOptions, and URIs kept in the recent list carry no secrets.
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
 
@@ -90,6 +93,29 @@ class TstOpenDialog : public QObject {
                  "https://acct.blob.core.windows.net/c/scan.nii.zarr?sv=2021&sig=SECRET"),
              QString("https://acct.blob.core.windows.net/c/scan.nii.zarr"));
     QVERIFY(!MainWindow::redactForDisplay("s3://b/k?X-Amz-Signature=SECRET").contains("SECRET"));
+    QCOMPARE(MainWindow::redactForDisplay("https://me:PassW0rd@h/x.nii.zarr"),
+             QString("https://me:REDACTED@h/x.nii.zarr"));
+  }
+
+  // The only thing the viewer persists is the recent list: open a dataset whose URI carries a
+  // SAS-style token and check the settings file on disk holds the URI without it.
+  void settingsFileHoldsNoSecrets() {
+    const QString uri = "file://" NZ_TEST_DATA_DIR
+                        "/refdata/a_uint8_oblique_sform.nii.zarr?sv=2021&sig=TOPSECRETSIG";
+    MainWindow w;
+    w.setHeadless(true);
+    QSignalSpy opened(&w, &MainWindow::datasetOpened);
+    w.openUri(uri);
+    QVERIFY(opened.wait(20000));
+    QCOMPARE(w.recentUris().first(),
+             QString("file://" NZ_TEST_DATA_DIR "/refdata/a_uint8_oblique_sform.nii.zarr"));
+    QSettings s("nzview", "nzview");
+    s.sync();
+    QFile f(s.fileName());
+    QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(s.fileName()));
+    const QByteArray bytes = f.readAll();
+    QVERIFY(bytes.contains("a_uint8_oblique_sform.nii.zarr"));
+    QVERIFY(!bytes.contains("TOPSECRETSIG") && !bytes.contains("sig="));
   }
 };
 
