@@ -3,22 +3,31 @@
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSaveFile>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QUrl>
 #include <algorithm>
 #include <cstring>
+#include <set>
+#include <stdexcept>
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
 #include "roi/export_dialog.h"
 #include "roi/export_job.h"
+#include "roi/export_name.h"
 #include "roi/roi_list_panel.h"
 #include "roi/roi_model.h"
 #include "roi/roi_overlay.h"
+#include "roi/roi_set.h"
 #include "ui/main_window.h"
+#include "uri/uri.h"
 #include "views/ortho_viewer.h"
 #include "views/slice_view.h"
 
@@ -28,7 +37,22 @@ namespace {
 const char* kHint =
     "Draw ROI: drag in a view to draw a box · drag its edges/handles to resize · drag inside to "
     "move (Ctrl+drag does the same without this mode)";
+
+// A saved list never needs more (10000 ROIs of a few hundred bytes); refuse before reading.
+constexpr qint64 kMaxRoiSetBytes = 16 << 20;
+
+// The dataset URI as written into a saved list: no query string (SAS tokens, signatures) and
+// no other secret.
+std::string savedSource(const QString& uri) {
+  QString s = uri;
+  if (s.contains("://") && s.indexOf('?') >= 0) s = s.left(s.indexOf('?'));
+  return nz::redactSecrets(s.toStdString());
 }
+
+QString withFile(const QString& message, const QString& path) {
+  return message.contains(path) ? message : path + ": " + message;
+}
+}  // namespace
 
 RoiController::RoiController(MainWindow* window) : QObject(window), window_(window) {
   setObjectName("roiController");
@@ -68,6 +92,15 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
   saveAs_->setObjectName("saveAsNiftiZarrAction");
   saveAs_->setEnabled(false);
   connect(saveAs_, &QAction::triggered, this, [this] { openExportDialog(-1); });
+  saveRois_ = new QAction("Save ROIs…", this);
+  saveRois_->setObjectName("saveRoisAction");
+  saveRois_->setEnabled(false);
+  connect(saveRois_, &QAction::triggered, this, &RoiController::saveRoisInteractive);
+  loadRois_ = new QAction("Load ROIs…", this);
+  loadRois_->setObjectName("loadRoisAction");
+  loadRois_->setEnabled(false);
+  connect(loadRois_, &QAction::triggered, this, &RoiController::loadRoisInteractive);
+  lastExportDir_ = QDir::homePath();
 
   QToolBar* bar = window_->addToolBar("ROI");
   bar->setObjectName("roiToolBar");
@@ -81,6 +114,8 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
     QAction* before = acts.size() >= 2 ? acts[acts.size() - 2] : nullptr;  // the separator
     file->insertAction(before, exportAction_);
     file->insertAction(before, saveAs_);
+    file->insertAction(before, saveRois_);
+    file->insertAction(before, loadRois_);
   }
   for (QAction* a : window_->menuBar()->actions())
     if (a->menu() && a->text() == "&View") a->menu()->addAction(dock_->toggleViewAction());
@@ -88,8 +123,13 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
   connect(window_, &MainWindow::datasetOpened, this, &RoiController::onOpened);
   connect(panel_, &RoiListPanel::exportRequested, this, [this](int i) { openExportDialog(i); });
   connect(panel_, &RoiListPanel::newRequested, this, &RoiController::newRoiAtCrosshair);
-  connect(model_, &RoiModel::changed, this,
-          [this] { exportAction_->setEnabled(model_->current() >= 0); });
+  connect(panel_, &RoiListPanel::saveRequested, this, &RoiController::saveRoisInteractive);
+  connect(panel_, &RoiListPanel::loadRequested, this, &RoiController::loadRoisInteractive);
+  connect(model_, &RoiModel::changed, this, [this] {
+    exportAction_->setEnabled(model_->current() >= 0);
+    saveRois_->setEnabled(model_->info() && !model_->rois().empty());
+    loadRois_->setEnabled(model_->info() != nullptr);
+  });
   connect(overlay_, &RoiOverlay::boxDrawn, this, [this] { dock_->show(); });
 }
 
@@ -101,6 +141,7 @@ RoiController::~RoiController() {
 void RoiController::onOpened() {
   dataset_ = window_->source()->dataset();
   model_->setInfo(dataset_ ? &dataset_->info() : nullptr);
+  panel_->setStatus({});
   draw_->setEnabled(dataset_ != nullptr);
   saveAs_->setEnabled(dataset_ != nullptr);
   if (!dataset_) return;
@@ -150,7 +191,10 @@ ExportDialog* RoiController::openExportDialog(int index) {
   auto* dlg = new ExportDialog(dataset_->info(), window_->source()->uri(), window_->storeOptions(),
                                roi, settings, title, level, panel_->throughput(), window_);
   dlg->setAttribute(Qt::WA_DeleteOnClose, false);
-  if (index < 0) {
+  if (index >= 0) {
+    dlg->setFormat(ExportDialog::NiiGz);
+    dlg->setDestination(proposedDestination(index));
+  } else {
     dlg->lockFormat(ExportDialog::NiiZarr);
     QString base = QFileInfo(window_->source()->uri()).fileName();
     for (const char* s : {".nii.zarr", ".nii.gz", ".nii", ".zarr"})
@@ -158,6 +202,10 @@ ExportDialog* RoiController::openExportDialog(int index) {
     if (base.isEmpty()) base = "dataset";
     dlg->setDestination(QDir::home().filePath(base + "_copy.nii.zarr"));
   }
+  // The next ROI export proposes the directory this one was written to.
+  connect(dlg, &ExportDialog::exportFinished, this, [this, dlg](bool ok) {
+    if (ok && dlg->job()) lastExportDir_ = exportDirectoryOf(dlg->job()->destination());
+  });
   connect(dlg, &ExportDialog::openRequested, window_,
           [this](const QString& uri, const nz::StoreOptions& o) { window_->openUri(uri, o); });
   // A new dataset replaces this one: its info must outlive the dialog's plan.
@@ -166,6 +214,165 @@ ExportDialog* RoiController::openExportDialog(int index) {
   });
   dlg->show();
   return dlg;
+}
+
+QString RoiController::exportDirectoryOf(const QString& destination) {
+  QString d = destination.trimmed();
+  if (d.startsWith("file://")) d = QUrl(d).toLocalFile();
+  if (!d.contains("://")) {
+    while (d.size() > 1 && d.endsWith('/')) d.chop(1);  // "out/roi.nii.zarr/" is a store
+    return QFileInfo(d).absolutePath();
+  }
+  const int q = d.indexOf('?');
+  const QString query = q >= 0 ? d.mid(q) : QString();
+  QString path = q >= 0 ? d.left(q) : d;
+  while (path.endsWith('/')) path.chop(1);
+  const int slash = path.lastIndexOf('/');
+  if (slash < path.indexOf("://") + 3) return path + query;  // "s3://bucket": the bucket itself
+  return path.left(slash) + query;
+}
+
+QString RoiController::proposedDestination(int index) const {
+  const auto& rois = model_->rois();
+  if (index < 0 || index >= static_cast<int>(rois.size())) return {};
+  std::set<std::string> used;
+  std::string out;
+  try {
+    for (int j = 0; j <= index; ++j)
+      out = nz::exportPathInDirectory(lastExportDir_.toStdString(),
+                                      rois[std::size_t(j)].name.toStdString(), ".nii.gz", used);
+  } catch (const std::exception& e) {
+    qWarning("export destination: %s", e.what());
+    return QDir::home().filePath("roi.nii.gz");
+  }
+  return QString::fromStdString(out);
+}
+
+void RoiController::reportRoiSet(const QString& message, bool error, QString* out) {
+  if (out) *out = message;
+  panel_->setStatus(message, error);
+  if (error) {
+    dock_->show();  // the menu actions work with the panel hidden: make the message visible
+    window_->statusBar()->showMessage(message, 10000);
+  }
+}
+
+bool RoiController::saveRois(const QString& path, QString* error) {
+  if (!model_->info() || model_->rois().empty()) {
+    reportRoiSet(withFile("no ROIs to save", path), true, error);
+    return false;
+  }
+  try {
+    nz::RoiSet set;
+    set.source = savedSource(window_->source()->uri());
+    set.ndim = model_->info()->ndim;  // a 4D box keeps its t range
+    for (int i = 0; i < static_cast<int>(model_->rois().size()); ++i)
+      set.rois.push_back({model_->rois()[std::size_t(i)].name.toStdString(), model_->request(i)});
+    const QByteArray json = QByteArray::fromStdString(nz::roiSetJson(set));
+    QSaveFile f(path);  // written to a temporary name, renamed when complete
+    if (!f.open(QIODevice::WriteOnly) || f.write(json) != json.size() || !f.commit()) {
+      reportRoiSet(QString("Cannot write ROI list %1: %2").arg(path, f.errorString()), true, error);
+      return false;
+    }
+  } catch (const std::exception& e) {
+    reportRoiSet(withFile(QString::fromStdString(e.what()), path), true, error);
+    return false;
+  }
+  lastRoiFile_ = path;
+  reportRoiSet(QString("Saved %1 ROI(s) to %2").arg(model_->rois().size()).arg(path), false, error);
+  return true;
+}
+
+bool RoiController::loadRois(const QString& path, QString* error) {
+  const nz::DatasetInfo* info = model_->info();
+  if (!dataset_ || !info) {
+    reportRoiSet(withFile("open a dataset before loading ROIs", path), true, error);
+    return false;
+  }
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    reportRoiSet(QString("Cannot read ROI list %1: %2").arg(path, f.errorString()), true, error);
+    return false;
+  }
+  if (f.size() > kMaxRoiSetBytes) {
+    reportRoiSet(QString("Cannot load ROI list %1: larger than %2 MB, not an ROI list")
+                     .arg(path)
+                     .arg(kMaxRoiSetBytes >> 20),
+                 true, error);
+    return false;
+  }
+  // Parse and convert everything before touching the model: a bad file changes nothing.
+  nz::RoiSet set;
+  std::vector<NamedRoi> rois;
+  try {
+    set = nz::parseRoiSet(f.readAll().toStdString(), path.toStdString(), info);
+    for (const nz::NamedRoi& r : set.rois) {
+      if (!r.request.roi) throw std::runtime_error("an ROI without a box");
+      rois.push_back({QString::fromStdString(r.name),
+                      nz::RoiBox::fromLevel(*info, r.request.level, *r.request.roi)});
+    }
+  } catch (const std::exception& e) {
+    reportRoiSet("Cannot load ROIs: " + withFile(QString::fromStdString(e.what()), path), true,
+                 error);
+    return false;
+  }
+  lastRoiFile_ = path;
+  if (rois.empty()) {
+    reportRoiSet(QString("%1 holds no ROIs").arg(path), false, error);
+    return true;
+  }
+  const nz::ExportRequest& first = set.rois.front().request;
+  model_->setLevel(first.level);
+  model_->setCropOrPad(first.cropOrPad);
+  model_->setPad(first.padMode, first.padValue);
+  QStringList notes;
+  for (const nz::NamedRoi& r : set.rois)
+    if (r.request.level != first.level || r.request.cropOrPad != first.cropOrPad ||
+        r.request.padMode != first.padMode || r.request.padValue != first.padValue) {
+      notes << "entries differ in level or crop/pad settings; the first entry's are used";
+      break;
+    }
+  // Snapping would move the saved boxes; keep them exactly and say so.
+  if (model_->snap())
+    for (const NamedRoi& r : rois)
+      if (const nz::Box b = model_->snapped(r.roi.box);
+          b.begin != r.roi.box.begin || b.end != r.roi.box.end) {
+        model_->setSnap(false);
+        notes << "snapping turned off to keep the saved boxes";
+        break;
+      }
+  model_->append(rois);
+  const std::string current = savedSource(window_->source()->uri());
+  if (!set.source.empty() && set.source != current)
+    notes << "saved from " + QString::fromStdString(nz::redactSecrets(set.source));
+  dock_->show();
+  QString msg = QString("Loaded %1 ROI(s) from %2").arg(rois.size()).arg(path);
+  if (!notes.isEmpty()) msg += " (" + notes.join("; ") + ")";
+  reportRoiSet(msg, false, error);
+  return true;
+}
+
+void RoiController::saveRoisInteractive() {
+  if (!model_->info() || model_->rois().empty()) return;
+  QString start = lastRoiFile_;
+  if (start.isEmpty()) {
+    QString base = QFileInfo(QString::fromStdString(savedSource(window_->source()->uri())))
+                       .completeBaseName()
+                       .section('.', 0, 0);
+    start = QDir::home().filePath((base.isEmpty() ? QString("dataset") : base) + "_rois.json");
+  }
+  QString path = QFileDialog::getSaveFileName(window_, "Save ROIs", start, "ROI list (*.json)");
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += ".json";
+  saveRois(path);
+}
+
+void RoiController::loadRoisInteractive() {
+  if (!model_->info()) return;
+  const QString start = lastRoiFile_.isEmpty() ? QDir::homePath() : lastRoiFile_;
+  const QString path =
+      QFileDialog::getOpenFileName(window_, "Load ROIs", start, "ROI list (*.json);;All files (*)");
+  if (!path.isEmpty()) loadRois(path);
 }
 
 }  // namespace nzviewer

@@ -1,11 +1,14 @@
 #pragma once
 // Wires the ROI feature into a MainWindow: the RoiModel, the RoiOverlay on the three views,
 // the "ROI" side panel, the "Draw ROI" toolbar button (with a status-bar hint), File → "Export
-// ROI…" and "Save as NIfTI-Zarr…", and the export dialogs. NZVIEW_ROI="i0:i1,j0:j1,k0:k1"
-// (level-0 voxels) and NZVIEW_ROI_CROP_OR_PAD="W,H,D" add a box when a dataset opens
-// (screenshots, demos).
+// ROI…", "Save as NIfTI-Zarr…", "Save ROIs…" / "Load ROIs…" (the JSON ROI list read by
+// `nzview-cli export --rois`), and the export dialogs. An ROI's export dialog proposes
+// <last export directory>/<safe name>.nii.gz: a name is never a path.
+// NZVIEW_ROI="i0:i1,j0:j1,k0:k1" (level-0 voxels) and NZVIEW_ROI_CROP_OR_PAD="W,H,D" add a box when
+// a dataset opens (screenshots, demos).
 #include <QObject>
 #include <QPointer>
+#include <QString>
 #include <array>
 #include <memory>
 
@@ -39,11 +42,33 @@ class RoiController : public QObject {
   // .nii.zarr level 0 ("Save as NIfTI-Zarr…") when index < 0.
   ExportDialog* openExportDialog(int index);
 
+  // Writes every ROI (name, box at the export level, crop/pad settings; source = the dataset
+  // URI without query or secrets) as nz::roiSetJson to `path`, atomically. On failure returns
+  // false; the message (naming the file) goes to the panel's status line and `*error`.
+  bool saveRois(const QString& path, QString* error = nullptr);
+  // Adds the ROIs of a saved list (nz::parseRoiSet against the open dataset, boxes converted to
+  // level 0) and takes the export level and crop/pad settings of its first entry. All or
+  // nothing: after any error the list and the settings are unchanged.
+  bool loadRois(const QString& path, QString* error = nullptr);
+
+  // Directory of the last successful export (QDir::homePath() until then); ROI export dialogs
+  // propose a file in it.
+  QString lastExportDirectory() const { return lastExportDir_; }
+  // The directory a destination is in: the local parent directory, or the cloud URI prefix
+  // ("s3://b/x/roi.nii.gz" -> "s3://b/x"; a query string is kept).
+  static QString exportDirectoryOf(const QString& destination);
+  // What ROI `index`'s export dialog proposes: nz::exportPathInDirectory in the last export
+  // directory, numbered as `nzview-cli export --rois` numbers clashing names (ROIs 0..index).
+  QString proposedDestination(int index) const;
+
  public slots:
   void newRoiAtCrosshair();
+  void saveRoisInteractive();  // file dialog, then saveRois
+  void loadRoisInteractive();  // file dialog, then loadRois
 
  private:
   void onOpened();
+  void reportRoiSet(const QString& message, bool error, QString* out);
   MainWindow* window_;
   std::array<QPointer<SliceView>, 3> views_;  // may be destroyed before us
   std::shared_ptr<nz::Dataset> dataset_;      // keeps the model's DatasetInfo alive
@@ -54,6 +79,10 @@ class RoiController : public QObject {
   QAction* draw_;
   QAction* exportAction_;
   QAction* saveAs_;
+  QAction* saveRois_;
+  QAction* loadRois_;
+  QString lastExportDir_;
+  QString lastRoiFile_;  // start of the Save/Load ROIs file dialogs
 };
 
 }  // namespace nzviewer

@@ -70,6 +70,25 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   listButtons->addWidget(remove_);
   listButtons->addWidget(centre_);
   l->addLayout(listButtons);
+  auto* fileButtons = new QHBoxLayout;
+  save_ = new QPushButton("Save ROIs…");
+  save_->setObjectName("roiSave");
+  save_->setToolTip(
+      "Write all boxes with their names and export settings to a JSON file "
+      "(nzview-cli export --rois FILE.json -o DIR exports them all)");
+  load_ = new QPushButton("Load ROIs…");
+  load_->setObjectName("roiLoad");
+  load_->setToolTip("Add the boxes of a saved ROI list (JSON) and take its export settings");
+  fileButtons->addWidget(save_);
+  fileButtons->addWidget(load_);
+  fileButtons->addStretch();
+  l->addLayout(fileButtons);
+  status_ = new QLabel;
+  status_->setObjectName("roiSetStatus");
+  status_->setWordWrap(true);
+  status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  status_->hide();
+  l->addWidget(status_);
 
   auto* boxGroup = new QGroupBox("Box (level 0, begin/end along voxel axes)");
   auto* grid = new QGridLayout(boxGroup);
@@ -157,6 +176,8 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   connect(add, &QPushButton::clicked, this, &RoiListPanel::newRequested);
   connect(remove_, &QPushButton::clicked, this, [this] { model_->remove(model_->current()); });
   connect(centre_, &QPushButton::clicked, this, &RoiListPanel::centreOnCrosshair);
+  connect(save_, &QPushButton::clicked, this, &RoiListPanel::saveRequested);
+  connect(load_, &QPushButton::clicked, this, &RoiListPanel::loadRequested);
   connect(units_, &QComboBox::currentIndexChanged, this, &RoiListPanel::refresh);
   connect(snap_, &QCheckBox::toggled, model_, &RoiModel::setSnap);
   connect(level_, &QComboBox::currentIndexChanged, this, [this](int i) {
@@ -173,6 +194,14 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   timer_.start();
   refresh();
 }
+
+void RoiListPanel::setStatus(const QString& text, bool error) {
+  status_->setText(text);
+  status_->setStyleSheet(error ? "color: #c62828;" : "");
+  status_->setVisible(!text.isEmpty());
+}
+
+QString RoiListPanel::status() const { return status_->text(); }
 
 bool RoiListPanel::useMm() const { return units_->currentIndex() == 1; }
 
@@ -233,6 +262,8 @@ void RoiListPanel::refresh() {
   remove_->setEnabled(has);
   centre_->setEnabled(has);
   export_->setEnabled(has);
+  save_->setEnabled(info && !rois.empty());
+  load_->setEnabled(info != nullptr);
   updating_ = false;
   refreshReadout();
 }

@@ -4,7 +4,9 @@
 // chunk grid, the TorchIO CropOrPad target with its pad mode and value, "Centre on crosshair",
 // and the cost of exporting it at the chosen level, straight from nz::planExport: output size
 // in voxels, mm and MB, chunks and bytes to fetch, and the time estimated from the throughput
-// the loader measured. "Export…" asks the controller to open the export dialog.
+// the loader measured. "Export…" asks the controller to open the export dialog; "Save ROIs…" /
+// "Load ROIs…" ask it to write or read the ROI list as JSON (nz::roiSetJson), and their result
+// shows in the status line under the list.
 #include <QTimer>
 #include <QWidget>
 #include <array>
@@ -35,10 +37,15 @@ class RoiListPanel : public QWidget {
   static QString formatMB(std::uint64_t bytes);
   static QString formatSeconds(double s);
   nz::ThroughputModel throughput() const;
+  // One line under the list buttons (empty hides it); errors in red.
+  void setStatus(const QString& text, bool error = false);
+  QString status() const;
 
  signals:
   void exportRequested(int index);
-  void newRequested();  // "New": a box around the crosshair
+  void newRequested();   // "New": a box around the crosshair
+  void saveRequested();  // "Save ROIs…"
+  void loadRequested();  // "Load ROIs…"
 
  public slots:
   void refresh();  // model changed: list, fields, readout
@@ -72,6 +79,9 @@ class RoiListPanel : public QWidget {
   QPushButton* export_;
   QPushButton* remove_;
   QPushButton* centre_;
+  QPushButton* save_;
+  QPushButton* load_;
+  QLabel* status_;
   QTimer timer_;  // the measured throughput changes: refresh the estimate
 };
 

@@ -32,6 +32,18 @@ int RoiModel::add(const nz::Box& level0, const QString& name) {
   return current_;
 }
 
+void RoiModel::append(const std::vector<NamedRoi>& rois) {
+  if (rois.empty()) return;
+  const int first = static_cast<int>(rois_.size());
+  for (const NamedRoi& r : rois) {
+    rois_.push_back(r);
+    if (rois_.back().name.isEmpty()) rois_.back().name = QString("ROI %1").arg(nextNumber_);
+    ++nextNumber_;
+  }
+  current_ = first;
+  emit changed();
+}
+
 void RoiModel::setBox(int i, const nz::Box& level0) {
   if (i < 0 || i >= static_cast<int>(rois_.size())) return;
   rois_[static_cast<std::size_t>(i)].roi.box = snap_ ? snapped(level0) : level0;

@@ -34,6 +34,9 @@ class RoiModel : public QObject {
   void setCurrent(int i);
   // Adds a box (level-0 voxels; snapped when snapping is on), makes it current, returns index.
   int add(const nz::Box& level0, const QString& name = {});
+  // Appends boxes exactly as given (never snapped: a loaded list keeps its saved boxes); the
+  // first of them becomes current. One changed() for the whole list.
+  void append(const std::vector<NamedRoi>& rois);
   void setBox(int i, const nz::Box& level0);  // snapped when snapping is on
   void rename(int i, const QString& name);
   void remove(int i);
