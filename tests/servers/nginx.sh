@@ -32,20 +32,9 @@ state=$(cd "$state" && pwd)
 chmod 755 "$state" "$state/scratch"
 mkdir -p "$root" 2>/dev/null || true
 
-# Test CA + server certificate for localhost / 127.0.0.1 (regenerated each start: nothing to expire).
+# Test CA + server certificate for localhost / 127.0.0.1.
 certs=$state/certs
-if [[ ! -f $certs/server.crt || ! -f $certs/ca.crt ]]; then
-  (
-    cd "$certs"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 \
-      -subj "/CN=nzview Test CA" -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:*.blob.localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt \
-      -days 825 -extfile ext.cnf 2>/dev/null
-  )
-fi
+"$here/make_test_certs.sh" "$certs"
 
 # Deterministic random test objects (tests compare against the same files on disk).
 "$py" - "$state/scratch" <<'PY'
