@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "../cloud/cloud_test_util.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
 
@@ -51,24 +52,9 @@ Run run(const QString& program, const QStringList& args,
   return r;
 }
 
-// KEY=VALUE lines of a server's state file (s3rver keys.env, ...).
-QMap<QString, QString> envFile(const QString& path) {
-  QMap<QString, QString> m;
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return m;
-  for (const QByteArray& line : f.readAll().split('\n')) {
-    const int eq = line.indexOf('=');
-    if (eq > 0) m[QString::fromUtf8(line.left(eq))] = QString::fromUtf8(line.mid(eq + 1)).trimmed();
-  }
-  return m;
-}
-
 QString accountKey() {
-  QFile f(qEnvironmentVariable("NZ_CLOUD_STATE") + "/azurite/accounts.env");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  for (const QByteArray& line : f.readAll().split('\n'))
-    if (line.startsWith("NZ_AZ_KEY=")) return QString::fromUtf8(line.mid(10)).trimmed();
-  return {};
+  return QString::fromStdString(
+      nztest::readEnvFile(nztest::serverState("azurite") + "/accounts.env")["NZ_AZ_KEY"]);
 }
 
 const char* kSameVolumes = R"(
@@ -162,10 +148,10 @@ class TestCliCloud : public QObject {
     QStringList opts;
     QString secret;
     if (prefix.startsWith("s3")) {
-      auto keys = envFile(state + "/s3rver/keys.env");
-      secret = keys["NZ_S3_SECRET_KEY"];
+      auto keys = nztest::readEnvFile(nztest::serverState("s3rver") + "/keys.env");
+      secret = QString::fromStdString(keys["NZ_S3_SECRET_KEY"]);
       QVERIFY2(!secret.isEmpty(), "no s3rver keys.env");
-      env.insert("AWS_ACCESS_KEY_ID", keys["NZ_S3_ACCESS_KEY"]);
+      env.insert("AWS_ACCESS_KEY_ID", QString::fromStdString(keys["NZ_S3_ACCESS_KEY"]));
       env.insert("AWS_SECRET_ACCESS_KEY", secret);
       env.insert("AWS_REGION", "us-east-1");
       opts = {"--endpoint-url", "http://127.0.0.1:14568"};

@@ -28,6 +28,15 @@ std::map<std::string, std::string> account() {
   return nztest::readEnvFile(nztest::serverState("azurite") + "/accounts.env");
 }
 
+// The Azure client-secret credential of the token fake, as a user's AZURE_* variables.
+void useClientSecret(nztest::CleanEnv& env) {
+  auto creds = nztest::readEnvFile(nztest::serverState("gcs_fake") + "/creds.env");
+  env.set("AZURE_CLIENT_ID", creds["NZ_AZ_CLIENT_ID"]);
+  env.set("AZURE_TENANT_ID", creds["NZ_AZ_TENANT_ID"]);
+  env.set("AZURE_CLIENT_SECRET", creds["NZ_AZ_CLIENT_SECRET"]);
+  env.set("AZURE_AUTHORITY_HOST", kTokenHost);
+}
+
 std::string expiryIn(int seconds) { return isoUtc(std::time(nullptr) + seconds); }
 
 void checkTree(Store& store, const std::map<std::string, Bytes>& tree) {
@@ -259,11 +268,7 @@ class TestCloudAzure : public QObject {
 
   void bearerClientSecret() {
     nztest::CleanEnv env;
-    auto creds = nztest::readEnvFile(nztest::serverState("gcs_fake") + "/creds.env");
-    env.set("AZURE_CLIENT_ID", creds["NZ_AZ_CLIENT_ID"]);
-    env.set("AZURE_TENANT_ID", creds["NZ_AZ_TENANT_ID"]);
-    env.set("AZURE_CLIENT_SECRET", creds["NZ_AZ_CLIENT_SECRET"]);
-    env.set("AZURE_AUTHORITY_HOST", kTokenHost);
+    useClientSecret(env);
     StoreOptions o;
     o.azureAccount = "devstoreaccount1";
     AzureAuth a = resolveAzureAuth(parseUri("az://c/p"), o);
@@ -317,11 +322,7 @@ class TestCloudAzure : public QObject {
   // Azurite that checks them; a token Azurite rejects gives one clear error naming its source.
   void bearerTokensReadAndWriteBlobData() {
     nztest::CleanEnv env;
-    auto creds = nztest::readEnvFile(nztest::serverState("gcs_fake") + "/creds.env");
-    env.set("AZURE_CLIENT_ID", creds["NZ_AZ_CLIENT_ID"]);
-    env.set("AZURE_TENANT_ID", creds["NZ_AZ_TENANT_ID"]);
-    env.set("AZURE_CLIENT_SECRET", creds["NZ_AZ_CLIENT_SECRET"]);
-    env.set("AZURE_AUTHORITY_HOST", kTokenHost);
+    useClientSecret(env);
     StoreOptions o;
     o.azureAccount = "devstoreaccount1";
     o.azureEndpoint = kAzuriteOAuth;

@@ -8,6 +8,7 @@
 #include <QtTest>
 #include <filesystem>
 
+#include "../cloud/cloud_test_util.h"
 #include "../viewer/viewer_test_util.h"
 #include "cloud/cloud_test_hooks.h"
 #include "dataset/dataset.h"
@@ -20,22 +21,7 @@
 
 using namespace nzviewer;
 
-namespace {
-
-const QString kState = QStringLiteral(NZ_BINARY_DIR "/test-servers");
-
-QMap<QString, QString> envFile(const QString& path) {
-  QMap<QString, QString> m;
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return m;
-  for (const QByteArray& line : f.readAll().split('\n')) {
-    const int eq = line.indexOf('=');
-    if (eq > 0) m[QString::fromUtf8(line.left(eq))] = QString::fromUtf8(line.mid(eq + 1)).trimmed();
-  }
-  return m;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 class TstRoiCloudExport : public QObject {
   Q_OBJECT
@@ -72,10 +58,10 @@ class TstRoiCloudExport : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
-    const auto acct = envFile(kState + "/azurite/accounts.env");
-    QVERIFY2(!acct["NZ_AZ_KEY"].isEmpty(), "azurite state missing");
-    azure_.azureAccount = acct["NZ_AZ_ACCOUNT"].toStdString();
-    azure_.azureKey = acct["NZ_AZ_KEY"].toStdString();
+    auto acct = nztest::readEnvFile(nztest::serverState("azurite") + "/accounts.env");
+    QVERIFY2(!acct["NZ_AZ_KEY"].empty(), "azurite state missing");
+    azure_.azureAccount = acct["NZ_AZ_ACCOUNT"];
+    azure_.azureKey = acct["NZ_AZ_KEY"];
     azure_.azureEndpoint = "http://127.0.0.1:10000/" + azure_.azureAccount;
     // Upload the reference dataset.
     auto store = nz::openStore(nz::parseUri(source_.toStdString()), azure_);
@@ -93,10 +79,10 @@ class TstRoiCloudExport : public QObject {
     }
     QVERIFY(files > 5);
     // The user's AWS environment for the S3 destination (s3rver).
-    const auto s3 = envFile(kState + "/s3rver/keys.env");
-    QVERIFY2(!s3["NZ_S3_SECRET_KEY"].isEmpty(), "s3rver state missing");
-    qputenv("AWS_ACCESS_KEY_ID", s3["NZ_S3_ACCESS_KEY"].toUtf8());
-    qputenv("AWS_SECRET_ACCESS_KEY", s3["NZ_S3_SECRET_KEY"].toUtf8());
+    auto s3 = nztest::readEnvFile(nztest::serverState("s3rver") + "/keys.env");
+    QVERIFY2(!s3["NZ_S3_SECRET_KEY"].empty(), "s3rver state missing");
+    qputenv("AWS_ACCESS_KEY_ID", s3["NZ_S3_ACCESS_KEY"].c_str());
+    qputenv("AWS_SECRET_ACCESS_KEY", s3["NZ_S3_SECRET_KEY"].c_str());
     qputenv("AWS_REGION", "us-east-1");
     qputenv("AWS_ENDPOINT_URL", "http://127.0.0.1:14568");
 
