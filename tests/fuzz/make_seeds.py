@@ -70,6 +70,18 @@ def uris():
         put("fuzz_uri", u)
 
 
+def roi_sets():
+    for s in ['{"nzview_rois": 1, "source": "https://h/x.nii.zarr", "rois": [{"name": "left hippo", '
+              '"level": 0, "box": [[100, 228], [80, 208], [40, 168]], "crop_or_pad": [128, 128, 128], '
+              '"pad_mode": "constant", "pad_value": 0}]}',
+              '{"nzview_rois": 1, "rois": [{"name": "../../etc/passwd", "level": 2, '
+              '"box": [[-5, 10], [0, 10], [0, 10], [0, 3]], "pad_mode": "reflect", "pad_value": -1.5}, '
+              '{"name": "a/b\\u0001", "box": [[0, 1], [0, 1], [0, 1], [0, 1], [2, 3]]}]}',
+              '{"nzview_rois": 1, "rois": []}', '{"nzview_rois": 2}', "NUL", "..", ".hidden", "com1.nii",
+              '{"nzview_rois": 1, "rois": [{"name": "x", "box": [[0, 1099511627776], [0, 1], [0, 1]]}]}']:
+        put("fuzz_roi_set", s)
+
+
 def azure():
     key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
     for s in [f"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={key};EndpointSuffix=core.windows.net",
@@ -202,6 +214,7 @@ def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
     uris()
+    roi_sets()
     azure()
     zarr_metadata()
     nifti()
