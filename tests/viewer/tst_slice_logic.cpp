@@ -7,6 +7,7 @@
 #include "data/slice_composer.h"
 #include "dataset/dataset.h"
 #include "loader/slice_request.h"
+#include "model/auto_window.h"
 #include "model/orientation.h"
 #include "viewer_test_util.h"
 
@@ -33,6 +34,33 @@ void load(const std::shared_ptr<nz::Dataset>& ds, int level, const nz::SlicePlan
 class TstSliceLogic : public QObject {
   Q_OBJECT
  private slots:
+  void autoWindow() {
+    // A T1-like sample: background 0, tissue 60..118, no outliers: the window reaches the max.
+    std::vector<double> t1(4000, 0.0);
+    for (int i = 0; i < 6000; ++i) t1.push_back(60 + (i % 59));
+    WindowRange w = autoWindowFromSample(t1);
+    QCOMPARE(w.low, 0.0);
+    QCOMPARE(w.high, 118.0);
+    // The same with a few metal voxels: the percentile stays, the outliers do not stretch it.
+    std::vector<double> ct(4000, 0.0);
+    for (int i = 0; i < 6000; ++i) ct.push_back(60 + (i % 59));
+    for (int i = 0; i < 20; ++i) ct.push_back(3000);
+    w = autoWindowFromSample(ct);
+    QCOMPARE(w.low, 0.0);
+    QCOMPARE(w.high, 118.0);  // 99.5 % of 10020 values is inside the tissue
+    std::vector<double> metal(ct);
+    for (int i = 0; i < 200; ++i) metal.push_back(3000);  // 2 % metal: the percentile is metal
+    w = autoWindowFromSample(metal);
+    QCOMPARE(w.high, 3000.0);
+    std::vector<double> flat(10, 5.0);
+    w = autoWindowFromSample(flat);
+    QCOMPARE(w.low, 5.0);
+    QCOMPARE(w.high, 6.0);
+    std::vector<double> none;
+    w = autoWindowFromSample(none);
+    QVERIFY(w.high > w.low);
+  }
+
   void identityIsRadiological() {
     const AxisMapping m = nearestAxes(diag(1, 1, 1));
     const ViewAxes ax = viewAxes(ViewKind::Axial, m);

@@ -33,7 +33,8 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   auto* presets = new QHBoxLayout;
   auto* autoBtn = new QPushButton("Auto");
   autoBtn->setObjectName("autoWindowButton");
-  autoBtn->setToolTip("0.5–99.5 percentile of the coarse level");
+  autoBtn->setToolTip(
+      "0.5–99.5 percentile of the coarse level (up to the maximum when it is no outlier)");
   auto* fullBtn = new QPushButton("Full range");
   fullBtn->setObjectName("fullRangeButton");
   presets->addWidget(autoBtn);

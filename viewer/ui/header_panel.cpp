@@ -136,7 +136,10 @@ void HeaderPanel::setMetrics(const nz::LoaderMetrics& m) {
           .arg(double(m.cacheBytes) / 1e6, 0, 'f', 1)
           .arg(double(m.cacheBudget) / 1e6, 0, 'f', 0)
           .arg(m.cacheEntries),
-      QString("failed %1, missing %2, aborted %3").arg(m.failed).arg(m.missing).arg(m.aborted)};
+      QString("failed %1, not stored (fill value) %2, cancelled %3")
+          .arg(m.failed)
+          .arg(m.missing)
+          .arg(m.aborted)};
   while (transfer_->childCount() < rows.size()) new QTreeWidgetItem(transfer_);
   for (int i = 0; i < rows.size(); ++i) transfer_->child(i)->setText(1, rows[i]);
 }

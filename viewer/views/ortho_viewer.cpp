@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/data_source.h"
+#include "model/auto_window.h"
 #include "model/viewer_state.h"
 
 namespace nzviewer {
@@ -111,7 +112,7 @@ bool OrthoViewer::allViewsComplete() const {
   return true;
 }
 
-bool OrthoViewer::coarseStats(double& p005, double& p995, double& lo, double& hi) const {
+bool OrthoViewer::coarseStats(double& autoLow, double& autoHigh, double& lo, double& hi) const {
   if (!source_->isOpen()) return false;
   const auto& info = source_->dataset()->info();
   const int coarsest = static_cast<int>(info.levels.size()) - 1;
@@ -134,16 +135,11 @@ bool OrthoViewer::coarseStats(double& p005, double& p995, double& lo, double& hi
     }
   }
   if (values.empty()) return false;
-  auto pct = [&values](double q) {
-    const std::size_t k =
-        std::min(values.size() - 1, static_cast<std::size_t>(q * double(values.size() - 1)));
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-    return values[k];
-  };
   lo = *std::min_element(values.begin(), values.end());
   hi = *std::max_element(values.begin(), values.end());
-  p005 = pct(0.005);
-  p995 = pct(0.995);
+  const WindowRange w = autoWindowFromSample(values);
+  autoLow = w.low;
+  autoHigh = w.high;
   return true;
 }
 

@@ -51,7 +51,8 @@ class OrthoViewer : public QWidget {
   void recomposeAll();
 
  private:
-  bool coarseStats(double& p005, double& p995, double& lo, double& hi) const;
+  // The Auto window (model/auto_window.h) and the min/max of the coarsest level loaded so far.
+  bool coarseStats(double& autoLow, double& autoHigh, double& lo, double& hi) const;
   void describeCursor(SliceView* view, const QPointF& pos);
 
   ViewerState* state_;
