@@ -52,27 +52,13 @@ class AzureStore : public Store {
     // Azure has no suffix ranges (Azurite answers 500): a HEAD gives the size first.
     HttpRequest head = request("HEAD", key, "");
     stats_.requests++;
-    std::uint64_t n = *range.suffixLength;
-    std::string what = describeKey(key), source = currentSource();
-    http_->send(
-        std::move(head), cancel,
-        [this, key, n, cancel, done = std::move(done), what, source](HttpResponse resp) mutable {
-          if (!cloud::statusOk(resp.status)) {
-            done(cloud::toReadResult(std::move(resp), what, source));
-            return;
-          }
-          std::uint64_t total = 0;
-          if (auto len = resp.header("content-length")) total = std::stoull(*len);
-          std::uint64_t take = std::min(n, total);
-          if (take == 0) {
-            ReadResult r;
-            r.status = ReadResult::Status::Ok;
-            r.totalSize = total;
-            done(std::move(r));
-            return;
-          }
-          sendRead(key, ByteRange::span(total - take, take), cancel, std::move(done));
-        });
+    cloud::readSuffixViaHead(
+        *http_, std::move(head), *range.suffixLength, std::move(cancel), describeKey(key),
+        currentSource(),
+        [this, key](ByteRange span, CancelToken c, ReadCallback d) {
+          sendRead(key, span, std::move(c), std::move(d));
+        },
+        std::move(done));
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {
@@ -82,9 +68,7 @@ class AzureStore : public Store {
     HttpResponse resp = http_->sendSync(std::move(req));
     if (resp.status == 404) return std::nullopt;
     cloud::throwUnlessOk(resp, describeKey(key), currentSource());
-    auto len = resp.header("content-length");
-    if (!len) return std::uint64_t{0};
-    return std::stoull(*len);
+    return cloud::contentLengthOf(resp, describeKey(key));
   }
 
   void write(const std::string& key, const Bytes& data) override {

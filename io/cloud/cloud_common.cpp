@@ -118,21 +118,13 @@ std::optional<std::uint64_t> totalSizeOf(const HttpResponse& response) {
   if (auto cr = response.header("content-range")) {
     auto slash = cr->rfind('/');
     if (slash != std::string::npos && slash + 1 < cr->size() && (*cr)[slash + 1] != '*') {
-      try {
-        return std::stoull(cr->substr(slash + 1));
-      } catch (...) {
-        return std::nullopt;
-      }
+      return parseUnsigned(std::string_view(*cr).substr(slash + 1));
     }
     return std::nullopt;
   }
   if (response.status == 200) {
-    if (auto cl = response.header("content-length")) {
-      try {
-        return std::stoull(*cl);
-      } catch (...) {
-      }
-    }
+    if (auto cl = response.header("content-length"))
+      if (auto v = parseUnsigned(*cl)) return v;
     if (!response.body.empty() || response.header("content-length")) return response.body.size();
   }
   return std::nullopt;
@@ -272,6 +264,54 @@ std::uint64_t sizeOption(const StoreOptions& options, const std::string& key,
   }
   throw Error(ErrorKind::InvalidArgument,
               "--option " + key + "=" + it->second + " is not a positive integer");
+}
+
+std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+std::uint64_t contentLengthOf(const HttpResponse& head, const std::string& what) {
+  const auto len = head.header("content-length");
+  if (!len) return 0;
+  if (auto v = parseUnsigned(*len)) return *v;
+  throw Error(ErrorKind::InvalidData, what + ": malformed Content-Length '" + *len + "'");
+}
+
+void readSuffixViaHead(HttpClient& http, HttpRequest head, std::uint64_t n, CancelToken cancel,
+                       const std::string& what, const std::string& credentialSource,
+                       SpanReader readSpan, ReadCallback done) {
+  http.send(std::move(head), cancel,
+            [n, cancel, what, credentialSource, readSpan = std::move(readSpan),
+             done = std::move(done)](HttpResponse resp) mutable {
+              if (!statusOk(resp.status)) {
+                done(toReadResult(std::move(resp), what, credentialSource));
+                return;
+              }
+              std::uint64_t total = 0;
+              try {
+                total = contentLengthOf(resp, what);
+              } catch (const Error& e) {
+                done(errorResult(e));
+                return;
+              }
+              const std::uint64_t take = std::min(n, total);
+              if (take == 0) {
+                ReadResult r;
+                r.status = ReadResult::Status::Ok;
+                r.totalSize = total;
+                done(std::move(r));
+                return;
+              }
+              readSpan(ByteRange::span(total - take, take), cancel, std::move(done));
+            });
 }
 
 }  // namespace nz::cloud

@@ -3,8 +3,10 @@
 // environment and file helpers, and the mapping of HTTP answers to ReadResult with messages
 // that name the object and the credential source (never a secret).
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/http_client.h"
@@ -68,6 +70,21 @@ ReadResult errorResult(const Error& e);
 // Runs `done(result)` on a short-lived thread: read callbacks of network stores never run
 // inside readAsync, even for failures found before sending.
 void deliverLater(ReadCallback done, ReadResult result);
+
+// A plain decimal number (a header or JSON string); nullopt for anything else (sign, spaces,
+// overflow), so a malformed answer never throws from a network callback.
+std::optional<std::uint64_t> parseUnsigned(std::string_view text);
+// Object size from a successful HEAD: its Content-Length (0 when absent). Throws
+// nz::Error(InvalidData) naming `what` when the header is malformed.
+std::uint64_t contentLengthOf(const HttpResponse& head, const std::string& what);
+
+// Services without usable suffix ranges (Azure; S3 emulators): a HEAD gives the object size,
+// then `readSpan` fetches the last `n` bytes. `done` gets the HEAD's failure, an empty Ok for an
+// empty object, or readSpan's result. `http.send` runs the HEAD (the caller counts it).
+using SpanReader = std::function<void(ByteRange, CancelToken, ReadCallback)>;
+void readSuffixViaHead(HttpClient& http, HttpRequest head, std::uint64_t n, CancelToken cancel,
+                       const std::string& what, const std::string& credentialSource,
+                       SpanReader readSpan, ReadCallback done);
 
 // Integer option from --option key=value (e.g. "multipart_threshold"), or `fallback`.
 std::uint64_t sizeOption(const StoreOptions& options, const std::string& key,

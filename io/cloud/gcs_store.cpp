@@ -56,12 +56,11 @@ class GcsStore : public Store {
     if (resp.status == 404) return std::nullopt;
     cloud::throwUnlessOk(resp, describeKey(key), auth_.sourceNow());
     nlohmann::json j = nlohmann::json::parse(resp.body.begin(), resp.body.end(), nullptr, false);
-    try {
-      if (j.is_object() && j.contains("size")) {
-        const auto& s = j["size"];
-        return s.is_string() ? std::stoull(s.get<std::string>()) : s.get<std::uint64_t>();
-      }
-    } catch (...) {
+    if (j.is_object() && j.contains("size")) {
+      const auto& s = j["size"];
+      if (s.is_number_unsigned()) return s.get<std::uint64_t>();
+      if (s.is_string())
+        if (auto v = cloud::parseUnsigned(s.get<std::string>())) return v;
     }
     throw Error(ErrorKind::InvalidData, "no size in the metadata of " + describeKey(key));
   }

@@ -52,26 +52,13 @@ class S3Store : public Store {
     }
     HttpRequest head = request("HEAD", key, "");
     stats_.requests++;
-    std::uint64_t n = *range.suffixLength;
-    std::string what = describeKey(key);
-    http_->send(std::move(head), cancel,
-                [this, key, n, cancel, done = std::move(done), what](HttpResponse resp) mutable {
-                  if (!cloud::statusOk(resp.status)) {
-                    done(cloud::toReadResult(std::move(resp), what, auth_.source));
-                    return;
-                  }
-                  std::uint64_t total = 0;
-                  if (auto len = resp.header("content-length")) total = std::stoull(*len);
-                  std::uint64_t take = std::min(n, total);
-                  if (take == 0) {
-                    ReadResult r;
-                    r.status = ReadResult::Status::Ok;
-                    r.totalSize = total;
-                    done(std::move(r));
-                    return;
-                  }
-                  sendRead(key, ByteRange::span(total - take, take), cancel, std::move(done));
-                });
+    cloud::readSuffixViaHead(
+        *http_, std::move(head), *range.suffixLength, std::move(cancel), describeKey(key),
+        auth_.source,
+        [this, key](ByteRange span, CancelToken c, ReadCallback d) {
+          sendRead(key, span, std::move(c), std::move(d));
+        },
+        std::move(done));
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {
@@ -79,8 +66,7 @@ class S3Store : public Store {
     HttpResponse resp = http_->sendSync(request("HEAD", key, ""));
     if (resp.status == 404) return std::nullopt;
     cloud::throwUnlessOk(resp, describeKey(key), auth_.source);
-    auto len = resp.header("content-length");
-    return len ? std::stoull(*len) : 0;
+    return cloud::contentLengthOf(resp, describeKey(key));
   }
 
   void write(const std::string& key, const Bytes& data) override {

@@ -107,6 +107,19 @@ class TestCloudSigners : public QObject {
     QVERIFY(anon.headers.empty());
   }
 
+  void parseUnsignedRejectsMalformedNumbers() {
+    QCOMPARE(cloud::parseUnsigned("0").value(), std::uint64_t(0));
+    QCOMPARE(cloud::parseUnsigned("18446744073709551615").value(), UINT64_MAX);
+    for (const char* bad : {"", "-1", " 5", "5 ", "1e3", "0x10", "18446744073709551616", "abc"})
+      QVERIFY2(!cloud::parseUnsigned(bad), bad);
+    HttpResponse head;
+    head.status = 200;
+    head.headers = {{"content-length", "12x"}};  // the client stores names lowercased
+    QVERIFY_THROWS_EXCEPTION(Error, cloud::contentLengthOf(head, "az://c/k"));
+    head.headers = {{"content-length", "42"}};
+    QCOMPARE(cloud::contentLengthOf(head, "az://c/k"), std::uint64_t(42));
+  }
+
   void azureSharedKeyExample() {
     // Built by hand from "Authorize with Shared Key" (Blob, version 2015-02-21+): 12 standard
     // headers (Content-Length empty for 0), canonicalized x-ms-* headers, then the resource
