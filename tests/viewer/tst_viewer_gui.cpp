@@ -26,56 +26,10 @@
 #include "views/ortho_viewer.h"
 
 using namespace nzviewer;
+using nzviewer_test::StallDetector;
+using nzviewer_test::waitFor;
 
 namespace {
-
-bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
-  QElapsedTimer t;
-  t.start();
-  while (!cond()) {
-    if (t.elapsed() > timeoutMs) return false;
-    QTest::qWait(10);
-  }
-  return true;
-}
-
-// Longest gap between ticks of a 1 ms timer: how long the event loop was blocked.
-class StallDetector : public QObject {
- public:
-  StallDetector() {
-    timer_.setTimerType(Qt::PreciseTimer);
-    timer_.setInterval(1);
-    connect(&timer_, &QTimer::timeout, this, [this] {
-      const qint64 now = clock_.nsecsElapsed();
-      const qint64 paint = VtkGlWidget::totalPaintNs();
-      if (last_ >= 0) {
-        maxGapMs_ = std::max(maxGapMs_, double(now - last_) / 1e6);
-        maxNonPaintGapMs_ =
-            std::max(maxNonPaintGapMs_, double((now - last_) - (paint - lastPaint_)) / 1e6);
-      }
-      last_ = now;
-      lastPaint_ = paint;
-    });
-  }
-  double maxNonPaintGapMs() const { return maxNonPaintGapMs_; }
-  void start() {
-    maxGapMs_ = 0;
-    maxNonPaintGapMs_ = 0;
-    last_ = -1;
-    clock_.start();
-    timer_.start();
-  }
-  double stop() {
-    timer_.stop();
-    return maxGapMs_;
-  }
-
- private:
-  QTimer timer_;
-  QElapsedTimer clock_;
-  qint64 last_ = -1, lastPaint_ = 0;
-  double maxGapMs_ = 0, maxNonPaintGapMs_ = 0;
-};
 
 QString shotDir() {
   const QString d = QStringLiteral(NZ_BINARY_DIR "/tests/viewer-shots");

@@ -1,7 +1,15 @@
 #pragma once
 // Shared helpers of the viewer tests.
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QObject>
 #include <QString>
+#include <QTimer>
+#include <QtTest>
+#include <algorithm>
+#include <functional>
+
+#include "render/vtk_gl_widget.h"
 
 namespace nzviewer_test {
 
@@ -12,5 +20,67 @@ inline QString refdata(const QString& name) {
   if (QFileInfo::exists(local)) return local;
   return QStringLiteral("/work/shared/refdata/") + name;
 }
+
+// Spins the event loop until `cond` holds or `timeoutMs` passed; returns cond().
+inline bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
+  QElapsedTimer t;
+  t.start();
+  while (!cond()) {
+    if (t.elapsed() > timeoutMs) return false;
+    QTest::qWait(10);
+  }
+  return true;
+}
+
+// Longest gap between ticks of a 1 ms timer: how long the event loop was blocked. The
+// non-paint gap subtracts the time spent in software-GL painting (VtkGlWidget::totalPaintNs),
+// which dominates on llvmpipe; what is left is the viewer's own work (and waits) per event.
+class StallDetector : public QObject {
+ public:
+  StallDetector() {
+    timer_.setTimerType(Qt::PreciseTimer);
+    timer_.setInterval(1);
+    connect(&timer_, &QTimer::timeout, this, [this] { tick(); });
+  }
+  double maxGapMs() const { return maxGapMs_; }
+  double maxNonPaintGapMs() const { return maxNonPaintGapMs_; }
+  // When the longest non-paint gap ended, in ms since start() (to tell an open from streaming).
+  double maxNonPaintGapEndMs() const { return maxNonPaintEndMs_; }
+  // The first gap is measured from start(), so a call made right after start() that blocks
+  // the GUI thread (e.g. an open waiting on the network) counts.
+  void start() {
+    maxGapMs_ = 0;
+    maxNonPaintGapMs_ = 0;
+    maxNonPaintEndMs_ = 0;
+    clock_.start();
+    last_ = clock_.nsecsElapsed();
+    lastPaint_ = nzviewer::VtkGlWidget::totalPaintNs();
+    timer_.start();
+  }
+  double stop() {
+    tick();  // the gap up to now counts too
+    timer_.stop();
+    return maxGapMs_;
+  }
+
+ private:
+  void tick() {
+    const qint64 now = clock_.nsecsElapsed();
+    const qint64 paint = nzviewer::VtkGlWidget::totalPaintNs();
+    maxGapMs_ = std::max(maxGapMs_, double(now - last_) / 1e6);
+    const double nonPaint = double((now - last_) - (paint - lastPaint_)) / 1e6;
+    if (nonPaint > maxNonPaintGapMs_) {
+      maxNonPaintGapMs_ = nonPaint;
+      maxNonPaintEndMs_ = double(now) / 1e6;
+    }
+    last_ = now;
+    lastPaint_ = paint;
+  }
+
+  QTimer timer_;
+  QElapsedTimer clock_;
+  qint64 last_ = -1, lastPaint_ = 0;
+  double maxGapMs_ = 0, maxNonPaintGapMs_ = 0, maxNonPaintEndMs_ = 0;
+};
 
 }  // namespace nzviewer_test

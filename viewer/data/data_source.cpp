@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 #include <chrono>
+#include <thread>
 
 #include "core/error.h"
 
@@ -12,28 +13,37 @@ namespace {
 // loader's cache; this bound only matters once the loader has evicted them).
 constexpr std::size_t kHeldBudget = std::size_t(768) << 20;
 std::size_t volumeBytes(const nz::SharedVolume& v) { return v ? v->data.size() : 0; }
+
+// The loader's destructor cancels its fetches and waits for their callbacks. A fetch shared by
+// several chunks (a shard index) cannot be cancelled by any one of them and may wait for the
+// HTTP client's stall timeout and retries, so the loader is destroyed on a detached thread:
+// the GUI thread never waits on the network.
+void retireLoader(std::unique_ptr<nz::ChunkLoader> loader) {
+  if (!loader) return;
+  loader->setCompletionNotifier({});
+  std::thread([l = std::move(loader)]() mutable { l.reset(); }).detach();
+}
 }  // namespace
 
-DataSource::DataSource(QObject* parent) : QObject(parent) {}
-
-DataSource::~DataSource() {
-  joinOpener();
-  if (loader_) loader_->setCompletionNotifier({});
-  loader_.reset();  // cancels fetches and waits for their callbacks
+DataSource::DataSource(QObject* parent) : QObject(parent), link_(std::make_shared<SelfLink>()) {
+  link_->owner = this;
 }
 
-void DataSource::joinOpener() {
-  if (opener_.joinable()) opener_.join();
+DataSource::~DataSource() {
+  {
+    std::lock_guard lock(link_->mutex);  // openers and notifiers running now post nothing
+    link_->owner = nullptr;
+  }
+  retireLoader(std::move(loader_));
 }
 
 void DataSource::open(const QString& uri, const nz::StoreOptions& options) {
-  close();
-  joinOpener();
+  close();  // an earlier opener still running is superseded (generation), not awaited
   uri_ = uri;
   opening_ = true;
   const std::uint64_t generation = ++openGeneration_;
   const std::string u = uri.toStdString();
-  opener_ = std::thread([this, u, options, generation] {
+  std::thread([link = link_, u, options, generation] {
     const auto t0 = std::chrono::steady_clock::now();
     std::shared_ptr<nz::Dataset> ds;
     QString error;
@@ -46,25 +56,34 @@ void DataSource::open(const QString& uri, const nz::StoreOptions& options) {
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    // `this` outlives the thread (the destructor joins it first).
+    // Posted under the link's lock, so the DataSource cannot be destroyed meanwhile; an event
+    // still queued when it is destroyed is discarded by Qt.
+    std::lock_guard lock(link->mutex);
+    DataSource* self = link->owner;
+    if (!self) return;
     QMetaObject::invokeMethod(
-        this,
-        [this, ds, error, generation, secs] {
-          if (generation != openGeneration_) return;  // superseded by another open
-          opening_ = false;
-          if (!ds) {
-            emit openFailed(error);
-            return;
-          }
-          dataset_ = ds;
-          openSeconds_ = secs;
-          loader_ = std::make_unique<nz::ChunkLoader>();
-          loader_->setCompletionNotifier(
-              [this] { QMetaObject::invokeMethod(this, "drain", Qt::QueuedConnection); });
-          emit opened();
-        },
+        self,
+        [self, ds, error, generation, secs] { self->finishOpen(generation, ds, error, secs); },
         Qt::QueuedConnection);
+  }).detach();
+}
+
+void DataSource::finishOpen(std::uint64_t generation, std::shared_ptr<nz::Dataset> ds,
+                            const QString& error, double secs) {
+  if (generation != openGeneration_) return;  // superseded by another open
+  opening_ = false;
+  if (!ds) {
+    emit openFailed(error);
+    return;
+  }
+  dataset_ = std::move(ds);
+  openSeconds_ = secs;
+  loader_ = std::make_unique<nz::ChunkLoader>();
+  loader_->setCompletionNotifier([link = link_] {
+    std::lock_guard lock(link->mutex);
+    if (link->owner) QMetaObject::invokeMethod(link->owner, "drain", Qt::QueuedConnection);
   });
+  emit opened();
 }
 
 void DataSource::close() {
@@ -75,8 +94,7 @@ void DataSource::close() {
     loader_->setRequests({});
     if (dataset_) loader_->forgetDataset(dataset_.get());
   }
-  // Destroy the loader on a worker thread? No: its destructor only waits for cancelled fetches.
-  loader_.reset();
+  retireLoader(std::move(loader_));
   dataset_.reset();
   chunks_.clear();
   failed_.clear();

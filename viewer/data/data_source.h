@@ -53,7 +53,19 @@ class DataSource : public QObject {
  private:
   void apply(const nz::LoadedChunk& chunk);
   void prune();
-  void joinOpener();
+  // GUI thread: the result of the open with that generation (ignored when superseded).
+  void finishOpen(std::uint64_t generation, std::shared_ptr<nz::Dataset> ds, const QString& error,
+                  double secs);
+
+  // How other threads reach this object: the opener threads (detached: openDataset cannot be
+  // cancelled and a stalled metadata read may take the client's full timeouts, so nothing may
+  // join them on the GUI thread) and the loader's completion notifier (the loader is retired on
+  // a detached thread too). They post to `owner` only while it is set, under the lock; the
+  // destructor clears it.
+  struct SelfLink {
+    std::mutex mutex;
+    DataSource* owner = nullptr;
+  };
 
   std::unique_ptr<nz::ChunkLoader> loader_;
   std::shared_ptr<nz::Dataset> dataset_;
@@ -61,7 +73,7 @@ class DataSource : public QObject {
   bool opening_ = false;
   double openSeconds_ = 0;
   std::uint64_t openGeneration_ = 0;
-  std::thread opener_;
+  std::shared_ptr<SelfLink> link_;
   ChunkMap chunks_;
   ChunkSet failed_;
   ChunkSet wanted_;  // keys of the current generation (kept when pruning)
