@@ -122,14 +122,16 @@ std::shared_ptr<const ZarrArray::ShardIndex> ZarrArray::decodeIndex(Bytes raw,
   return idx;
 }
 
-void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
+void ZarrArray::withShardIndex(const std::string& key, CancelToken cancel, IndexCallback cb) {
   std::shared_ptr<ShardSlot> slot;
+  CancelToken fetchCancel;
   {
     std::lock_guard lock(mutex_);
     auto it = shards_.find(key);
     if (it != shards_.end()) {
       if (!it->second->ready) {
-        it->second->waiters.push_back(std::move(cb));
+        it->second->wanted.add(cancel);
+        it->second->waiters.push_back({std::move(cancel), std::move(cb)});
         return;
       }
       slot = it->second;
@@ -140,7 +142,9 @@ void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
         }
       }
       auto fresh = std::make_shared<ShardSlot>();
-      fresh->waiters.push_back(std::move(cb));
+      fresh->wanted.add(cancel);
+      fetchCancel = fresh->wanted.token();
+      fresh->waiters.push_back({std::move(cancel), std::move(cb)});
       shards_.emplace(key, fresh);
     }
   }
@@ -160,8 +164,8 @@ void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
   const ByteRange range =
       sh.indexAtStart ? ByteRange::span(0, indexBytes) : ByteRange::suffix(indexBytes);
   auto self = shared_from_this();
-  // The index fetch is shared by every waiter, so no single caller's token may cancel it.
-  store_->readAsync(key, range, CancelToken{}, [self, key, indexBytes](ReadResult r) {
+  // The index fetch is shared by every waiter: it is cancelled only once all of them are.
+  store_->readAsync(key, range, fetchCancel, [self, key, indexBytes](ReadResult r) {
     std::shared_ptr<const ShardIndex> index;
     std::exception_ptr err;
     const std::string what = self->store_->describeKey(key);
@@ -181,7 +185,7 @@ void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
         err = std::current_exception();
       }
     }
-    std::vector<IndexCallback> waiters;
+    std::vector<ShardWaiter> waiters;
     {
       std::lock_guard lock(self->mutex_);
       auto it = self->shards_.find(key);
@@ -196,7 +200,14 @@ void ZarrArray::withShardIndex(const std::string& key, IndexCallback cb) {
         }
       }
     }
-    for (auto& w : waiters) w(index, err);
+    for (auto& w : waiters) {
+      // A waiter that joined after everyone else had given up saw the fetch cancelled under
+      // it: it still wants the index, so it asks again.
+      if (r.status == ReadResult::Status::Cancelled && !w.cancel.cancelled())
+        self->withShardIndex(key, std::move(w.cancel), std::move(w.done));
+      else
+        w.done(index, err);
+    }
   });
 }
 
@@ -213,59 +224,61 @@ void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken canc
   }
   const std::string key = meta_.chunkKey(path_, shardIdx);
   auto self = shared_from_this();
-  withShardIndex(key, [self, key, inner, cancel, done](std::shared_ptr<const ShardIndex> index,
-                                                       std::exception_ptr err) {
-    if (err) {
-      ThreadPool::shared().post([done, err] { done({}, err); });
-      return;
-    }
-    const std::uint64_t off = index->missing ? kEmpty : index->entries[2 * inner];
-    const std::uint64_t len = index->missing ? kEmpty : index->entries[2 * inner + 1];
-    if (off == kEmpty && len == kEmpty) {
-      ThreadPool::shared().post([done] { done(ZarrChunk{true, {}, {}, 0}, nullptr); });
-      return;
-    }
-    const std::string what =
-        self->store_->describeKey(key) + " inner chunk " + std::to_string(inner);
-    if (len > kMaxDecodedChunkBytes || off > (std::uint64_t{1} << 62)) {
-      auto e = invalid(what + ": shard index entry (" + std::to_string(off) + ", " +
-                       std::to_string(len) + ") is out of range");
-      ThreadPool::shared().post([done, e] { done({}, e); });
-      return;
-    }
-    if (cancel.cancelled()) {
-      auto e = std::make_exception_ptr(Error(ErrorKind::Cancelled, "cancelled: " + what));
-      ThreadPool::shared().post([done, e] { done({}, e); });
-      return;
-    }
-    self->store_->readAsync(
-        key, ByteRange::span(off, len), cancel, [self, what, len, done](ReadResult r) {
-          std::exception_ptr e;
-          if (r.missing()) {
-            e = invalid(what + ": shard disappeared while reading");
-          } else if (!r.ok()) {
-            e = readResultError(r, what);
-          } else if (r.data.size() != len) {
-            e = invalid(what + ": got " + std::to_string(r.data.size()) + " bytes, index says " +
-                        std::to_string(len) + " (truncated shard)");
-          }
-          if (e) {
-            ThreadPool::shared().post([done, e] { done({}, e); });
-            return;
-          }
-          auto data = std::make_shared<Bytes>(std::move(r.data));
-          ThreadPool::shared().post([self, what, data, done] {
-            ZarrChunk c;
-            try {
-              c = self->decodeWith(self->meta_.codecs.sharding->inner, std::move(*data), what);
-            } catch (...) {
-              done({}, std::current_exception());
-              return;
-            }
-            done(std::move(c), nullptr);
-          });
-        });
-  });
+  withShardIndex(
+      key, cancel,
+      [self, key, inner, cancel, done](std::shared_ptr<const ShardIndex> index,
+                                       std::exception_ptr err) {
+        if (err) {
+          ThreadPool::shared().post([done, err] { done({}, err); });
+          return;
+        }
+        const std::uint64_t off = index->missing ? kEmpty : index->entries[2 * inner];
+        const std::uint64_t len = index->missing ? kEmpty : index->entries[2 * inner + 1];
+        if (off == kEmpty && len == kEmpty) {
+          ThreadPool::shared().post([done] { done(ZarrChunk{true, {}, {}, 0}, nullptr); });
+          return;
+        }
+        const std::string what =
+            self->store_->describeKey(key) + " inner chunk " + std::to_string(inner);
+        if (len > kMaxDecodedChunkBytes || off > (std::uint64_t{1} << 62)) {
+          auto e = invalid(what + ": shard index entry (" + std::to_string(off) + ", " +
+                           std::to_string(len) + ") is out of range");
+          ThreadPool::shared().post([done, e] { done({}, e); });
+          return;
+        }
+        if (cancel.cancelled()) {
+          auto e = std::make_exception_ptr(Error(ErrorKind::Cancelled, "cancelled: " + what));
+          ThreadPool::shared().post([done, e] { done({}, e); });
+          return;
+        }
+        self->store_->readAsync(
+            key, ByteRange::span(off, len), cancel, [self, what, len, done](ReadResult r) {
+              std::exception_ptr e;
+              if (r.missing()) {
+                e = invalid(what + ": shard disappeared while reading");
+              } else if (!r.ok()) {
+                e = readResultError(r, what);
+              } else if (r.data.size() != len) {
+                e = invalid(what + ": got " + std::to_string(r.data.size()) +
+                            " bytes, index says " + std::to_string(len) + " (truncated shard)");
+              }
+              if (e) {
+                ThreadPool::shared().post([done, e] { done({}, e); });
+                return;
+              }
+              auto data = std::make_shared<Bytes>(std::move(r.data));
+              ThreadPool::shared().post([self, what, data, done] {
+                ZarrChunk c;
+                try {
+                  c = self->decodeWith(self->meta_.codecs.sharding->inner, std::move(*data), what);
+                } catch (...) {
+                  done({}, std::current_exception());
+                  return;
+                }
+                done(std::move(c), nullptr);
+              });
+            });
+      });
 }
 
 Bytes ZarrArray::readAllBlocking(CancelToken cancel) {

@@ -56,16 +56,21 @@ class ZarrArray : public std::enable_shared_from_this<ZarrArray> {
     bool missing = false;
     std::vector<std::uint64_t> entries;  // (offset, nbytes) pairs in C order of inner chunks
   };
+  using IndexCallback = std::function<void(std::shared_ptr<const ShardIndex>, std::exception_ptr)>;
+  struct ShardWaiter {
+    CancelToken cancel;
+    IndexCallback done;
+  };
   struct ShardSlot {
     bool ready = false;
     std::shared_ptr<const ShardIndex> index;
-    std::vector<std::function<void(std::shared_ptr<const ShardIndex>, std::exception_ptr)>> waiters;
+    std::vector<ShardWaiter> waiters;
+    CancelGroup wanted;  // the index fetch stops once every waiter is cancelled
   };
-  using IndexCallback = std::function<void(std::shared_ptr<const ShardIndex>, std::exception_ptr)>;
 
   ZarrChunk decodeWith(const ZarrCodecChain& chain, Bytes stored, const std::string& what) const;
   void readShardedAsync(std::vector<std::int64_t> idx, CancelToken cancel, ZarrChunkCallback done);
-  void withShardIndex(const std::string& key, IndexCallback cb);
+  void withShardIndex(const std::string& key, CancelToken cancel, IndexCallback cb);
   std::shared_ptr<const ShardIndex> decodeIndex(Bytes raw, const std::string& key) const;
   std::vector<std::int64_t> stridesFor(const ZarrCodecChain& chain) const;
 

@@ -3,6 +3,9 @@
 // in one wave (sharded: one index read per shard, then the inner chunks); the memory store
 // counts reads per key.
 #include <QtTest>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "dataset/nifti_zarr_dataset.h"
 #include "io_test_util.h"
@@ -22,6 +25,88 @@ std::shared_ptr<nztest::WaveStore> waveStoreFor(const std::string& dir) {
   return std::make_shared<nztest::WaveStore>(nz::openStore(nz::parseUri(dir)));
 }
 
+// Holds suffix reads (shard indexes) until released or until their token is cancelled, which
+// it notices by polling like the HTTP client does; everything else goes to the inner store.
+class HoldingStore : public nz::Store {
+ public:
+  explicit HoldingStore(std::shared_ptr<nz::Store> inner) : inner_(std::move(inner)) {
+    poller_ = std::thread([this] { poll(); });
+  }
+  ~HoldingStore() override {
+    {
+      std::lock_guard l(m_);
+      stop_ = true;
+    }
+    poller_.join();
+  }
+  std::string describe() const override { return inner_->describe(); }
+  void readAsync(const std::string& key, nz::ByteRange range, nz::CancelToken cancel,
+                 nz::ReadCallback done) override {
+    if (!range.suffixLength) return inner_->readAsync(key, range, cancel, std::move(done));
+    std::lock_guard l(m_);
+    ++held_;
+    pending_.push_back({key, range, cancel, std::move(done)});
+  }
+  std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
+  void write(const std::string& key, const nz::Bytes& data) override { inner_->write(key, data); }
+  void remove(const std::string& key) override { inner_->remove(key); }
+  nz::StoreStats stats() const override { return inner_->stats(); }
+  void release() {
+    std::lock_guard l(m_);
+    release_ = true;
+  }
+  int held() const {
+    std::lock_guard l(m_);
+    return held_;
+  }
+  int cancelledFetches() const {
+    std::lock_guard l(m_);
+    return cancelled_;
+  }
+
+ private:
+  struct Pending {
+    std::string key;
+    nz::ByteRange range;
+    nz::CancelToken cancel;
+    nz::ReadCallback done;
+  };
+  void poll() {
+    for (;;) {
+      std::vector<Pending> fire, cancel;
+      {
+        std::lock_guard l(m_);
+        if (stop_ && pending_.empty()) return;
+        for (auto it = pending_.begin(); it != pending_.end();) {
+          if (it->cancel.cancelled()) {
+            cancel.push_back(std::move(*it));
+            ++cancelled_;
+          } else if (release_ || stop_) {
+            fire.push_back(std::move(*it));
+          } else {
+            ++it;
+            continue;
+          }
+          it = pending_.erase(it);
+        }
+      }
+      for (auto& p : cancel) {
+        nz::ReadResult r;
+        r.status = nz::ReadResult::Status::Cancelled;
+        p.done(std::move(r));
+      }
+      for (auto& p : fire) inner_->readAsync(p.key, p.range, p.cancel, std::move(p.done));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  std::shared_ptr<nz::Store> inner_;
+  mutable std::mutex m_;
+  std::vector<Pending> pending_;
+  bool release_ = false, stop_ = false;
+  int held_ = 0, cancelled_ = 0;
+  std::thread poller_;
+};
+
 }  // namespace
 
 class ReaderRequests : public QObject {
@@ -31,6 +116,7 @@ class ReaderRequests : public QObject {
   void openTakesTwoWaves();
   void readRegionFetchesEachChunkOnce();
   void shardIndexFetchedOncePerShard();
+  void shardIndexFetchStopsWhenNoReaderWantsIt();
   void memoryStoreCountsReads();
 };
 
@@ -114,6 +200,52 @@ void ReaderRequests::shardIndexFetchedOncePerShard() {
   QCOMPARE(store->waves(), 1);
   ds.reset();
   nztest::waitSoleOwner(store);
+}
+
+// The index fetch of a shard is shared by its inner chunks: cancelling some readers keeps it
+// going, cancelling all of them stops it (no wait for a stalled server), and a reader that
+// joins afterwards still gets its chunk.
+void ReaderRequests::shardIndexFetchStopsWhenNoReaderWantsIt() {
+  auto store = std::make_shared<HoldingStore>(
+      nz::openStore(nz::parseUri(nztest::dataDir() + "/refdata/g2_v3_sharded_uint16.nii.zarr")));
+  auto ds = nz::openDataset(store, "test");
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<nz::ChunkResult> results;
+  auto collect = [&](nz::ChunkResult r) {
+    std::lock_guard l(m);
+    results.push_back(std::move(r));
+    cv.notify_all();
+  };
+  auto waitResults = [&](std::size_t n) {
+    std::unique_lock l(m);
+    return cv.wait_for(l, std::chrono::seconds(10), [&] { return results.size() >= n; });
+  };
+  // Three inner chunks of shard (0,0,0) (32^3 inner chunks in 64^3 shards).
+  nz::CancelSource a, b, c;
+  ds->readChunkAsync(0, {0, 0, 0, 0, 0}, a.token(), collect);
+  ds->readChunkAsync(0, {1, 0, 0, 0, 0}, b.token(), collect);
+  ds->readChunkAsync(0, {0, 1, 0, 0, 0}, c.token(), collect);
+  QTRY_COMPARE(store->held(), 1);  // one index fetch for the three
+  a.cancel();
+  b.cancel();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  QCOMPARE(store->cancelledFetches(), 0);  // c still wants it
+  c.cancel();
+  QTRY_COMPARE(store->cancelledFetches(), 1);
+  QVERIFY(waitResults(3));
+  for (const auto& r : results) QVERIFY(!r.ok);
+  // A new reader starts a new fetch and gets its chunk once the server answers.
+  results.clear();
+  ds->readChunkAsync(0, {1, 1, 0, 0, 0}, nz::CancelToken{}, collect);
+  QTRY_COMPARE(store->held(), 2);
+  store->release();
+  QVERIFY(waitResults(1));
+  QVERIFY2(results[0].ok, results[0].error.c_str());
+  nz::Box box = results[0].box;
+  const nz::Volume want = ds->readRegion(0, box);
+  QVERIFY(results[0].volume->data == want.data);
+  ds.reset();
 }
 
 void ReaderRequests::memoryStoreCountsReads() {
