@@ -12,6 +12,8 @@
 #include "loader/region_reader.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
+#include "volume/dtype.h"
+#include "write/atomic_file.h"
 #include "write/nifti_writer.h"
 #include "write/nifti_zarr_writer.h"
 
@@ -36,10 +38,13 @@ bool isLocal(const std::string& out) {
 // .nii.zarr is a tree of objects, so it cannot be one rename or one PUT. Locally it is written
 // into a temporary sibling directory renamed at the end; on cloud stores the writer stores
 // the group metadata last, which is the commit point readers rely on.
-void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const Volume& v,
+// `write` stores the output voxels with writeNiftiZarr (from the in-memory volume, or from a
+// SlabSource when streaming).
+using ZarrWrite = std::function<void(Store&, const Bytes&, const NiftiZarrWriteOptions&)>;
+void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite& write,
                const std::string& out, const ExportOutputOptions& options, CancelToken cancel,
                const ExportProgress& progress) {
-  NiftiHeader header = makeExportHeader(info, v.shape, v.dtype, plan.affine);
+  NiftiHeader header = makeExportHeader(info, plan.outBox.shape(), plan.dtype, plan.affine);
   header.voxOffset = 0;
   Bytes headerBytes = serializeNiftiHeader(header);
   NiftiZarrWriteOptions o;
@@ -54,7 +59,7 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const Volume& v,
   o.progress = progress;
   if (!isLocal(out)) {
     auto store = openStore(parseUri(out), options.store);
-    writeNiftiZarr(*store, headerBytes, v, o);
+    write(*store, headerBytes, o);
     return;
   }
   std::string finalPath = out.rfind("file://", 0) == 0 ? parseUri(out).path : out;
@@ -73,7 +78,7 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const Volume& v,
   if (ec) throw Error(ErrorKind::Io, "cannot create '" + tmp.string() + "': " + ec.message());
   try {
     auto store = openStore(parseUri(tmp.string()), options.store);
-    writeNiftiZarr(*store, headerBytes, v, o);
+    write(*store, headerBytes, o);
     if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
     std::filesystem::rename(tmp, fp);
   } catch (...) {
@@ -82,30 +87,206 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const Volume& v,
   }
 }
 
-// Reads the plan's box through a chunk loader of its own (the loader the viewer's slices use),
-// so exports share its fetch path and counters.
-Volume readThroughLoader(Dataset& dataset, const ExportPlan& plan,
-                         const ExportOutputOptions& options, CancelToken cancel,
-                         const ExportProgress& progress) {
+// Every export reads through a chunk loader of its own (the loader the viewer's slices use), so
+// exports share its fetch path and counters. The cache only stages one window of chunks before
+// they are copied into the output: a bounded budget keeps an export from holding the
+// viewer-sized cache on top of the output.
+LoaderOptions exportLoaderOptions(const ExportOutputOptions& options, std::size_t cacheBytes) {
   LoaderOptions lo;
   lo.maxInFlight = options.store.maxConcurrency > 0
                        ? static_cast<std::size_t>(options.store.maxConcurrency)
                        : std::size_t{128};
-  // The cache only stages one window of chunks before they are copied into the output: a
-  // bounded budget keeps an export from holding the viewer-sized cache on top of the output.
-  lo.cacheBytes = std::min<std::size_t>(defaultCacheBudget(), std::size_t{512} << 20);
-  ChunkLoader loader(lo);
-  // The loader and its cache are gone before this returns, so a non-owning pointer suffices.
-  std::shared_ptr<Dataset> ds(&dataset, [](Dataset*) {});
-  struct Publish {  // metrics also on failure/cancel, for --stats
-    ChunkLoader& loader;
-    LoaderMetrics* out;
-    ~Publish() {
-      if (out) *out = loader.metrics();
+  lo.cacheBytes = cacheBytes;
+  return lo;
+}
+
+// Hands the loader's counters to ExportOutputOptions::loaderMetrics also on failure/cancel
+// (for --stats).
+struct PublishMetrics {
+  ChunkLoader& loader;
+  LoaderMetrics* out;
+  ~PublishMetrics() {
+    if (out) *out = loader.metrics();
+  }
+};
+
+// The loader and its cache are gone before runExport returns, so a non-owning pointer suffices.
+std::shared_ptr<Dataset> borrow(Dataset& dataset) {
+  return std::shared_ptr<Dataset>(&dataset, [](Dataset*) {});
+}
+
+Volume readThroughLoader(Dataset& dataset, const ExportPlan& plan,
+                         const ExportOutputOptions& options, CancelToken cancel,
+                         const ExportProgress& progress) {
+  ChunkLoader loader(exportLoaderOptions(
+      options, std::min<std::size_t>(defaultCacheBudget(), std::size_t{512} << 20)));
+  PublishMetrics publish{loader, options.loaderMetrics};
+  return readRegionThroughLoader(loader, borrow(dataset), plan.level, plan.readBox,
+                                 plan.padValueRaw, cancel, progress);
+}
+
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+// Produces the output (plan.outBox) slab by slab: output planes [z0, z1) of one output volume
+// (t, c), with the voxels executePlan would give them. Slabs end on multiples of `depth` (a
+// multiple of the level's chunk depth) in level z, so consecutive slabs never share a chunk.
+class SlabReader {
+ public:
+  SlabReader(ChunkLoader& loader, std::shared_ptr<Dataset> ds, const ExportPlan& plan,
+             std::int64_t depth, CancelToken cancel)
+      : loader_(loader), ds_(std::move(ds)), plan_(plan), depth_(depth), cancel_(cancel) {}
+
+  std::int64_t depthOut() const { return plan_.outBox.end[2] - plan_.outBox.begin[2]; }
+
+  // End (output z, exclusive) of the slab starting at output plane z.
+  std::int64_t slabEnd(std::int64_t z) const {
+    const std::int64_t level = plan_.outBox.begin[2] + z;
+    const std::int64_t boundary = (floorDiv(level, depth_) + 1) * depth_;
+    return std::min(boundary - plan_.outBox.begin[2], depthOut());
+  }
+
+  Volume read(std::int64_t t, std::int64_t c, std::int64_t z0, std::int64_t z1) {
+    Box slab = plan_.outBox;
+    slab.begin[2] = plan_.outBox.begin[2] + z0;
+    slab.end[2] = plan_.outBox.begin[2] + z1;
+    slab.begin[3] = plan_.outBox.begin[3] + t;
+    slab.end[3] = slab.begin[3] + 1;
+    slab.begin[4] = plan_.outBox.begin[4] + c;
+    slab.end[4] = slab.begin[4] + 1;
+    // The part of the plan's read box inside this slab (the slab's data; the rest is padding).
+    Box part;
+    bool empty = plan_.readBox.empty();
+    for (int a = 0; a < 5; ++a) {
+      part.begin[a] = std::max(plan_.readBox.begin[a], slab.begin[a]);
+      part.end[a] = std::min(plan_.readBox.end[a], slab.end[a]);
+      empty = empty || part.end[a] <= part.begin[a];
     }
-  } publish{loader, options.loaderMetrics};
-  return readRegionThroughLoader(loader, ds, plan.level, plan.readBox, plan.padValueRaw, cancel,
-                                 progress);
+    if (empty) {  // all padding: the constant, stored the way padCrop stores it
+      Volume fill;
+      fill.dtype = plan_.dtype;
+      fill.shape = slab.shape();
+      fill.data.resize(fill.voxelCount() * dtypeSize(fill.dtype));
+      Bytes element(dtypeSize(fill.dtype));
+      storeValue(element.data(), fill.dtype, plan_.padValueRaw);
+      fillElements(fill.data.data(), fill.dtype, fill.voxelCount(), element.data());
+      return fill;
+    }
+    Volume data =
+        readRegionThroughLoader(loader_, ds_, plan_.level, part, plan_.padValueRaw, cancel_);
+    if (part.begin == slab.begin && part.end == slab.end) return data;
+    // Constant padding only (exportIsStreamed), so the slab needs nothing outside `part`.
+    return padCrop(data, part, plan_.region, slab, plan_.padMode, plan_.padValueRaw);
+  }
+
+ private:
+  ChunkLoader& loader_;
+  std::shared_ptr<Dataset> ds_;
+  const ExportPlan& plan_;
+  std::int64_t depth_;
+  CancelToken cancel_;
+};
+
+// The writer of .nii.zarr asks for slabs of its own depth (its chunk or shard edge), not aligned
+// with the source chunks: this keeps the planes read but not yet asked for, so each source slab
+// is read once. A request going back (a second pass, e.g. the label scan) starts over.
+class PlaneQueue {
+ public:
+  PlaneQueue(SlabReader& reader, std::size_t planeBytes)
+      : reader_(reader), planeBytes_(planeBytes) {}
+
+  void get(std::int64_t t, std::int64_t c, std::int64_t z0, std::int64_t z1, std::uint8_t* out) {
+    if (t != t_ || c != c_ || z0 < begin_ || z0 > end_) {
+      t_ = t;
+      c_ = c;
+      begin_ = end_ = z0;
+      planes_.clear();
+    }
+    planes_.erase(planes_.begin(),
+                  planes_.begin() + static_cast<std::ptrdiff_t>(
+                                        static_cast<std::size_t>(z0 - begin_) * planeBytes_));
+    begin_ = z0;
+    while (end_ < z1) {
+      const std::int64_t e = reader_.slabEnd(end_);
+      Volume slab = reader_.read(t, c, end_, e);
+      planes_.insert(planes_.end(), slab.data.begin(), slab.data.end());
+      end_ = e;
+    }
+    std::copy_n(planes_.data(), static_cast<std::size_t>(z1 - z0) * planeBytes_, out);
+  }
+
+ private:
+  SlabReader& reader_;
+  std::size_t planeBytes_;
+  std::int64_t t_ = -1, c_ = -1, begin_ = 0, end_ = 0;
+  Bytes planes_;  // output planes [begin_, end_) of volume (t_, c_)
+};
+
+// The streaming path of runExport (exportIsStreamed): one loader for the whole export, slabs of
+// about a quarter of the memory bound, the cache about half of it.
+void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
+                 const std::string& destination, const ExportOutputOptions& options,
+                 CancelToken cancel, const ExportProgress& progress) {
+  const DatasetInfo& info = dataset.info();
+  const LevelInfo& lv = info.levels[static_cast<std::size_t>(plan.level)];
+  const Index5 shape = plan.outBox.shape();
+  const std::size_t item = dtypeSize(plan.dtype);
+  const std::size_t planeBytes = static_cast<std::size_t>(shape[0] * shape[1]) * item;
+  const std::int64_t chunkZ = std::max<std::int64_t>(lv.chunkShape[2], 1);
+  std::size_t chunkBytes = item;
+  for (auto e : lv.chunkShape) chunkBytes *= static_cast<std::size_t>(std::max<std::int64_t>(e, 1));
+  const std::uint64_t bound = std::max<std::uint64_t>(options.maxInMemoryBytes, 1);
+  const std::uint64_t chunkSlabBytes =
+      std::max<std::uint64_t>(planeBytes * static_cast<std::uint64_t>(chunkZ), 1);
+  // Chunk depths a slab: about a quarter of the bound, at least one, at most the whole output.
+  const std::uint64_t maxDepths = static_cast<std::uint64_t>(shape[2] / chunkZ + 2);
+  const std::int64_t depth = chunkZ * static_cast<std::int64_t>(std::clamp<std::uint64_t>(
+                                          bound / 4 / chunkSlabBytes, 1, maxDepths));
+  const std::size_t cacheBytes = std::max<std::size_t>(
+      2 * chunkBytes, static_cast<std::size_t>(std::min<std::uint64_t>(
+                          {bound / 2, std::uint64_t{512} << 20,
+                           static_cast<std::uint64_t>(defaultCacheBudget())})));
+
+  ChunkLoader loader(exportLoaderOptions(options, cacheBytes));
+  PublishMetrics publish{loader, options.loaderMetrics};
+  SlabReader reader(loader, borrow(dataset), plan, depth, cancel);
+
+  if (format == ExportFormat::NiiZarr) {
+    PlaneQueue queue(reader, planeBytes);
+    const SlabSource source = [&](std::int64_t t, std::int64_t c, std::int64_t z0, std::int64_t z1,
+                                  std::uint8_t* out) { queue.get(t, c, z0, z1, out); };
+    writeZarr(
+        info, plan,
+        [&](Store& store, const Bytes& h, const NiftiZarrWriteOptions& o) {
+          writeNiftiZarr(store, h, source, o);
+        },
+        destination, options, cancel, progress);
+    return;
+  }
+  const NiftiHeader header = makeExportHeader(info, shape, plan.dtype, plan.affine);
+  NiftiWriteOptions wo;
+  wo.gzipLevel = options.gzipLevel;
+  wo.store = options.store;
+  wo.cancel = cancel;
+  wo.progress = progress;
+  AtomicOutput out(destination, options.store);
+  NiftiStreamWriter writer(
+      header, static_cast<std::uint64_t>(plan.outBox.voxelCount()) * item,
+      niftiPathIsGzip(destination), [&](const std::uint8_t* p, std::size_t n) { out.write(p, n); },
+      wo);
+  // NIfTI order: x fastest, then y, z, t, c.
+  for (std::int64_t c = 0; c < shape[4]; ++c)
+    for (std::int64_t t = 0; t < shape[3]; ++t)
+      for (std::int64_t z = 0; z < shape[2];) {
+        const std::int64_t e = reader.slabEnd(z);
+        const Volume slab = reader.read(t, c, z, e);
+        writer.write(slab.data.data(), slab.data.size());
+        z = e;
+      }
+  writer.finish();
+  if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
+  out.commit();
 }
 
 }  // namespace
@@ -116,6 +297,17 @@ ExportFormat exportFormatFor(const std::string& out) {
   if (endsWith(out, ".nii")) return ExportFormat::Nii;
   throw Error(ErrorKind::InvalidArgument,
               "output '" + redactSecrets(out) + "' must end in .nii, .nii.gz or .nii.zarr");
+}
+
+bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options) {
+  const std::uint64_t bytes = plan.outputVoxels * dtypeSize(plan.dtype);
+  if (bytes <= options.maxInMemoryBytes) return false;
+  if (plan.padMode == PadMode::Constant) return true;
+  // Another pad mode streams only when it pads nothing (the output lies inside the data).
+  for (int a = 0; a < 5; ++a)
+    if (plan.outBox.begin[a] < plan.region.begin[a] || plan.outBox.end[a] > plan.region.end[a])
+      return false;
+  return true;
 }
 
 std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::string& destination,
@@ -129,6 +321,11 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
       if (progress) progress(base + span * std::clamp(f, 0.0, 1.0));
     };
   };
+  if (exportIsStreamed(plan, options)) {
+    runStreamed(dataset, plan, format, destination, options, cancel, progress);
+    if (progress) progress(1.0);
+    return static_cast<std::uint64_t>(plan.outBox.voxelCount());
+  }
   Volume voxels;
   voxels.dtype = plan.dtype;
   if (plan.readBox.empty())
@@ -139,7 +336,12 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
   Volume result = executePlan(plan, std::move(voxels));
   const DatasetInfo& info = dataset.info();
   if (format == ExportFormat::NiiZarr) {
-    writeZarr(info, plan, result, destination, options, cancel, report(0.5, 0.5));
+    writeZarr(
+        info, plan,
+        [&](Store& store, const Bytes& h, const NiftiZarrWriteOptions& o) {
+          writeNiftiZarr(store, h, result, o);
+        },
+        destination, options, cancel, report(0.5, 0.5));
   } else {
     NiftiHeader header = makeExportHeader(info, result.shape, result.dtype, plan.affine);
     NiftiWriteOptions wo;

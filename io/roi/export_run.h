@@ -6,6 +6,16 @@
 // `nzview-cli export` and the viewer's export dialog both call this, so both produce identical
 // files. Blocking: run it on a worker thread.
 //
+// Large outputs (more than ExportOutputOptions::maxInMemoryBytes) are streamed instead of held
+// in memory: the output is produced in z-slabs whose boundaries lie on the read level's chunk
+// grid (so each chunk is fetched once when its t and c extents are 1, as niizarr writes them),
+// and each slab goes to the writer as soon as it is read, with the same bytes as the in-memory
+// path. Memory then stays around maxInMemoryBytes (at least one chunk-deep slab of the output).
+// Only a constant pad (or no padding at all) can stream: the edge/reflect/symmetric/wrap and
+// minimum/maximum/mean/median pad modes need the whole region, so those exports stay in memory.
+// Label pyramids of .nii.zarr read the source twice (one pass to collect the labels). A cloud
+// .nii/.nii.gz destination is still one object write, which AtomicOutput buffers (compressed).
+//
 //   nz::ExportPlan plan = nz::planExport(ds->info(), req);
 //   nz::ExportOutputOptions o;  o.store = storeOptions;
 //   nz::runExport(*ds, plan, "roi.nii.gz", o, cancel.token(), progress);
@@ -38,7 +48,14 @@ struct ExportOutputOptions {
   // When set, receives the chunk loader's counters of the read (also when the export fails or
   // is cancelled), e.g. for `nzview-cli export --stats`.
   LoaderMetrics* loaderMetrics = nullptr;
+  // Outputs larger than this (uncompressed voxel bytes) are streamed in z-slabs when the plan
+  // allows it (see exportIsStreamed); streaming keeps memory near this bound.
+  std::uint64_t maxInMemoryBytes = std::uint64_t{512} << 20;
 };
+
+// True when runExport streams this plan: the output is larger than options.maxInMemoryBytes and
+// its padding (if any) is constant, so no slab needs data outside itself.
+bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options);
 
 // Progress: fraction 0..1 over the whole export (reading ~first half, writing the rest).
 using ExportProgress = std::function<void(double)>;

@@ -25,44 +25,6 @@ int xyztUnitsCode(const std::string& space, const std::string& time) {
   return s | t;
 }
 
-class GzipStream {
- public:
-  GzipStream(int level, const std::function<void(const std::uint8_t*, std::size_t)>& sink)
-      : sink_(sink), out_(1 << 20) {
-    std::memset(&z_, 0, sizeof z_);
-    // windowBits 15 + 16: a gzip member (RFC 1952), readable by gzip, nibabel and our reader.
-    if (deflateInit2(&z_, std::clamp(level, 0, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
-      throw Error(ErrorKind::Io, "cannot start gzip compression");
-  }
-  ~GzipStream() { deflateEnd(&z_); }
-  void feed(const std::uint8_t* p, std::size_t n, bool finish) {
-    // zlib counts in uInt: feed at most 1 GiB at a time.
-    do {
-      std::size_t take = std::min<std::size_t>(n, 1u << 30);
-      z_.next_in = const_cast<Bytef*>(p);
-      z_.avail_in = static_cast<uInt>(take);
-      p += take;
-      n -= take;
-      int flush = finish && n == 0 ? Z_FINISH : Z_NO_FLUSH;
-      int rc;
-      do {
-        z_.next_out = out_.data();
-        z_.avail_out = static_cast<uInt>(out_.size());
-        rc = deflate(&z_, flush);
-        if (rc == Z_STREAM_ERROR) throw Error(ErrorKind::Io, "gzip compression failed");
-        std::size_t have = out_.size() - z_.avail_out;
-        if (have) sink_(out_.data(), have);
-      } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-    } while (n > 0);
-  }
-
- private:
-  z_stream z_;
-  const std::function<void(const std::uint8_t*, std::size_t)>& sink_;
-  Bytes out_;
-};
-
 }  // namespace
 
 bool niftiPathIsGzip(const std::string& path) {
@@ -106,35 +68,116 @@ NiftiHeader makeExportHeader(const DatasetInfo& info, const Index5& shape, DType
   return h;
 }
 
+// One gzip member (RFC 1952) fed block by block.
+class NiftiStreamWriter::Gzip {
+ public:
+  Gzip(int level, const NiftiSink& sink) : sink_(sink), out_(1 << 20) {
+    std::memset(&z_, 0, sizeof z_);
+    // windowBits 15 + 16: a gzip member (RFC 1952), readable by gzip, nibabel and our reader.
+    if (deflateInit2(&z_, std::clamp(level, 0, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+      throw Error(ErrorKind::Io, "cannot start gzip compression");
+  }
+  ~Gzip() { deflateEnd(&z_); }
+  void feed(const std::uint8_t* p, std::size_t n, bool finish) {
+    // zlib counts in uInt: feed at most 1 GiB at a time.
+    do {
+      std::size_t take = std::min<std::size_t>(n, 1u << 30);
+      z_.next_in = const_cast<Bytef*>(p);
+      z_.avail_in = static_cast<uInt>(take);
+      p += take;
+      n -= take;
+      int flush = finish && n == 0 ? Z_FINISH : Z_NO_FLUSH;
+      int rc;
+      do {
+        z_.next_out = out_.data();
+        z_.avail_out = static_cast<uInt>(out_.size());
+        rc = deflate(&z_, flush);
+        if (rc == Z_STREAM_ERROR) throw Error(ErrorKind::Io, "gzip compression failed");
+        std::size_t have = out_.size() - z_.avail_out;
+        if (have) sink_(out_.data(), have);
+      } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    } while (n > 0);
+  }
+
+ private:
+  z_stream z_;
+  const NiftiSink& sink_;
+  Bytes out_;
+};
+
+NiftiStreamWriter::NiftiStreamWriter(const NiftiHeader& header, std::uint64_t dataBytes, bool gzip,
+                                     NiftiSink sink, const NiftiWriteOptions& options)
+    : sink_(std::move(sink)),
+      options_(options),
+      expected_(dataBytes),
+      block_(std::max<std::size_t>(options.blockBytes, 4096)) {
+  Bytes head = serializeNiftiHeader(header, true);
+  if (!gzip) {
+    sink_(head.data(), head.size());
+    return;
+  }
+  gzip_ = std::make_unique<Gzip>(options_.gzipLevel, sink_);
+  gzip_->feed(head.data(), head.size(), expected_ == 0);
+}
+
+NiftiStreamWriter::~NiftiStreamWriter() = default;
+
+void NiftiStreamWriter::emitBlock(const std::uint8_t* data, std::size_t size) {
+  if (options_.cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
+  emitted_ += size;
+  if (gzip_)
+    gzip_->feed(data, size, emitted_ == expected_);
+  else
+    sink_(data, size);
+  if (options_.progress)
+    options_.progress(static_cast<double>(emitted_) / static_cast<double>(expected_));
+}
+
+void NiftiStreamWriter::write(const std::uint8_t* data, std::size_t size) {
+  if (size > expected_ - received_)
+    throw Error(
+        ErrorKind::InvalidArgument,
+        "NIfTI writer: more than the " + std::to_string(expected_) + " voxel bytes announced");
+  received_ += size;
+  while (size > 0) {
+    // Whole blocks straight from the caller's buffer when no partial block is waiting (the
+    // in-memory path); otherwise top up the partial block. Either way blocks start at multiples
+    // of block_, and the last one ends at expected_.
+    if (pending_.empty() && size >= block_) {
+      emitBlock(data, block_);
+      data += block_;
+      size -= block_;
+      continue;
+    }
+    if (pending_.capacity() < block_) pending_.reserve(block_);
+    const std::size_t take = std::min(size, block_ - pending_.size());
+    pending_.insert(pending_.end(), data, data + take);
+    data += take;
+    size -= take;
+    if (pending_.size() == block_ || emitted_ + pending_.size() == expected_) {
+      emitBlock(pending_.data(), pending_.size());
+      pending_.clear();
+    }
+  }
+}
+
+void NiftiStreamWriter::finish() {
+  if (received_ != expected_ || !pending_.empty())
+    throw Error(ErrorKind::InvalidArgument, "NIfTI writer: " + std::to_string(received_) +
+                                                " voxel bytes written, " +
+                                                std::to_string(expected_) + " announced");
+}
+
 void streamNifti(const NiftiHeader& header, const Volume& volume, bool gzip,
                  const std::function<void(const std::uint8_t*, std::size_t)>& sink,
                  const NiftiWriteOptions& options) {
   std::size_t expected = volume.voxelCount() * dtypeSize(volume.dtype);
   if (volume.data.size() != expected)
     throw Error(ErrorKind::InvalidArgument, "volume buffer does not match its shape");
-  Bytes head = serializeNiftiHeader(header, true);
-  std::size_t block = std::max<std::size_t>(options.blockBytes, 4096);
-  auto checkCancel = [&] {
-    if (options.cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
-  };
-  if (!gzip) {
-    sink(head.data(), head.size());
-    for (std::size_t off = 0; off < expected; off += block) {
-      checkCancel();
-      std::size_t n = std::min(block, expected - off);
-      sink(volume.data.data() + off, n);
-      if (options.progress) options.progress(static_cast<double>(off + n) / expected);
-    }
-    return;
-  }
-  GzipStream gz(options.gzipLevel, sink);
-  gz.feed(head.data(), head.size(), expected == 0);
-  for (std::size_t off = 0; off < expected; off += block) {
-    checkCancel();
-    std::size_t n = std::min(block, expected - off);
-    gz.feed(volume.data.data() + off, n, off + n == expected);
-    if (options.progress) options.progress(static_cast<double>(off + n) / expected);
-  }
+  NiftiStreamWriter writer(header, expected, gzip, sink, options);
+  writer.write(volume.data.data(), expected);
+  writer.finish();
 }
 
 std::uint64_t writeNifti(const std::string& destination, const NiftiHeader& header,

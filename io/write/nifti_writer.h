@@ -7,9 +7,17 @@
 //
 //   nz::NiftiHeader h = nz::makeExportHeader(info, volume.shape, volume.dtype, plan.affine);
 //   nz::writeNifti("roi.nii.gz", h, volume);
+//
+// Voxels that never sit in memory at once (a streamed export) go through NiftiStreamWriter:
+//   nz::NiftiStreamWriter w(h, dataBytes, gzip, [&](auto* p, std::size_t n) { out.write(p, n); });
+//   for (...) w.write(slab.data(), slab.size());   // NIfTI order, any piece sizes
+//   w.finish();
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "core/bytes.h"
 #include "core/cancel.h"
 #include "dataset/dataset.h"
 #include "nifti/nifti_header.h"
@@ -32,6 +40,39 @@ bool niftiPathIsGzip(const std::string& path);
 // Header for exporting `shape`/`dtype` voxels of `info` placed at `affine`.
 NiftiHeader makeExportHeader(const DatasetInfo& info, const Index5& shape, DType dtype,
                              const Matrix4& affine);
+
+using NiftiSink = std::function<void(const std::uint8_t*, std::size_t)>;
+
+// Serialises a NIfTI file piece by piece: the header at construction, then `dataBytes` voxel
+// bytes in NIfTI order (x fastest; z, then t, then c slowest) through write(), in pieces of any
+// size, then finish(). The data are cut into the same options.blockBytes blocks (each one a
+// cancel check, a progress report and one compressor call) whatever the pieces, so the file,
+// gzip stream included, is byte-identical to streamNifti of the whole volume. Throws nz::Error.
+class NiftiStreamWriter {
+ public:
+  NiftiStreamWriter(const NiftiHeader& header, std::uint64_t dataBytes, bool gzip, NiftiSink sink,
+                    const NiftiWriteOptions& options = {});
+  ~NiftiStreamWriter();
+  NiftiStreamWriter(const NiftiStreamWriter&) = delete;
+  NiftiStreamWriter& operator=(const NiftiStreamWriter&) = delete;
+
+  void write(const std::uint8_t* data, std::size_t size);
+  // Throws nz::Error(InvalidArgument) unless exactly dataBytes were written.
+  void finish();
+
+ private:
+  class Gzip;
+  void emitBlock(const std::uint8_t* data, std::size_t size);
+
+  NiftiSink sink_;
+  NiftiWriteOptions options_;
+  std::uint64_t expected_ = 0;
+  std::uint64_t received_ = 0;  // bytes passed to write()
+  std::uint64_t emitted_ = 0;   // bytes passed on in blocks
+  std::size_t block_ = 0;
+  Bytes pending_;  // a partial block
+  std::unique_ptr<Gzip> gzip_;
+};
 
 // Serialises header + voxels (gzip when `gzip`) into `sink` in blocks. Throws nz::Error.
 void streamNifti(const NiftiHeader& header, const Volume& volume, bool gzip,
