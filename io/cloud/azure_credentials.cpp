@@ -9,6 +9,7 @@
 #include "cloud/cloud_common.h"
 #include "cloud/crypto.h"
 #include "core/error.h"
+#include "http/http_store.h"
 
 namespace nz {
 
@@ -224,7 +225,7 @@ AzureAuth resolveAzureAuth(const Uri& uri, const StoreOptions& options) {
 
   // Default credential chain, resolved lazily at the first request: which links exist is
   // decided now (cheap), trying them costs a process or a request.
-  HttpOptions tokenHttp = cloud::httpOptionsFrom(options);
+  HttpOptions tokenHttp = httpOptionsFrom(options);
   tokenHttp.extraHeaders.clear();
   tokenHttp.maxRetries = 2;
   auto client = std::make_shared<std::shared_ptr<HttpClient>>();

@@ -11,6 +11,7 @@
 #include "cloud/cloud_common.h"
 #include "cloud/cloud_test_hooks.h"
 #include "cloud/crypto.h"
+#include "http/http_store.h"
 #include "store/store_factory.h"
 
 namespace nz {
@@ -23,7 +24,7 @@ class AzureStore : public Store {
       : auth_(resolveAzureAuth(uri, options)),
         container_(uri.bucket),
         prefix_(uri.path),
-        http_(std::make_shared<HttpClient>(cloud::httpOptionsFrom(options))),
+        http_(std::make_shared<HttpClient>(httpOptionsFrom(options))),
         blockThreshold_(
             cloud::sizeOption(options, "azure_block_threshold",
                               cloud::sizeOption(options, "multipart_threshold", 64ull << 20))),

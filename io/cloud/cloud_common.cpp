@@ -231,27 +231,6 @@ void deliverLater(ReadCallback done, ReadResult result) {
   }).detach();
 }
 
-HttpOptions httpOptionsFrom(const StoreOptions& options) {
-  HttpOptions h;
-  h.caFile = options.caFile;
-  if (h.caFile.empty()) {
-    if (auto v = env("CURL_CA_BUNDLE"))
-      h.caFile = *v;
-    else if (auto w = env("SSL_CERT_FILE"))
-      h.caFile = *w;
-  }
-  h.insecure = options.insecure;
-  if (options.maxConcurrency > 0) h.maxConcurrency = options.maxConcurrency;
-  for (const auto& line : options.headers) {
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string k = line.substr(0, colon), v = line.substr(colon + 1);
-    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
-    h.extraHeaders.emplace_back(k, v);
-  }
-  return h;
-}
-
 std::uint64_t sizeOption(const StoreOptions& options, const std::string& key,
                          std::uint64_t fallback) {
   auto it = options.extra.find(key);

@@ -61,8 +61,6 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
 void throwUnlessOk(const HttpResponse& response, const std::string& what,
                    const std::string& credentialSource);
 
-// HTTP client options from the store options (CA file, --insecure, concurrency, headers).
-HttpOptions httpOptionsFrom(const StoreOptions& options);
 
 inline bool statusOk(long status) { return status >= 200 && status < 300; }
 // A ReadResult for an nz::Error raised before any request was sent.

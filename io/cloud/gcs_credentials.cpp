@@ -7,6 +7,7 @@
 #include "cloud/cloud_common.h"
 #include "cloud/crypto.h"
 #include "core/error.h"
+#include "http/http_store.h"
 
 namespace nz {
 
@@ -116,7 +117,7 @@ GcsAuth resolveGcsAuth(const StoreOptions& options) {
   if (a.endpoint.find("://") == std::string::npos) a.endpoint = "http://" + a.endpoint;
   while (!a.endpoint.empty() && a.endpoint.back() == '/') a.endpoint.pop_back();
 
-  HttpOptions tokenHttp = cloud::httpOptionsFrom(options);
+  HttpOptions tokenHttp = httpOptionsFrom(options);
   tokenHttp.extraHeaders.clear();
   tokenHttp.maxRetries = 2;
 

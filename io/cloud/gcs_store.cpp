@@ -5,6 +5,7 @@
 
 #include "cloud/cloud_common.h"
 #include "cloud/gcs_credentials.h"
+#include "http/http_store.h"
 #include "store/store_factory.h"
 
 namespace nz {
@@ -17,7 +18,7 @@ class GcsStore : public Store {
       : auth_(resolveGcsAuth(options)),
         bucket_(uri.bucket),
         prefix_(uri.path),
-        http_(std::make_shared<HttpClient>(cloud::httpOptionsFrom(options))),
+        http_(std::make_shared<HttpClient>(httpOptionsFrom(options))),
         resumableThreshold_(cloud::sizeOption(options, "multipart_threshold", 64ull << 20)),
         chunkSize_(cloud::sizeOption(options, "multipart_part_size", 16ull << 20)) {
     describe_ = "gs://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_);

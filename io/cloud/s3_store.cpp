@@ -11,6 +11,7 @@
 #include "cloud/cloud_test_hooks.h"
 #include "cloud/crypto.h"
 #include "cloud/sigv4.h"
+#include "http/http_store.h"
 #include "store/store_factory.h"
 
 namespace nz {
@@ -26,7 +27,7 @@ class S3Store : public Store {
       : auth_(resolveAwsAuth(uri, options)),
         bucket_(uri.bucket),
         prefix_(uri.path),
-        http_(std::make_shared<HttpClient>(cloud::httpOptionsFrom(options))),
+        http_(std::make_shared<HttpClient>(httpOptionsFrom(options))),
         partThreshold_(cloud::sizeOption(options, "multipart_threshold", 64ull << 20)),
         partSize_(cloud::sizeOption(options, "multipart_part_size", 16ull << 20)) {
     describe_ = "s3://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_);
