@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -116,6 +117,32 @@ std::string readSmallFile(const std::string& path) {
   return text.str();
 }
 
+// --dry-run: each planned output (its plan, and whether it streams or is held in memory) as
+// text, or as JSON (one object, or a list with --rois).
+void printDryRun(const std::vector<std::pair<std::string, nz::ExportPlan>>& jobs,
+                 const nz::DatasetInfo& info, const nz::ExportOutputOptions& oo, bool json,
+                 bool list) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& [out, plan] : jobs) {
+    const bool streamed = nz::exportIsStreamed(plan, oo);
+    if (json) {
+      nlohmann::json p = nlohmann::json::parse(nz::planJson(plan, info));
+      p["output"] = nz::redactSecrets(out);
+      p["streamed"] = streamed;
+      all.push_back(std::move(p));
+      continue;
+    }
+    const double mib = static_cast<double>(plan.outputBytes) / double(1 << 20);
+    char memory[160];
+    std::snprintf(memory, sizeof memory, "%s (output %.1f MiB)\n",
+                  streamed ? "streamed in z-slabs, bounded" : "held in memory", mib);
+    std::cout << "output:           " << nz::redactSecrets(out) << "\n"
+              << nz::describePlan(plan, info) << "memory:           " << memory
+              << (list ? "\n" : "");
+  }
+  if (json) std::cout << (list ? all.dump() : all[0].dump()) << "\n";
+}
+
 // `export --rois FILE -o DIR`: one output per ROI, named after it, never outside DIR.
 int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFile,
                  const std::string& dir, int gzipLevel, nz::LoaderMetrics& metrics,
@@ -130,26 +157,14 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
     const std::string out = nz::exportPathInDirectory(dir, r.name, suffix, used);
     jobs.emplace_back(out, nz::planExport(info, r.request, modelFor(info.uri)));
   }
+  const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &metrics);
   if (a.has("--dry-run")) {
-    if (a.has("--json")) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const auto& [out, plan] : jobs) {
-        nlohmann::json p = nlohmann::json::parse(nz::planJson(plan, info));
-        p["output"] = nz::redactSecrets(out);
-        list.push_back(std::move(p));
-      }
-      std::cout << list.dump() << "\n";
-    } else {
-      for (const auto& [out, plan] : jobs)
-        std::cout << "output:           " << nz::redactSecrets(out) << "\n"
-                  << nz::describePlan(plan, info) << "\n";
-    }
+    printDryRun(jobs, info, oo, a.has("--json"), true);
     if (a.has("--stats")) printStats(ds.store().stats(), elapsed(), metrics);
     return 0;
   }
   if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
   nz::AtomicOutput::installSignalCleanup();
-  const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &metrics);
   for (const auto& [out, plan] : jobs) {
     nz::runExport(ds, plan, out, oo);
     std::cout << nz::redactSecrets(out) << "\n" << std::flush;
@@ -247,20 +262,16 @@ int cmdExport(const Args& args) {
       req.roi = nz::parseRoiText(*r, info.levels[static_cast<std::size_t>(req.level)].shape);
     nz::ExportPlan plan = nz::planExport(info, req, modelFor(a.positional[0]));
 
+    // The same code path as the viewer's export dialog (identical files).
+    const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &loaderMetrics);
     if (dryRun) {
-      if (a.has("--json"))
-        std::cout << nz::planJson(plan, info) << "\n";
-      else
-        std::cout << "source:           " << info.uri << "\n"
-                  << "output:           " << nz::redactSecrets(*out) << "\n"
-                  << nz::describePlan(plan, info);
+      if (!a.has("--json")) std::cout << "source:           " << info.uri << "\n";
+      printDryRun({{*out, plan}}, info, oo, a.has("--json"), false);
       if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
       return 0;
     }
 
     nz::AtomicOutput::installSignalCleanup();
-    // The same code path as the viewer's export dialog (identical files).
-    const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &loaderMetrics);
     nz::runExport(*ds, plan, *out, oo);
     if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
     return 0;

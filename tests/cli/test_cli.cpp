@@ -238,6 +238,7 @@ class TestCli : public QObject {
     QCOMPARE(j.rc, 0);
     QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
     QCOMPARE(o["chunks"].toInt(), 4);
+    QCOMPARE(o["streamed"].toBool(), false);  // 1 MiB output: held in memory
     QVERIFY(filesIn(dir.path()).isEmpty());
   }
 
