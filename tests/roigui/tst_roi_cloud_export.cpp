@@ -86,16 +86,10 @@ class TstRoiCloudExport : public QObject {
     qputenv("AWS_REGION", "us-east-1");
     qputenv("AWS_ENDPOINT_URL", "http://127.0.0.1:14568");
 
-    w_ = new MainWindow;
-    w_->setHeadless(true);
-    w_->resize(1300, 900);
-    w_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w_));
+    w_ = nzviewer_test::openWindow(source_, QSize(1300, 900), azure_);
+    QVERIFY(w_);
     roi_ = w_->findChild<RoiController*>();
     QVERIFY(roi_);
-    QSignalSpy opened(w_, &MainWindow::datasetOpened);
-    w_->openUri(source_, azure_);
-    QVERIFY(opened.wait(30000));
     nz::Box b;
     b.begin = {20, 15, 10, 0, 0};
     b.end = {90, 70, 50, 1, 1};

@@ -59,16 +59,10 @@ class TstRoiGui : public QObject {
   void initTestCase() {
     QVERIFY(tmp_.isValid());
     uri_ = nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr");
-    w_ = new MainWindow;
-    w_->setHeadless(true);
-    w_->resize(1400, 900);
-    w_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w_));
+    w_ = nzviewer_test::openWindow(uri_, QSize(1400, 900));
+    QVERIFY(w_);
     roi_ = w_->findChild<RoiController*>();
     QVERIFY(roi_);
-    QSignalSpy opened(w_, &MainWindow::datasetOpened);
-    w_->openUri(uri_);
-    QVERIFY(opened.wait(30000));
     QVERIFY(roi_->drawAction()->isEnabled());
     auto* saveAs = w_->findChild<QAction*>("saveAsNiftiZarrAction");
     QVERIFY(saveAs && saveAs->isEnabled());

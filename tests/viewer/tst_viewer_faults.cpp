@@ -34,6 +34,8 @@
 #include "views/ortho_viewer.h"
 
 using namespace nzviewer;
+using nzviewer_test::frameOf;
+using nzviewer_test::shotDir;
 using nzviewer_test::StallDetector;
 using nzviewer_test::waitFor;
 
@@ -130,19 +132,6 @@ std::map<QString, int> proxyCounts(const QString& token) {
   for (auto it = all.begin(); it != all.end(); ++it)
     if (it.key().contains(token)) out[it.key()] = it.value().toInt();
   return out;
-}
-
-QString shotDir() {
-  const QString d = QStringLiteral(NZ_BINARY_DIR "/tests/viewer-shots");
-  QDir().mkpath(d);
-  return d;
-}
-
-QImage frameOf(SliceView* v) {
-  const int before = v->renderCount();
-  v->requestRender();
-  waitFor([&] { return v->renderCount() > before; }, 5000);
-  return v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32);
 }
 
 QLabel* label(MainWindow* w, const char* name) { return w->findChild<QLabel*>(name); }

@@ -26,25 +26,12 @@
 #include "views/ortho_viewer.h"
 
 using namespace nzviewer;
+using nzviewer_test::frameOf;
+using nzviewer_test::shotDir;
 using nzviewer_test::StallDetector;
 using nzviewer_test::waitFor;
 
-namespace {
-
-QString shotDir() {
-  const QString d = QStringLiteral(NZ_BINARY_DIR "/tests/viewer-shots");
-  QDir().mkpath(d);
-  return d;
-}
-
-QImage frameOf(SliceView* v) {
-  const int before = v->renderCount();
-  v->requestRender();
-  waitFor([&] { return v->renderCount() > before; }, 5000);
-  return v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 class TstViewerGui : public QObject {
   Q_OBJECT

@@ -1,8 +1,11 @@
 #pragma once
 // Shared helpers of the viewer tests.
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QImage>
 #include <QObject>
+#include <QSignalSpy>
 #include <QString>
 #include <QTimer>
 #include <QtTest>
@@ -10,6 +13,9 @@
 #include <functional>
 
 #include "render/vtk_gl_widget.h"
+#include "store/store_options.h"
+#include "ui/main_window.h"
+#include "views/slice_view.h"
 
 namespace nzviewer_test {
 
@@ -30,6 +36,41 @@ inline bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
     QTest::qWait(10);
   }
   return true;
+}
+
+// Where GUI tests save screenshots (build/tests/viewer-shots).
+inline QString shotDir() {
+  const QString d = QStringLiteral(NZ_BINARY_DIR "/tests/viewer-shots");
+  QDir().mkpath(d);
+  return d;
+}
+
+// A freshly rendered frame of a view (waits for the render it asks for).
+inline QImage frameOf(nzviewer::SliceView* v) {
+  const int before = v->renderCount();
+  v->requestRender();
+  waitFor([&] { return v->renderCount() > before; }, 5000);
+  return v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32);
+}
+
+// A headless main window of `size`, shown and exposed, with `uri` opened; nullptr (and a test
+// warning) when the window or the dataset did not come up in time. The caller owns it.
+inline nzviewer::MainWindow* openWindow(const QString& uri, QSize size,
+                                        const nz::StoreOptions& options = {}) {
+  auto* w = new nzviewer::MainWindow;
+  w->setHeadless(true);
+  w->resize(size);
+  w->show();
+  QSignalSpy opened(w, &nzviewer::MainWindow::datasetOpened);
+  if (!QTest::qWaitForWindowExposed(w)) {
+    qWarning("window not exposed");
+  } else {
+    w->openUri(uri, options);
+    if (opened.count() > 0 || opened.wait(30000)) return w;
+    qWarning("dataset %s did not open", qPrintable(uri));
+  }
+  delete w;
+  return nullptr;
 }
 
 // Longest gap between ticks of a 1 ms timer: how long the event loop was blocked. The
