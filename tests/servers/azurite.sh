@@ -10,17 +10,8 @@ cmd=${1:?usage: azurite.sh start|stop STATE_DIR}
 state=${2:?usage: azurite.sh start|stop STATE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 port=${NZ_AZURITE_PORT:-10000}
-
-stop() {
-  if [[ -f $state/azurite.pid ]]; then
-    pid=$(cat "$state/azurite.pid")
-    kill "$pid" 2>/dev/null || true
-    # Azurite takes up to ~2 s to exit; wait so the port is free for the next start.
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$state/azurite.pid"
-  fi
-}
+. "$here/server_lib.sh"
+stop() { nz_stop_pidfile "$state/azurite.pid" 100; }  # Azurite takes up to ~2 s to exit
 if [[ $cmd == stop ]]; then stop; exit 0; fi
 [[ $cmd == start ]] || { echo "unknown command $cmd" >&2; exit 2; }
 
@@ -42,9 +33,5 @@ AZURITE_ACCOUNTS="devstoreaccount1:$devkey;nzacct:$key" \
   --location "$state/data" --disableTelemetry "${tls[@]}" \
   > "$state/azurite.log" 2>&1 &
 echo $! > "$state/azurite.pid"
-for _ in $(seq 150); do
-  if grep -q "successfully listens" "$state/azurite.log" 2>/dev/null; then exit 0; fi
-  kill -0 "$(cat "$state/azurite.pid")" 2>/dev/null || break
-  sleep 0.1
-done
-echo "azurite did not start:" >&2; cat "$state/azurite.log" >&2; stop; exit 1
+nz_wait_ready azurite "$state/azurite.log" "successfully listens" "$state/azurite.pid" ||
+  { stop; exit 1; }

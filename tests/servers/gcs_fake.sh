@@ -15,16 +15,8 @@ state=${2:?usage: gcs_fake.sh start|stop STATE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 port=${NZ_GCS_PORT:-14443}
 token_port=${NZ_GCS_TOKEN_PORT:-14444}
-
-stop() {
-  if [[ -f $state/gcs_fake.pid ]]; then
-    pid=$(cat "$state/gcs_fake.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$state/gcs_fake.pid"
-  fi
-}
+. "$here/server_lib.sh"
+stop() { nz_stop_pidfile "$state/gcs_fake.pid"; }
 if [[ $cmd == stop ]]; then stop; exit 0; fi
 [[ $cmd == start ]] || { echo "unknown command $cmd" >&2; exit 2; }
 
@@ -58,9 +50,4 @@ JS
 nohup node "$here/gcs_fake.js" --port "$port" --token-port "$token_port" --config "$state/config.json" \
   > "$state/gcs_fake.log" 2>&1 &
 echo $! > "$state/gcs_fake.pid"
-for _ in $(seq 100); do
-  if grep -q "^READY" "$state/gcs_fake.log" 2>/dev/null; then exit 0; fi
-  kill -0 "$(cat "$state/gcs_fake.pid")" 2>/dev/null || break
-  sleep 0.1
-done
-echo "gcs_fake did not start:" >&2; cat "$state/gcs_fake.log" >&2; stop; exit 1
+nz_wait_ready gcs_fake "$state/gcs_fake.log" "^READY" "$state/gcs_fake.pid" 100 || { stop; exit 1; }

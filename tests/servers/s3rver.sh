@@ -7,16 +7,8 @@ cmd=${1:?usage: s3rver.sh start|stop STATE_DIR}
 state=${2:?usage: s3rver.sh start|stop STATE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 port=${NZ_S3RVER_PORT:-14568}
-
-stop() {
-  if [[ -f $state/s3rver.pid ]]; then
-    pid=$(cat "$state/s3rver.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$state/s3rver.pid"
-  fi
-}
+. "$here/server_lib.sh"
+stop() { nz_stop_pidfile "$state/s3rver.pid"; }
 if [[ $cmd == stop ]]; then stop; exit 0; fi
 [[ $cmd == start ]] || { echo "unknown command $cmd" >&2; exit 2; }
 
@@ -31,9 +23,4 @@ rm -rf "$state/data"; mkdir -p "$state/data"
 S3_DIR="$state/data" S3_PORT="$port" S3_ACCESS_KEY="$access" S3_SECRET_KEY="$secret" \
   S3_BUCKETS=nzbucket,nzbucket2 nohup node "$here/s3rver_launch.js" > "$state/s3rver.log" 2>&1 &
 echo $! > "$state/s3rver.pid"
-for _ in $(seq 100); do
-  if grep -q "^READY" "$state/s3rver.log" 2>/dev/null; then exit 0; fi
-  kill -0 "$(cat "$state/s3rver.pid")" 2>/dev/null || break
-  sleep 0.1
-done
-echo "s3rver did not start:" >&2; cat "$state/s3rver.log" >&2; stop; exit 1
+nz_wait_ready s3rver "$state/s3rver.log" "^READY" "$state/s3rver.pid" 100 || { stop; exit 1; }
