@@ -124,20 +124,16 @@ void printDryRun(const std::vector<std::pair<std::string, nz::ExportPlan>>& jobs
                  bool list) {
   nlohmann::json all = nlohmann::json::array();
   for (const auto& [out, plan] : jobs) {
-    const bool streamed = nz::exportIsStreamed(plan, oo);
     if (json) {
       nlohmann::json p = nlohmann::json::parse(nz::planJson(plan, info));
       p["output"] = nz::redactSecrets(out);
-      p["streamed"] = streamed;
+      p["streamed"] = nz::exportIsStreamed(plan, oo);
       all.push_back(std::move(p));
       continue;
     }
-    const double mib = static_cast<double>(plan.outputBytes) / double(1 << 20);
-    char memory[160];
-    std::snprintf(memory, sizeof memory, "%s (output %.1f MiB)\n",
-                  streamed ? "streamed in z-slabs, bounded" : "held in memory", mib);
     std::cout << "output:           " << nz::redactSecrets(out) << "\n"
-              << nz::describePlan(plan, info) << "memory:           " << memory
+              << nz::describePlan(plan, info)
+              << "memory:           " << nz::describeExportMemory(plan, oo) << "\n"
               << (list ? "\n" : "");
   }
   if (json) std::cout << (list ? all.dump() : all[0].dump()) << "\n";

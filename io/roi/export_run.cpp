@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 
 #include "core/error.h"
@@ -308,6 +309,14 @@ bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options
     if (plan.outBox.begin[a] < plan.region.begin[a] || plan.outBox.end[a] > plan.region.end[a])
       return false;
   return true;
+}
+
+std::string describeExportMemory(const ExportPlan& plan, const ExportOutputOptions& options) {
+  char text[160];
+  std::snprintf(text, sizeof text, "%s (output %.1f MiB)",
+                exportIsStreamed(plan, options) ? "streamed in z-slabs, bounded" : "held in memory",
+                static_cast<double>(plan.outputBytes) / double(1 << 20));
+  return text;
 }
 
 std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::string& destination,

@@ -56,6 +56,9 @@ struct ExportOutputOptions {
 // True when runExport streams this plan: the output is larger than options.maxInMemoryBytes and
 // its padding (if any) is constant, so no slab needs data outside itself.
 bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options);
+// One line for plans shown to the user: "streamed in z-slabs, bounded (output 2048.0 MiB)" or
+// "held in memory (output 3.4 MiB)".
+std::string describeExportMemory(const ExportPlan& plan, const ExportOutputOptions& options);
 
 // Progress: fraction 0..1 over the whole export (reading ~first half, writing the rest).
 using ExportProgress = std::function<void(double)>;

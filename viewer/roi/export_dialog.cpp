@@ -234,7 +234,8 @@ void ExportDialog::updatePlan() {
   }
   planView_->setPlainText(
       QString("output: %1\n").arg(QString::fromStdString(nz::redactSecrets(d.toStdString()))) +
-      QString::fromStdString(nz::describePlan(*p, info_)));
+      QString::fromStdString(nz::describePlan(*p, info_)) +
+      "memory: " + QString::fromStdString(nz::describeExportMemory(*p, outputOptions())));
   exportButton_->setEnabled(!(job_ && job_->running()) && !d.isEmpty());
 }
 
