@@ -85,9 +85,8 @@ ConvertResult convertNiftiToNiftiZarr(std::shared_ptr<Store> in, const std::stri
   };
   std::uint64_t bytesRead = 0;
   auto open = [&] {
-    // 2 MiB pieces, 3 in flight: enough to fill a remote link, small next to a chunk slab.
-    return std::make_unique<NiftiByteStream>(in, key, name, options.cancel, onDownload, 2u << 20,
-                                             3);
+    return std::make_unique<NiftiByteStream>(in, key, name, options.cancel, onDownload,
+                                             kStreamPieceBytes, kStreamPiecesInFlight);
   };
   auto stream = open();
   const NiftiFileHead head = readNiftiHead(*stream, name);

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "core/error.h"
@@ -20,20 +21,29 @@ struct NiftiByteStream::Inflater {
 
 NiftiByteStream::NiftiByteStream(std::shared_ptr<Store> store, std::string key, std::string name,
                                  CancelToken cancel, Progress progress, std::uint64_t pieceBytes,
-                                 int piecesInFlight)
+                                 int piecesInFlight, Known known)
     : store_(std::move(store)),
       key_(std::move(key)),
       name_(std::move(name)),
       cancel_(std::move(cancel)),
       progress_(std::move(progress)),
       piece_(pieceBytes),
-      inFlight_(std::max(piecesInFlight, 1)) {
-  auto size = store_->size(key_);
+      inFlight_(std::max(piecesInFlight, 1)),
+      window_(std::min(2, inFlight_)) {
+  auto size = known.storedSize ? known.storedSize : store_->size(key_);
   if (!size) throw Error(ErrorKind::NotFound, name_ + ": file not found");
   storedSize_ = *size;
+  if (!known.prefix.empty() && known.prefix.size() <= storedSize_) {
+    nextOffset_ = known.prefix.size();
+    topUp();
+    raw_ = std::move(known.prefix);
+    received_ = raw_.size();
+    if (progress_) progress_(received_, storedSize_);
+  } else {
+    topUp();
+    if (!fillRaw()) throw Error(ErrorKind::InvalidData, name_ + ": file is empty");
+  }
   // Detect gzip from the content (magic 1f 8b), not from the name.
-  for (int i = 0; i < inFlight_; ++i) issue();
-  if (!fillRaw()) throw Error(ErrorKind::InvalidData, name_ + ": file is empty");
   gzip_ = raw_.size() >= 2 && raw_[0] == 0x1f && raw_[1] == 0x8b;
   if (gzip_) {
     z_ = std::make_unique<Inflater>();
@@ -42,7 +52,9 @@ NiftiByteStream::NiftiByteStream(std::shared_ptr<Store> store, std::string key, 
 }
 
 NiftiByteStream::~NiftiByteStream() {
-  // Let in-flight reads finish: their callbacks hold only the promise.
+  // Pieces still in flight are not wanted any more (a reader that stops early, `info` on a
+  // huge .nii.gz): abort them, then let their callbacks finish (they hold only the promise).
+  abort_.cancel();
   for (auto& f : pending_) {
     if (f.valid()) f.wait();
   }
@@ -53,14 +65,24 @@ void NiftiByteStream::issue() {
   const std::uint64_t len = std::min(piece_, storedSize_ - nextOffset_);
   auto promise = std::make_shared<std::promise<ReadResult>>();
   pending_.push_back(promise->get_future());
-  store_->readAsync(key_, ByteRange::span(nextOffset_, len), cancel_,
+  // The caller's token is checked between pieces (fillRaw); the pieces get the stream's own.
+  store_->readAsync(key_, ByteRange::span(nextOffset_, len), abort_.token(),
                     [promise](ReadResult r) { promise->set_value(std::move(r)); });
   nextOffset_ += len;
+}
+
+void NiftiByteStream::topUp() {
+  while (static_cast<int>(pending_.size()) < window_ && nextOffset_ < storedSize_) issue();
 }
 
 bool NiftiByteStream::fillRaw() {
   if (pending_.empty()) return false;
   if (cancel_.cancelled()) throw Error(ErrorKind::Cancelled, name_ + ": cancelled");
+  if (window_ < inFlight_ &&
+      pending_.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    window_ = std::min(inFlight_, window_ * 2);  // waiting on the network: widen the window
+    topUp();
+  }
   ReadResult r = pending_.front().get();
   pending_.pop_front();
   if (!r.throwIfError()) throw Error(ErrorKind::NotFound, name_ + ": file not found");
@@ -69,7 +91,7 @@ bool NiftiByteStream::fillRaw() {
   rawPos_ = 0;
   received_ += raw_.size();
   if (progress_) progress_(received_, storedSize_);
-  issue();
+  topUp();
   return true;
 }
 

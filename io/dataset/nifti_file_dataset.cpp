@@ -362,23 +362,27 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
                                               const NiftiFileOptions& options) {
   // One short request tells .nii from .nii.gz; for a .nii it holds the header, and the
   // voxels are then fetched chunk by chunk with exact ranged reads.
-  {
-    auto size = store->size(key);
-    if (!size) throw Error(ErrorKind::NotFound, name + ": file not found");
-    ReadResult first = store->read(key, ByteRange::span(0, std::min<std::uint64_t>(*size, 65536)));
-    if (!first.throwIfError()) throw Error(ErrorKind::NotFound, name + ": file not found");
-    const bool gz = first.data.size() >= 2 && first.data[0] == 0x1f && first.data[1] == 0x8b;
-    if (!gz) {
-      // Serve the header from the bytes already here (more only for huge extensions).
-      auto memo = std::make_shared<Bytes>(std::move(first.data));
-      NiftiFileHead head = readPlainHead(store, key, name, memo, *size);
-      DatasetInfo info = makeInfo(head, name, false);
-      return std::make_shared<PlainNiftiDataset>(std::move(store), std::move(info), key,
-                                                 head.voxOffset, head.header.bigEndian);
-    }
+  // The object's size comes with the first ranged answer (Content-Range); a store that does
+  // not report it is asked separately.
+  ReadResult first = store->read(key, ByteRange::span(0, 65536));
+  if (!first.throwIfError()) throw Error(ErrorKind::NotFound, name + ": file not found");
+  std::optional<std::uint64_t> size = first.totalSize;
+  if (!size) size = store->size(key);
+  if (!size) throw Error(ErrorKind::NotFound, name + ": file not found");
+  const bool gz = first.data.size() >= 2 && first.data[0] == 0x1f && first.data[1] == 0x8b;
+  if (!gz) {
+    // Serve the header from the bytes already here (more only for huge extensions).
+    auto memo = std::make_shared<Bytes>(std::move(first.data));
+    NiftiFileHead head = readPlainHead(store, key, name, memo, *size);
+    DatasetInfo info = makeInfo(head, name, false);
+    return std::make_shared<PlainNiftiDataset>(std::move(store), std::move(info), key,
+                                               head.voxOffset, head.header.bigEndian);
   }
-  auto stream = std::make_unique<NiftiByteStream>(store, key, name, CancelToken{}, options.progress,
-                                                  1u << 20, 4);
+  // The stream continues after the bytes already fetched: the header needs no second request.
+  NiftiByteStream::Known known{size, std::move(first.data)};
+  auto stream =
+      std::make_unique<NiftiByteStream>(store, key, name, CancelToken{}, options.progress,
+                                        kStreamPieceBytes, kStreamPiecesInFlight, std::move(known));
   const NiftiFileHead head = readNiftiHead(*stream, name);
   DatasetInfo info = makeInfo(head, name, true);
   return std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), std::move(stream),

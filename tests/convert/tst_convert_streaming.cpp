@@ -84,11 +84,19 @@ class SlowStore : public nz::Store {
                  nz::ReadCallback done) override {
     auto inner = inner_;
     const int d = delayMs_;
-    std::thread([inner, key, range, cancel, done, d] {
+    auto counts = counts_;
+    const int now = ++counts->inFlight;
+    for (int m = counts->maxInFlight;
+         now > m && !counts->maxInFlight.compare_exchange_weak(m, now);)
+      ;
+    std::thread([inner, key, range, cancel, done, d, counts] {
       std::this_thread::sleep_for(std::chrono::milliseconds(d));
+      --counts->inFlight;
       inner->readAsync(key, range, cancel, done);
     }).detach();
   }
+  // Most reads that were in flight at once.
+  int maxInFlight() const { return counts_->maxInFlight; }
   std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
   void write(const std::string& key, const nz::Bytes& data) override { inner_->write(key, data); }
   void remove(const std::string& key) override { inner_->remove(key); }
@@ -97,6 +105,10 @@ class SlowStore : public nz::Store {
  private:
   std::shared_ptr<nz::MemoryStore> inner_;
   int delayMs_;
+  struct Counts {
+    std::atomic<int> inFlight{0}, maxInFlight{0};
+  };
+  std::shared_ptr<Counts> counts_ = std::make_shared<Counts>();
 };
 
 }  // namespace
@@ -211,6 +223,8 @@ void TestConvertStreaming::niiGzHeaderBeforeBodyWithProgress() {
   QCOMPARE(static_cast<int>(v.valueAt(17, 3, 0)), static_cast<int>(pattern(17, 3, 90)));
   QVERIFY(calls.load() > 2);
   QCOMPARE(last.load(), stored);
+  // The reader kept waiting on a 40 ms store: the window of pieces grew past its start of 2.
+  QVERIFY2(slow->maxInFlight() > 2, qPrintable(QString::number(slow->maxInFlight())));
 }
 
 void TestConvertStreaming::convertFromSlowGzStoreReportsProgress() {
