@@ -75,6 +75,8 @@ class TstViewerGui : public QObject {
     maxStallMs_ = std::max(maxStallMs_, stall);
     qInfo("streaming: max event-loop stall %.1f ms, max compose %.2f ms (3 views)", stall,
           w_->viewer()->maxComposeMs());
+    for (SliceView* v : w_->viewer()->views())
+      qInfo("  first open, %s view: longest paint %.1f ms", viewKindName(v->kind()), v->maxPaintMs());
     // Header filled from metadata.
     auto items = w_->headerPanel()->findItems("shape", Qt::MatchExactly);
     QVERIFY(!items.isEmpty());
