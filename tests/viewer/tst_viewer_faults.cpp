@@ -261,11 +261,8 @@ class TstViewerFaults : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);  // recent URIs go to a test settings file
-    w_ = new MainWindow;
-    w_->setHeadless(true);
-    w_->resize(1200, 900);
-    w_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(w_));
+    w_ = nzviewer_test::openWindow({}, QSize(1200, 900));
+    QVERIFY(w_);
     // The proxy answers (fixture fault_proxy; a missing server is a failure, never a skip).
     nz::HttpClient client;
     nz::HttpRequest r;

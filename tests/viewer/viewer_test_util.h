@@ -53,8 +53,9 @@ inline QImage frameOf(nzviewer::SliceView* v) {
   return v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32);
 }
 
-// A headless main window of `size`, shown and exposed, with `uri` opened; nullptr (and a test
-// warning) when the window or the dataset did not come up in time. The caller owns it.
+// A headless main window of `size`, shown and exposed, with `uri` opened (none when empty);
+// nullptr (and a test warning) when the window or the dataset did not come up in time. The
+// caller owns it.
 inline nzviewer::MainWindow* openWindow(const QString& uri, QSize size,
                                         const nz::StoreOptions& options = {}) {
   auto* w = new nzviewer::MainWindow;
@@ -64,6 +65,8 @@ inline nzviewer::MainWindow* openWindow(const QString& uri, QSize size,
   QSignalSpy opened(w, &nzviewer::MainWindow::datasetOpened);
   if (!QTest::qWaitForWindowExposed(w)) {
     qWarning("window not exposed");
+  } else if (uri.isEmpty()) {
+    return w;
   } else {
     w->openUri(uri, options);
     if (opened.count() > 0 || opened.wait(30000)) return w;
