@@ -251,13 +251,19 @@ Opened detectGroup(const std::vector<ReadResult>& w, const std::string& uri) {
   if (w[0].ok()) {
     const std::string what = uri + "/zarr.json";
     const json j = parseObject(w[0], what);
-    if (j.value("zarr_format", 0) != 3) bad(what, "field \"zarr_format\" is not 3");
-    if (j.value("node_type", std::string()) == "array") {
+    const auto format = j.find("zarr_format");
+    if (format == j.end() || !format->is_number_integer() || format->get<std::int64_t>() != 3)
+      bad(what, "field \"zarr_format\" is not 3");
+    const auto nodeType = j.find("node_type");
+    if (nodeType != j.end() && !nodeType->is_string())
+      bad(what, "field \"node_type\" is not a string");
+    if (nodeType != j.end() && nodeType->get<std::string>() == "array") {
       throw Error(ErrorKind::Unsupported,
                   what + ": is a Zarr array; open the NIfTI-Zarr / OME-Zarr group that holds it");
     }
     o.zarrFormat = 3;
-    o.attrs = j.value("attributes", json::object());
+    const auto attributes = j.find("attributes");
+    o.attrs = attributes == j.end() ? json::object() : *attributes;
     o.attrsFile = what;
   } else if (w[1].ok() || w[2].ok()) {
     o.zarrFormat = 2;
@@ -297,9 +303,10 @@ NiftiZarrDataset::NiftiZarrDataset(std::shared_ptr<Store> store, DatasetInfo inf
       header_(std::move(header)),
       levels_(std::move(levels)) {}
 
-std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> store,
-                                                       const std::string& name) {
-  const std::string uri = name.empty() ? store->describe() : name;
+namespace {
+
+std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store,
+                                                    const std::string& uri) {
   // Wave 1: everything whose key is known before anything is read.
   // Indices 3..6 are used below (header metadata and the two possible header chunk keys).
   const std::vector<std::string> keys = {"zarr.json",     ".zgroup", ".zattrs",  "nifti/zarr.json",
@@ -438,6 +445,19 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> st
   info.extraJson = "{}";
   return std::make_shared<NiftiZarrDataset>(store, std::move(info), std::move(header),
                                             std::move(levels));
+}
+
+}  // namespace
+
+std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> store,
+                                                       const std::string& name) {
+  const std::string uri = name.empty() ? store->describe() : name;
+  try {
+    return openNiftiZarrImpl(std::move(store), uri);
+  } catch (const json::exception& e) {
+    // A field of an unexpected JSON type that no check above named: still one clear error.
+    throw Error(ErrorKind::InvalidData, uri + ": invalid group metadata (" + e.what() + ")");
+  }
 }
 
 void NiftiZarrDataset::readChunkAsync(int level, const Index5& chunk, CancelToken cancel,

@@ -105,6 +105,17 @@ void ReaderBadInput::malformedJson() {
   editJson(*s, ".zattrs", [](json& j) { j["multiscales"][0]["datasets"][0].erase("path"); });
   QVERIFY(
       expectError([&] { open(s); }, nz::ErrorKind::InvalidData, {".zattrs", "datasets[0].path"}));
+  // Fields of the wrong JSON type (found by fuzz_dataset_zarr): named, never an exception of
+  // the JSON library escaping.
+  s = copyOf("g1_v3_uint8_oblique");
+  editJson(*s, "zarr.json", [](json& j) { j["node_type"] = json::array(); });
+  QVERIFY(expectError([&] { open(s); }, nz::ErrorKind::InvalidData, {"zarr.json", "node_type"}));
+  s = copyOf("g1_v3_uint8_oblique");
+  editJson(*s, "zarr.json", [](json& j) { j["zarr_format"] = "3"; });
+  QVERIFY(expectError([&] { open(s); }, nz::ErrorKind::InvalidData, {"zarr.json", "zarr_format"}));
+  s = copyOf("a_uint8_oblique_sform");
+  editJson(*s, ".zattrs", [](json& j) { j["multiscales"][0]["axes"] = json{{"name", 1}}; });
+  QVERIFY(expectError([&] { open(s); }, nz::ErrorKind::InvalidData, {"mem://"}));
 }
 
 void ReaderBadInput::shapeOverflow() {
