@@ -18,8 +18,10 @@
 #include <QImage>
 #include <QMouseEvent>
 #include <QSignalSpy>
+#include <QTimer>
 #include <QWheelEvent>
 #include <QtTest>
+#include <vector>
 
 #include "render/vtk_gl_widget.h"
 
@@ -159,6 +161,42 @@ class TstVtkGlWidget : public QObject {
     QTest::qWait(60);
     QCOMPARE(fired, after + 1);
     w_->interactor()->RemoveObserver(tag);
+  }
+
+  // Views asking for a render in the same event-loop turn render in successive turns (one
+  // software-GL render per turn), and every one of them does render.
+  void rendersArePacedOnePerTurn() {
+    QWidget box;
+    box.resize(600, 300);
+    VtkGlWidget a(&box), b(&box);
+    a.setGeometry(0, 0, 300, 300);
+    b.setGeometry(300, 0, 300, 300);
+    box.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&box));
+    QTRY_VERIFY(a.renderCount() > 0 && b.renderCount() > 0);  // first frames: not paced
+    // A zero-interval timer ticks once per event-loop turn: renders in one turn share a tick.
+    int turn = 0;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, this, [&] { ++turn; });
+    ticker.start();
+    std::vector<std::pair<int, int>> renders;  // (turn, widget)
+    int seenA = a.renderCount(), seenB = b.renderCount();
+    auto record = [&] {
+      if (a.renderCount() != seenA) renders.emplace_back(turn, 0), seenA = a.renderCount();
+      if (b.renderCount() != seenB) renders.emplace_back(turn, 1), seenB = b.renderCount();
+    };
+    connect(&a, &VtkGlWidget::rendered, this, record);
+    connect(&b, &VtkGlWidget::rendered, this, record);
+    for (int round = 0; round < 3; ++round) {
+      const std::size_t before = renders.size();
+      a.requestRender();
+      b.requestRender();
+      QTRY_VERIFY(renders.size() >= before + 2);  // both render
+    }
+    for (std::size_t i = 1; i < renders.size(); ++i)
+      QVERIFY2(renders[i].first != renders[i - 1].first,
+               qPrintable(QString("two renders in turn %1").arg(renders[i].first)));
   }
 };
 

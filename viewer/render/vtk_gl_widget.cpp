@@ -30,6 +30,26 @@ struct VtkGlWidget::Vtk {
 
 namespace {
 qint64 g_totalPaintNs = 0;  // GUI thread only
+
+// One VTK render per event-loop turn across all views (GUI thread only). Views updated
+// together (the three slices while chunks stream in) would otherwise render back to back in one
+// paint pass, and with software GL each render takes 10 ms or more: spread over turns, input
+// and timers are handled between them.
+int g_rendersThisTurn = 0;
+bool g_turnResetQueued = false;
+
+bool claimRenderSlot() {
+  if (g_rendersThisTurn > 0) return false;
+  ++g_rendersThisTurn;
+  if (!g_turnResetQueued) {
+    g_turnResetQueued = true;
+    QTimer::singleShot(0, [] {
+      g_rendersThisTurn = 0;
+      g_turnResetQueued = false;
+    });
+  }
+  return true;
+}
 }  // namespace
 
 qint64 VtkGlWidget::totalPaintNs() { return g_totalPaintNs; }
@@ -153,7 +173,11 @@ void VtkGlWidget::paintGL() {
   QElapsedTimer clock;
   clock.start();
   gl::beginPaint(win);
-  if (needRender_) {
+  // Pace only the update path, and only views that have a frame to show meanwhile; grabs
+  // (grabFramebuffer) and first frames render at once.
+  if (needRender_ && inPaintEvent_ && renderCount_ > 0 && !claimRenderSlot()) {
+    QTimer::singleShot(0, this, [this] { update(); });  // the last frame stays until then
+  } else if (needRender_) {
     prepareRender();
     inPaint_ = true;
     needRender_ = false;
@@ -170,6 +194,12 @@ void VtkGlWidget::paintGL() {
   lastPaintMs_ = double(clock.nsecsElapsed()) / 1e6;
   maxPaintMs_ = std::max(maxPaintMs_, lastPaintMs_);
   emit rendered();
+}
+
+void VtkGlWidget::paintEvent(QPaintEvent* e) {
+  inPaintEvent_ = true;
+  QOpenGLWidget::paintEvent(e);
+  inPaintEvent_ = false;
 }
 
 void VtkGlWidget::onMakeCurrent() {

@@ -54,6 +54,7 @@ class VtkGlWidget : public QOpenGLWidget {
   void initializeGL() override;
   void resizeGL(int w, int h) override;
   void paintGL() override;
+  void paintEvent(QPaintEvent* e) override;  // marks paints of the update path (not grabs)
 
   void mousePressEvent(QMouseEvent* e) override;
   void mouseReleaseEvent(QMouseEvent* e) override;
@@ -90,6 +91,7 @@ class VtkGlWidget : public QOpenGLWidget {
   std::map<int, QTimer*> timers_;  // VTK platform timer id -> QTimer
   bool needRender_ = true;
   bool inPaint_ = false;
+  bool inPaintEvent_ = false;
   bool forwardEvents_ = true;
   int renderCount_ = 0;
   double lastPaintMs_ = 0, maxPaintMs_ = 0;
