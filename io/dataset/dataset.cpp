@@ -65,9 +65,8 @@ std::vector<Index5> Dataset::chunksIntersecting(int level, const Box& box) const
   return out;
 }
 
-Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken cancel,
-                           ProgressCallback progress) {
-  const LevelInfo& l = levelOf(info_, level);
+Volume paddedRegion(const DatasetInfo& info, int level, const Box& box, double padRaw) {
+  const LevelInfo& l = levelOf(info, level);
   Volume out;
   out.dtype = l.dtype;
   std::uint64_t bytes = dtypeSize(l.dtype);
@@ -75,12 +74,18 @@ Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken
     out.shape[i] = std::max<std::int64_t>(box.end[i] - box.begin[i], 0);
     if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(out.shape[i]), &bytes) ||
         bytes > (std::uint64_t{1} << 40)) {
-      throw Error(ErrorKind::InvalidArgument, info_.uri + ": region is too large to read at once");
+      throw Error(ErrorKind::InvalidArgument, info.uri + ": region is too large to read at once");
     }
   }
   out.data.resize(bytes);
   const Bytes pad = elementFromDouble(l.dtype, padRaw);
   fillElements(out.data.data(), l.dtype, out.voxelCount(), pad.data());
+  return out;
+}
+
+Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken cancel,
+                           ProgressCallback progress) {
+  Volume out = paddedRegion(info_, level, box, padRaw);
 
   const std::vector<Index5> chunks = chunksIntersecting(level, box);
   // A bounded window keeps memory in check on huge regions while still keeping the

@@ -25,33 +25,33 @@ struct LevelInfo {
   Index5 gridShape{1, 1, 1, 1, 1};   // number of chunks per axis
   Index5 shardShape{0, 0, 0, 0, 0};  // storage object shape when sharded, else zeros
   DType dtype = DType::UInt8;
-  std::vector<std::string> codecs;   // names, outermost last ("bytes", "blosc", ...)
-  std::string compressorDetail;      // e.g. "blosc lz4 clevel 5 shuffle"
-  Matrix4 affine{};                  // world from this level's voxel
-  double fillValue = 0;              // raw units (NaN allowed)
-  bool isShardedOrNifti = false;     // true when a chunk is a sub-range of a storage object
+  std::vector<std::string> codecs;  // names, outermost last ("bytes", "blosc", ...)
+  std::string compressorDetail;     // e.g. "blosc lz4 clevel 5 shuffle"
+  Matrix4 affine{};                 // world from this level's voxel
+  double fillValue = 0;             // raw units (NaN allowed)
+  bool isShardedOrNifti = false;    // true when a chunk is a sub-range of a storage object
 };
 
 struct DatasetInfo {
-  std::string uri;                  // redacted
-  std::string format;               // "nifti-zarr" | "ome-zarr" | "nifti"
-  int zarrFormat = 0;               // 2 | 3 | 0 (none)
-  int niftiVersion = 0;             // 1 | 2 | 0 (synthesised header)
+  std::string uri;       // redacted
+  std::string format;    // "nifti-zarr" | "ome-zarr" | "nifti"
+  int zarrFormat = 0;    // 2 | 3 | 0 (none)
+  int niftiVersion = 0;  // 1 | 2 | 0 (synthesised header)
   bool headerBigEndian = false;
-  int ndim = 3;                     // spatial + t + c axes present
-  std::vector<std::string> axes;    // "x","y","z"(,"t")(,"c")
-  Index5 shape{1, 1, 1, 1, 1};      // level 0
+  int ndim = 3;                   // spatial + t + c axes present
+  std::vector<std::string> axes;  // "x","y","z"(,"t")(,"c")
+  Index5 shape{1, 1, 1, 1, 1};    // level 0
   DType dtype = DType::UInt8;
-  Matrix4 affine{};                 // level 0
-  std::string affineSource;         // "sform" | "qform" | "pixdim"
+  Matrix4 affine{};          // level 0
+  std::string affineSource;  // "sform" | "qform" | "pixdim"
   int sformCode = 0, qformCode = 0, intentCode = 0;
   std::array<double, 8> pixdim{};
-  std::array<double, 3> spacing{};  // column norms of affine[:3,:3]
+  std::array<double, 3> spacing{};                          // column norms of affine[:3,:3]
   std::string spaceUnit = "unknown", timeUnit = "unknown";  // "mm"|"um"|"m"; "s"|"ms"|"us"
   double sclSlope = 0, sclInter = 0;
-  std::string description;          // NIfTI descrip
+  std::string description;  // NIfTI descrip
   std::vector<LevelInfo> levels;
-  std::string extraJson;            // JSON object: header keys not otherwise shown (may be "{}")
+  std::string extraJson;  // JSON object: header keys not otherwise shown (may be "{}")
 
   bool hasScaling() const;          // slope non-zero and finite
   double scaled(double raw) const;  // raw*slope+inter when hasScaling(), else raw
@@ -59,12 +59,12 @@ struct DatasetInfo {
 
 struct ChunkResult {
   bool ok = false;
-  bool missing = false;      // not stored: voxels are the fill value
-  Box box;                   // voxels covered (cropped to the level's shape)
-  SharedVolume volume;       // box.shape() voxels, raw values; set when ok (also when missing)
+  bool missing = false;           // not stored: voxels are the fill value
+  Box box;                        // voxels covered (cropped to the level's shape)
+  SharedVolume volume;            // box.shape() voxels, raw values; set when ok (also when missing)
   std::uint64_t storedBytes = 0;  // bytes fetched for it
   ErrorKind errorKind = ErrorKind::Network;
-  std::string error;         // when !ok
+  std::string error;  // when !ok
 };
 using ChunkCallback = std::function<void(ChunkResult)>;
 using ProgressCallback = std::function<void(double fraction)>;
@@ -103,5 +103,11 @@ class Dataset {
 // Reads metadata only. Throws nz::Error with a message naming the URI and field.
 std::shared_ptr<Dataset> openDataset(const std::string& uri, const StoreOptions& options = {});
 std::shared_ptr<Dataset> openDataset(std::shared_ptr<Store> store, const std::string& name);
+
+// The output of a region read of `level`: `box` voxels of the level's dtype, every one set to
+// `padRaw` (what stays where no chunk covers it). Throws nz::Error(InvalidArgument) for a level
+// that does not exist or a region over 1 TiB. Shared by Dataset::readRegion and the loader's
+// readRegionThroughLoader.
+Volume paddedRegion(const DatasetInfo& info, int level, const Box& box, double padRaw);
 
 }  // namespace nz

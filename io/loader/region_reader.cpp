@@ -51,23 +51,7 @@ Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds,
                                ProgressCallback progress) {
   if (!ds) throw Error(ErrorKind::InvalidArgument, "readRegionThroughLoader: no dataset");
   const DatasetInfo& info = ds->info();
-  if (level < 0 || level >= static_cast<int>(info.levels.size()))
-    throw Error(ErrorKind::InvalidArgument, info.uri + ": level " + std::to_string(level) +
-                                                " does not exist (the dataset has " +
-                                                std::to_string(info.levels.size()) + ")");
-  const LevelInfo& l = info.levels[static_cast<std::size_t>(level)];
-  Volume out;
-  out.dtype = l.dtype;
-  std::uint64_t bytes = dtypeSize(l.dtype);
-  for (int i = 0; i < 5; ++i) {
-    out.shape[i] = std::max<std::int64_t>(box.end[i] - box.begin[i], 0);
-    if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(out.shape[i]), &bytes) ||
-        bytes > (std::uint64_t{1} << 40))
-      throw Error(ErrorKind::InvalidArgument, info.uri + ": region is too large to read at once");
-  }
-  out.data.resize(bytes);
-  const Bytes pad = elementFromDouble(l.dtype, padRaw);
-  fillElements(out.data.data(), l.dtype, out.voxelCount(), pad.data());
+  Volume out = paddedRegion(info, level, box, padRaw);
 
   auto cancelled = [&] { return Error(ErrorKind::Cancelled, "cancelled: " + info.uri); };
   if (cancel.cancelled()) throw cancelled();
@@ -101,7 +85,7 @@ Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds,
     std::vector<ChunkRequest> requests;
     std::size_t used = 0;
     while (next < n && requests.size() < kMaxWindowChunks) {
-      const std::size_t size = decodedBytes(ds->chunkBox(level, chunks[next]), l.dtype);
+      const std::size_t size = decodedBytes(ds->chunkBox(level, chunks[next]), out.dtype);
       if (!requests.empty() && used + size > windowBytes) break;
       used += size;
       ChunkRequest r;
