@@ -220,38 +220,16 @@ class TstViewerFaults : public QObject {
         return QString("%1 view shows level %2, not 0")
             .arg(viewKindName(v->kind()))
             .arg(v->displayLevel());
-      const QImage img = frameOf(v);
-      const ViewAxes& ax = v->axes();
-      const nz::Point3 c = st->crosshair();
-      for (int du : {-12, -5, 7, 15})
-        for (int dv : {-9, 6, 13}) {
-          nz::Point3 p = c;
-          p[ax.screenX] += du;
-          p[ax.screenY] += dv;
-          std::int64_t x = std::int64_t(p[0]), y = std::int64_t(p[1]), z = std::int64_t(p[2]);
-          if (x < 0 || y < 0 || z < 0 || x >= ref.level0.shape[0] || y >= ref.level0.shape[1] ||
-              z >= ref.level0.shape[2])
-            continue;
-          const QPointF wpos = v->voxelToWidget(p);
-          const int px = int(std::floor(wpos.x())), py = int(std::floor(wpos.y()));
-          if (px < 0 || py < 0 || px >= img.width() || py >= img.height()) continue;
-          const double value = info.scaled(ref.level0.valueAt(x, y, z));
-          const int want = std::clamp(int(std::floor(value / ref.windowHigh * 256.0)), 0, 255);
-          const QRgb got = img.pixel(px, py);
-          if (std::abs(qRed(got) - want) > 1 || qRed(got) != qGreen(got) ||
-              qGreen(got) != qBlue(got))
-            return QString("%1 view voxel (%2,%3,%4) value %5: want grey %6, got (%7,%8,%9)")
-                .arg(viewKindName(v->kind()))
-                .arg(x)
-                .arg(y)
-                .arg(z)
-                .arg(value)
-                .arg(want)
-                .arg(qRed(got))
-                .arg(qGreen(got))
-                .arg(qBlue(got));
-          ++checked;
-        }
+      const QString mismatch = nzviewer_test::greyPixelsMatch(
+          v, st->crosshair(), ref.windowHigh,
+          [&](std::int64_t x, std::int64_t y, std::int64_t z) -> std::optional<double> {
+            if (x < 0 || y < 0 || z < 0 || x >= ref.level0.shape[0] || y >= ref.level0.shape[1] ||
+                z >= ref.level0.shape[2])
+              return std::nullopt;
+            return info.scaled(ref.level0.valueAt(x, y, z));
+          },
+          checked);
+      if (!mismatch.isEmpty()) return mismatch;
     }
     if (!shotName.isEmpty()) w_->grab().save(shotDir() + "/" + shotName);
     if (checked < 24) return QString("only %1 pixels could be checked").arg(checked);

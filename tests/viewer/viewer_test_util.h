@@ -10,7 +10,10 @@
 #include <QTimer>
 #include <QtTest>
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "render/vtk_gl_widget.h"
 #include "store/store_options.h"
@@ -51,6 +54,46 @@ inline QImage frameOf(nzviewer::SliceView* v) {
   v->requestRender();
   waitFor([&] { return v->renderCount() > before; }, 5000);
   return v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32);
+}
+
+// Screen pixels of `v` at 12 voxels around `crosshair` against their values with the grey map
+// and window [0, windowHigh]: `scaledValue(x, y, z)` gives a voxel's scaled value (nullopt when
+// it cannot be checked). Adds to `checked`; returns the first mismatch, empty when all match.
+inline QString greyPixelsMatch(
+    nzviewer::SliceView* v, const nz::Point3& crosshair, double windowHigh,
+    const std::function<std::optional<double>(std::int64_t, std::int64_t, std::int64_t)>&
+        scaledValue,
+    int& checked) {
+  const QImage img = frameOf(v);
+  const nzviewer::ViewAxes& ax = v->axes();
+  for (int du : {-12, -5, 7, 15})
+    for (int dv : {-9, 6, 13}) {
+      nz::Point3 p = crosshair;
+      p[ax.screenX] += du;
+      p[ax.screenY] += dv;
+      const std::int64_t x = std::int64_t(p[0]), y = std::int64_t(p[1]), z = std::int64_t(p[2]);
+      const QPointF wpos = v->voxelToWidget(p);
+      const int px = int(std::floor(wpos.x())), py = int(std::floor(wpos.y()));
+      if (px < 0 || py < 0 || px >= img.width() || py >= img.height()) continue;
+      const std::optional<double> value = scaledValue(x, y, z);
+      if (!value) continue;
+      const int want = std::clamp(int(std::floor(*value / windowHigh * 256.0)), 0, 255);
+      const QRgb got = img.pixel(px, py);
+      if (std::abs(qRed(got) - want) > 1 || qRed(got) != qGreen(got) || qGreen(got) != qBlue(got) ||
+          qAlpha(got) != 255)
+        return QString("%1 view voxel (%2,%3,%4) value %5: want grey %6, got (%7,%8,%9)")
+            .arg(nzviewer::viewKindName(v->kind()))
+            .arg(x)
+            .arg(y)
+            .arg(z)
+            .arg(*value)
+            .arg(want)
+            .arg(qRed(got))
+            .arg(qGreen(got))
+            .arg(qBlue(got));
+      ++checked;
+    }
+  return {};
 }
 
 // A headless main window of `size`, shown and exposed, with `uri` opened (none when empty);
