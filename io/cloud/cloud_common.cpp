@@ -181,6 +181,8 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
   if (response.status == 200 || response.status == 206) {
     r.status = ReadResult::Status::Ok;
     r.totalSize = totalSizeOf(response);
+    r.etag = response.header("etag").value_or("");
+    r.lastModified = response.header("last-modified").value_or("");
     r.data = std::move(response.body);
     return r;
   }

@@ -196,6 +196,8 @@ class HttpStore final : public Store, public std::enable_shared_from_this<HttpSt
       return r;
     }
     r.status = ReadResult::Status::Ok;
+    r.etag = resp.header("etag").value_or("");
+    r.lastModified = resp.header("last-modified").value_or("");
     if (auto cr = resp.header("content-range")) {
       auto slash = cr->rfind('/');
       if (slash != std::string::npos && cr->substr(slash + 1) != "*") {

@@ -31,6 +31,10 @@ struct ReadResult {
   Status status = Status::Error;
   Bytes data;
   std::optional<std::uint64_t> totalSize;  // whole object size when the backend knows it
+  // What identifies this version of the object, when the backend says (HTTP ETag and
+  // Last-Modified as sent, or a local file's mtime): for caches and export manifests.
+  std::string etag;
+  std::string lastModified;
   std::optional<ErrorKind> errorKind;      // set when status == Error
   std::string error;                       // one clear, redacted message when status == Error
 
