@@ -188,7 +188,7 @@ int cmdExport(const Args& args) {
        {"--json", false, "", "with --dry-run: print the plan as one JSON object", ""},
        {"--stats", false, "",
         "print {requests, bytes, seconds, chunks, cache_hits, ...} as one JSON line on stderr", ""},
-       {"--gzip-level", true, "1-9", ".nii.gz compression level (default 6)", ""},
+       {"--gzip-level", true, "0-9", ".nii.gz compression level: 1-3 ISA-L (fast), 4-9 zlib, 0 stored (default 1, as nibabel)", ""},
        {"--zarr-version", true, "2|3", ".nii.zarr: Zarr format (default 3)", ""},
        {"--chunk", true, "N", ".nii.zarr: chunk size (default 64)", ""},
        {"--compressor", true, "NAME", ".nii.zarr: blosc|zstd|gzip|none", ""},
@@ -234,7 +234,7 @@ int cmdExport(const Args& args) {
         if (x <= 0) throw Error(ErrorKind::InvalidArgument, "--crop-or-pad sizes must be positive");
       req.cropOrPad = std::array<std::int64_t, 3>{v[0], v[1], v[2]};
     }
-    int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 6));
+    int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 1));
     if (gzipLevel < 0 || gzipLevel > 9)
       throw Error(ErrorKind::InvalidArgument, "--gzip-level must be 0..9");
 

@@ -38,7 +38,7 @@ enum class ExportFormat { Nii, NiiGz, NiiZarr };
 ExportFormat exportFormatFor(const std::string& destination);
 
 struct ExportOutputOptions {
-  int gzipLevel = 6;        // .nii.gz
+  int gzipLevel = 1;        // .nii.gz (1-3: ISA-L, 0 and 4-9: zlib; nibabel also writes 1)
   int zarrVersion = 3;      // .nii.zarr: 2 or 3
   std::int64_t chunk = 64;  // .nii.zarr chunk edge
   std::int64_t shard = 0;   // .nii.zarr (v3) shard edge, 0 = none

@@ -27,7 +27,7 @@
 namespace nz {
 
 struct NiftiWriteOptions {
-  int gzipLevel = 6;                 // 1 (fast) .. 9; used for .nii.gz
+  int gzipLevel = 1;                 // 0 (stored), 1 (fast) .. 9; used for .nii.gz
   std::size_t blockBytes = 4 << 20;  // streaming granularity (and cancel check interval)
   StoreOptions store;                // for cloud destinations
   CancelToken cancel;
