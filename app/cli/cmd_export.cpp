@@ -99,9 +99,9 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
                                       nz::LoaderMetrics* metrics) {
   nz::ExportOutputOptions oo;
   oo.gzipLevel = gzipLevel;
-  oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
-  oo.chunk = a.intValue("--chunk", 64);
-  oo.shard = a.intValue("--shard", 0);
+  oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3, 2, 3));
+  oo.chunk = a.intValue("--chunk", 64, 1, 4096);
+  oo.shard = a.intValue("--shard", 0, 0, 1 << 20);
   if (auto c = a.value("--compressor")) oo.compressor = *c;
   oo.store = a.store;
   oo.loaderMetrics = metrics;
@@ -223,7 +223,7 @@ int cmdExport(const Args& args) {
     bool dryRun = a.has("--dry-run");
 
     nz::ExportRequest req;
-    req.level = static_cast<int>(a.intValue("--level", 0));
+    req.level = static_cast<int>(a.intValue("--level", 0, 0, 1000));
     if (auto m = a.value("--pad-mode")) req.padMode = nz::padModeFromName(*m);
     req.padValue = a.doubleValue("--pad-value", 0);
     if (!std::isfinite(req.padValue))
@@ -231,10 +231,12 @@ int cmdExport(const Args& args) {
     if (auto c = a.value("--crop-or-pad")) {
       auto v = parseIntList(*c, 3, "--crop-or-pad");
       for (auto x : v)
-        if (x <= 0) throw Error(ErrorKind::InvalidArgument, "--crop-or-pad sizes must be positive");
+        if (x <= 0 || x > (1LL << 31))
+          throw Error(ErrorKind::InvalidArgument,
+                      "--crop-or-pad sizes must be from 1 to 2^31, got '" + *c + "'");
       req.cropOrPad = std::array<std::int64_t, 3>{v[0], v[1], v[2]};
     }
-    int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 6));
+    int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 6, 0, 9));
     if (gzipLevel < 0 || gzipLevel > 9)
       throw Error(ErrorKind::InvalidArgument, "--gzip-level must be 0..9");
 
