@@ -37,7 +37,7 @@ void applyInputLimitOptions(const std::map<std::string, std::string>& options) {
   };
   std::uint64_t depth = static_cast<std::uint64_t>(l.jsonMaxDepth);
   get("metadata.max_bytes", l.metadataMaxBytes, 1024, std::uint64_t{1} << 40);
-  get("json.max_depth", depth, 8, 100000);
+  get("json.max_depth", depth, 8, 10000);
   get("nifti.max_header_bytes", l.niftiHeaderMaxBytes, 348, std::uint64_t{1} << 40);
   l.jsonMaxDepth = static_cast<int>(depth);
   setInputLimits(l);

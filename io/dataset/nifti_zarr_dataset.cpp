@@ -314,8 +314,9 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
   // Metadata objects and the header chunk are bounded (core/limits.h): a 2 GB .zattrs is
   // refused after reading at most the limit.
   const InputLimits limits = inputLimits();
-  const std::uint64_t metaCap = std::max(limits.metadataMaxBytes, limits.niftiHeaderMaxBytes);
-  std::vector<ReadResult> w = store->readMany(keys, {}, metaCap);
+  const std::uint64_t metaCap = limits.metadataMaxBytes, headerCap = limits.niftiHeaderMaxBytes;
+  std::vector<ReadResult> w = store->readManyBounded(
+      keys, {metaCap, metaCap, metaCap, metaCap, metaCap, headerCap, headerCap});
   for (const auto& r : w) {
     if (!r.ok() && !r.missing()) r.throwIfError();
   }
@@ -373,7 +374,9 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
       }
     }
   }
-  std::vector<ReadResult> w2 = store->readMany(keys2, {}, metaCap);
+  std::vector<std::uint64_t> caps2(keys2.size(), metaCap);
+  if (headerChunkSlot >= 100) caps2[static_cast<std::size_t>(headerChunkSlot - 100)] = headerCap;
+  std::vector<ReadResult> w2 = store->readManyBounded(keys2, caps2);
   for (std::size_t i = 0; i < w2.size(); ++i) {
     if (w2[i].missing()) {
       throw Error(ErrorKind::InvalidData, store->describeKey(keys2[i]) +

@@ -37,7 +37,10 @@ using Clock = std::chrono::steady_clock;
 
 std::string secondsText(double s) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", s);
+  if (s >= 1 && s < 1e12 && s == std::floor(s))
+    std::snprintf(buf, sizeof buf, "%.0f", s);  // "3600", not "3.6e+03"
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", s);
   return buf;
 }
 

@@ -83,6 +83,10 @@ class Store {
   // for, and a larger object becomes an Error naming the limit and --option metadata.max_bytes.
   std::vector<ReadResult> readMany(const std::vector<std::string>& keys, CancelToken cancel = {},
                                    std::uint64_t maxBytes = 0);
+  // The same with one bound per key (0 = unbounded).
+  std::vector<ReadResult> readManyBounded(const std::vector<std::string>& keys,
+                                          const std::vector<std::uint64_t>& maxBytes,
+                                          CancelToken cancel = {});
   // The full URI of a key, redacted (for error messages).
   std::string describeKey(const std::string& key) const;
 };
