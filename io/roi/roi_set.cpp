@@ -97,7 +97,12 @@ NamedRoi parseRoi(const json& r, const std::string& what, const std::string& at,
 RoiSet parseRoiSet(const std::string& jsonText, const std::string& what, const DatasetInfo* info) {
   std::string problem;
   const auto parsed = tryParseJson(jsonText, what, &problem);  // size and depth bounded
-  if (!parsed) throw Error(ErrorKind::InvalidData, problem);
+  if (!parsed) {
+    // Keep the ROI file wording ("not valid JSON") for syntax errors; limits say their own.
+    const auto at = problem.find(": malformed JSON");
+    if (at != std::string::npos) problem.replace(at, 16, ": not valid JSON");
+    throw Error(ErrorKind::InvalidData, problem);
+  }
   const json& doc = *parsed;
   if (!doc.is_object()) bad(what, "the document", "must be a JSON object");
   const auto version = doc.find("nzview_rois");
