@@ -179,6 +179,17 @@ class HardeningFiles : public QObject {
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.find("--crop-or-pad sizes must be from 1 to 2^31") != std::string::npos,
              r.err.c_str());
+    // In range one by one, absurd together: named, not a bad_alloc.
+    r = cli({"export", QString::fromStdString(path("latin1.nii")), "-o",
+             QString::fromStdString(path("out.nii")), "--crop-or-pad", "2000000000,2000000000,8"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.find("--crop-or-pad gives output slices of") != std::string::npos &&
+                 r.err.find("16 GiB limit") != std::string::npos,
+             r.err.c_str());
+    r = cli({"export", QString::fromStdString(path("latin1.nii")), "-o",
+             QString::fromStdString(path("out.nii")), "--roi", "0:2,0:2,0:99999999999999"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.find("--roi") != std::string::npos, r.err.c_str());
   }
 };
 
