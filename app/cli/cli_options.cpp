@@ -157,6 +157,10 @@ std::string storeOptionsHelp() {
         std::string("  ") + f.name + (f.metavar[0] ? std::string(" ") + f.metavar : "");
     s << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << f.help << "\n";
   }
+  s << "\nLimits (--option KEY=VALUE): http.stall_timeout=30, http.min_speed=256 (bytes/s),\n"
+       "http.deadline=600, http.max_retry_time=60, http.max_retry_after=30 (seconds),\n"
+       "http.max_body_bytes, metadata.max_bytes=16777216, json.max_depth=128,\n"
+       "nifti.max_header_bytes=67108864.\n";
   return s.str();
 }
 
