@@ -109,11 +109,19 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
 }
 
 std::string readSmallFile(const std::string& path) {
+  // A regular file of sane size only: a FIFO or /dev/zero must not block or fill memory.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
+  if (!std::filesystem::is_regular_file(status))
+    throw Error(ErrorKind::InvalidArgument, path + ": the ROI file is not a regular file");
+  if (std::filesystem::file_size(path, ec) > (64u << 20) || ec)
+    throw Error(ErrorKind::InvalidData, path + ": ROI file larger than 64 MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
   std::ostringstream text;
   text << in.rdbuf();
-  if (text.str().size() > (64u << 20)) throw Error(ErrorKind::InvalidData, path + ": too large");
   return text.str();
 }
 

@@ -190,6 +190,14 @@ class HardeningFiles : public QObject {
              QString::fromStdString(path("out.nii")), "--roi", "0:2,0:2,0:99999999999999"});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.find("--roi") != std::string::npos, r.err.c_str());
+    // A FIFO given as the ROI file: refused at once, not read forever.
+    QCOMPARE(::mkfifo(path("rois.json").c_str(), 0600), 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    r = cli({"export", QString::fromStdString(path("latin1.nii")), "--rois",
+             QString::fromStdString(path("rois.json")), "-o",
+             QString::fromStdString(path("rois"))});
+    QVERIFY2(r.code != 0 && r.err.find("not a regular file") != std::string::npos, r.err.c_str());
+    QVERIFY(since(t0) < 20);
   }
 };
 
