@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/parse_number.h"
 #include "uri/uri.h"
 
 namespace nzcli {
@@ -69,13 +70,8 @@ void applyExtra(nz::StoreOptions& o, const std::string& key, const std::string& 
   if (key == "endpoint_url") o.endpointUrl = value;
   if (key == "profile") o.awsProfile = value;
   if (key == "max_concurrency") {
-    try {
-      o.maxConcurrency = std::stoi(value);
-    } catch (const std::exception&) {
-      throw Error(ErrorKind::InvalidArgument, "--option max_concurrency needs an integer");
-    }
-    if (o.maxConcurrency < 1)
-      throw Error(ErrorKind::InvalidArgument, "--option max_concurrency must be >= 1");
+    o.maxConcurrency =
+        static_cast<int>(nz::parseIntInRange(value, 1, 4096, "--option max_concurrency"));
   }
 }
 
@@ -87,16 +83,12 @@ std::optional<std::string> ParsedArgs::value(const std::string& name) const {
   return it->second;
 }
 
-long long ParsedArgs::intValue(const std::string& name, long long fallback) const {
+long long ParsedArgs::intValue(const std::string& name, long long fallback, long long min,
+                               long long max) const {
   auto v = value(name);
   if (!v) return fallback;
-  try {
-    std::size_t used = 0;
-    long long r = std::stoll(*v, &used);
-    if (used == v->size()) return r;
-  } catch (const std::exception&) {
-  }
-  throw Error(ErrorKind::InvalidArgument, name + " needs an integer, got '" + *v + "'");
+  // The whole text, in range: "4294967297" is never level 1, "99999999999" never wraps.
+  return nz::parseIntInRange(*v, min, max, name);
 }
 
 double ParsedArgs::doubleValue(const std::string& name, double fallback) const {
@@ -165,6 +157,10 @@ std::string storeOptionsHelp() {
         std::string("  ") + f.name + (f.metavar[0] ? std::string(" ") + f.metavar : "");
     s << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << f.help << "\n";
   }
+  s << "\nLimits (--option KEY=VALUE): http.stall_timeout=30, http.min_speed=256 (bytes/s),\n"
+       "http.deadline=600, http.max_retry_time=60, http.max_retry_after=30 (seconds),\n"
+       "http.max_body_bytes, metadata.max_bytes=16777216, json.max_depth=128,\n"
+       "nifti.max_header_bytes=67108864.\n";
   return s.str();
 }
 
@@ -231,14 +227,14 @@ std::vector<long long> parseIntList(const std::string& text, std::size_t count,
   std::stringstream ss(text);
   std::string part;
   while (std::getline(ss, part, ',')) {
+    // Bounded so that sums and products of these numbers (boxes, voxel counts) cannot wrap.
+    constexpr long long kLimit = 1LL << 40;
     try {
-      std::size_t used = 0;
-      long long v = std::stoll(part, &used);
-      if (used != part.size()) throw std::invalid_argument("trailing");
-      out.push_back(v);
-    } catch (const std::exception&) {
-      throw Error(ErrorKind::InvalidArgument, option + " needs " + std::to_string(count) +
-                                                  " comma-separated integers, got '" + text + "'");
+      out.push_back(nz::parseIntInRange(part, -kLimit, kLimit, option));
+    } catch (const Error&) {
+      throw Error(ErrorKind::InvalidArgument,
+                  option + " needs " + std::to_string(count) +
+                      " comma-separated integers from -2^40 to 2^40, got '" + text + "'");
     }
   }
   if (out.size() != count)

@@ -35,7 +35,10 @@ struct ParsedArgs {
   bool has(const std::string& name) const { return values.count(name) || flags.count(name); }
   std::optional<std::string> value(const std::string& name) const;
   // Typed accessors: throw nz::Error(InvalidArgument) naming the option.
-  long long intValue(const std::string& name, long long fallback) const;
+  // The value of `name` as a whole number in [min, max] (an error naming the option and the
+  // range otherwise), or `fallback` when absent.
+  long long intValue(const std::string& name, long long fallback, long long min = -(1LL << 40),
+                     long long max = 1LL << 40) const;
   double doubleValue(const std::string& name, double fallback) const;
 };
 

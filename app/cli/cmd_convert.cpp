@@ -53,11 +53,11 @@ int cmdConvert(const Args& args) {
     }
     nz::ConvertOptions o;
     o.storeOptions = a.store;
-    o.write.chunk = a.intValue("--chunk", 64);
-    o.write.levels = static_cast<int>(a.intValue("--levels", -1));
-    o.write.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
+    o.write.chunk = a.intValue("--chunk", 64, 1, 4096);
+    o.write.levels = static_cast<int>(a.intValue("--levels", -1, -1, 64));
+    o.write.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3, 2, 3));
     o.write.compressor = a.value("--compressor").value_or("blosc");
-    o.write.shard = a.intValue("--shard", 0);
+    o.write.shard = a.intValue("--shard", 0, 0, 1 << 20);
     if (a.has("--label")) o.write.label = true;
     const bool quiet = a.has("--quiet");
     if (!quiet) {

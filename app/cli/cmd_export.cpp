@@ -99,9 +99,9 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
                                       nz::LoaderMetrics* metrics) {
   nz::ExportOutputOptions oo;
   oo.gzipLevel = gzipLevel;
-  oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3));
-  oo.chunk = a.intValue("--chunk", 64);
-  oo.shard = a.intValue("--shard", 0);
+  oo.zarrVersion = static_cast<int>(a.intValue("--zarr-version", 3, 2, 3));
+  oo.chunk = a.intValue("--chunk", 64, 1, 4096);
+  oo.shard = a.intValue("--shard", 0, 0, 1 << 20);
   if (auto c = a.value("--compressor")) oo.compressor = *c;
   oo.store = a.store;
   oo.loaderMetrics = metrics;
@@ -109,11 +109,19 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
 }
 
 std::string readSmallFile(const std::string& path) {
+  // A regular file of sane size only: a FIFO or /dev/zero must not block or fill memory.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
+  if (!std::filesystem::is_regular_file(status))
+    throw Error(ErrorKind::InvalidArgument, path + ": the ROI file is not a regular file");
+  if (std::filesystem::file_size(path, ec) > (64u << 20) || ec)
+    throw Error(ErrorKind::InvalidData, path + ": ROI file larger than 64 MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
   std::ostringstream text;
   text << in.rdbuf();
-  if (text.str().size() > (64u << 20)) throw Error(ErrorKind::InvalidData, path + ": too large");
   return text.str();
 }
 
@@ -223,7 +231,7 @@ int cmdExport(const Args& args) {
     bool dryRun = a.has("--dry-run");
 
     nz::ExportRequest req;
-    req.level = static_cast<int>(a.intValue("--level", 0));
+    req.level = static_cast<int>(a.intValue("--level", 0, 0, 1000));
     if (auto m = a.value("--pad-mode")) req.padMode = nz::padModeFromName(*m);
     req.padValue = a.doubleValue("--pad-value", 0);
     if (!std::isfinite(req.padValue))
@@ -231,10 +239,12 @@ int cmdExport(const Args& args) {
     if (auto c = a.value("--crop-or-pad")) {
       auto v = parseIntList(*c, 3, "--crop-or-pad");
       for (auto x : v)
-        if (x <= 0) throw Error(ErrorKind::InvalidArgument, "--crop-or-pad sizes must be positive");
+        if (x <= 0 || x > (1LL << 31))
+          throw Error(ErrorKind::InvalidArgument,
+                      "--crop-or-pad sizes must be from 1 to 2^31, got '" + *c + "'");
       req.cropOrPad = std::array<std::int64_t, 3>{v[0], v[1], v[2]};
     }
-    int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 1));
+    int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 1, 0, 9));
     if (gzipLevel < 0 || gzipLevel > 9)
       throw Error(ErrorKind::InvalidArgument, "--gzip-level must be 0..9");
 

@@ -9,6 +9,7 @@
 
 #include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "core/json_parse.h"
 #include "dataset/dataset.h"
 #include "uri/uri.h"
 
@@ -69,7 +70,7 @@ json affineJson(const nz::Matrix4& m) {
 json infoJson(const nz::DatasetInfo& info, const nz::StoreStats& st, double seconds) {
   auto axes = axesOf(info);
   json j;
-  j["uri"] = info.uri;
+  j["uri"] = nz::toValidUtf8(info.uri);
   j["format"] = info.format;
   j["zarr_format"] = info.zarrFormat ? json(info.zarrFormat) : json(nullptr);
   j["nifti_version"] = info.niftiVersion ? json(info.niftiVersion) : json(nullptr);
@@ -106,7 +107,13 @@ json infoJson(const nz::DatasetInfo& info, const nz::StoreStats& st, double seco
   j["sform_code"] = info.sformCode;
   j["qform_code"] = info.qformCode;
   j["intent_code"] = info.intentCode;
-  j["description"] = info.description;
+  // Header text is not always UTF-8 (a Latin-1 descrip): shown as Latin-1, never an error.
+  j["description"] = nz::toValidUtf8(info.description);
+  if (!info.warnings.empty()) {
+    json w = json::array();
+    for (const auto& s : info.warnings) w.push_back(nz::toValidUtf8(s));
+    j["warnings"] = w;
+  }
   if (!info.levels.empty()) j["fill_value"] = number(info.levels[0].fillValue);
   json extra = json::object();
   if (!info.extraJson.empty()) {
@@ -193,9 +200,10 @@ int cmdInfo(const Args& args) {
     auto ds = nz::openDataset(a.positional[0], a.store);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const nz::DatasetInfo& info = ds->info();
+    for (const auto& w : info.warnings) std::cerr << "warning: " << w << "\n";
     json j = infoJson(info, ds->store().stats(), seconds);
     if (a.has("--json"))
-      std::cout << j.dump(1) << "\n";
+      std::cout << j.dump(1, ' ', false, json::error_handler_t::replace) << "\n";
     else
       printTable(info, j);
     return 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -78,6 +79,13 @@ std::string homeDir() {
 }
 
 std::optional<std::string> readTextFile(const std::string& path) {
+  // Credential and config files: regular files of sane size only (a FIFO or /dev/zero named
+  // as a credentials file must not block or exhaust memory).
+  constexpr std::uintmax_t kMaxTextFileBytes = 16u << 20;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::is_regular_file(status)) return std::nullopt;
+  if (std::filesystem::file_size(path, ec) > kMaxTextFileBytes || ec) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream ss;

@@ -7,6 +7,7 @@
 #include "cloud/cloud_common.h"
 #include "cloud/crypto.h"
 #include "core/error.h"
+#include "core/json_parse.h"
 #include "http/http_store.h"
 
 namespace nz {
@@ -40,8 +41,9 @@ std::shared_ptr<TokenProvider> fromKeyFile(const std::string& path, const std::s
   if (!text)
     throw Error(ErrorKind::InvalidArgument,
                 "cannot read the GCS credentials file " + shown + " (" + how + ")");
-  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  const nlohmann::json j =
+      tryParseJson(*text, "the GCS credentials file " + shown).value_or(nlohmann::json());
+  if (!j.is_object())
     throw Error(ErrorKind::InvalidArgument,
                 "the GCS credentials file " + shown + " (" + how + ") is not JSON");
   std::string type = str(j, "type");

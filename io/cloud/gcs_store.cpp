@@ -5,6 +5,7 @@
 
 #include "cloud/cloud_common.h"
 #include "cloud/gcs_credentials.h"
+#include "core/json_parse.h"
 #include "http/http_store.h"
 #include "store/store_factory.h"
 
@@ -56,7 +57,11 @@ class GcsStore : public Store {
     HttpResponse resp = http_->sendSync(request("GET", objectUrl(key) + "?fields=size", key));
     if (resp.status == 404) return std::nullopt;
     cloud::throwUnlessOk(resp, describeKey(key), auth_.sourceNow());
-    nlohmann::json j = nlohmann::json::parse(resp.body.begin(), resp.body.end(), nullptr, false);
+    const nlohmann::json j =
+        tryParseJson(
+            std::string_view(reinterpret_cast<const char*>(resp.body.data()), resp.body.size()),
+            describeKey(key))
+            .value_or(nlohmann::json());
     if (j.is_object() && j.contains("size")) {
       const auto& s = j["size"];
       if (s.is_number_unsigned()) return s.get<std::uint64_t>();

@@ -4,6 +4,7 @@
 
 #include "cloud/cloud_common.h"
 #include "core/error.h"
+#include "core/json_parse.h"
 #include "http/http_status.h"
 #include "uri/uri.h"
 
@@ -38,8 +39,8 @@ std::string TokenProvider::source() const {
 std::string formEncode(const std::string& s) { return percentEncode(s, false); }
 
 AccessToken parseTokenJson(const std::string& body, const std::string& source) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  nlohmann::json j = tryParseJson(body, "token answer").value_or(nlohmann::json());
+  if (!j.is_object())
     throw Error(ErrorKind::PermissionDenied,
                 "the token endpoint of " + source + " did not answer JSON");
   std::string tok;

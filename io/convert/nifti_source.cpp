@@ -4,11 +4,54 @@
 #include <bit>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "zarr/codecs.h"
 
 namespace nz {
 
-NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name) {
+namespace {
+
+std::int32_t readI32(const std::uint8_t* p, bool swap) {
+  std::uint32_t v = std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+                    std::uint32_t(p[3]) << 24;
+  if (swap) v = __builtin_bswap32(v);
+  return static_cast<std::int32_t>(v);
+}
+
+// Reads the extender and the extensions one by one, each checked against vox_offset and the
+// header size limit before it is read (a 1 GB esize costs nothing; a vox_offset of 1e9 with
+// no extensions reads 4 bytes, not 1e9).
+void readExtensions(NiftiByteStream& stream, Bytes& buf, std::size_t hdr, std::uint64_t voxOffset,
+                    bool swap, const std::string& name) {
+  if (voxOffset < hdr + 4) return;
+  buf.resize(hdr + 4);
+  stream.read(buf.data() + hdr, 4);
+  if (buf[hdr] == 0) return;
+  const std::uint64_t cap = inputLimits().niftiHeaderMaxBytes;
+  while (buf.size() + 8 <= voxOffset) {
+    const std::size_t pos = buf.size();
+    buf.resize(pos + 8);
+    stream.read(buf.data() + pos, 8);
+    const std::int32_t esize = readI32(buf.data() + pos, swap);
+    if (esize < 8 || pos + static_cast<std::uint64_t>(esize) > voxOffset) {
+      throw Error(ErrorKind::InvalidData,
+                  name + ": NIfTI extension at byte " + std::to_string(pos) +
+                      " has invalid esize " + std::to_string(esize) +
+                      " (the voxels start at byte " + std::to_string(voxOffset) + ")");
+    }
+    if (pos + static_cast<std::uint64_t>(esize) > cap) {
+      throw Error(ErrorKind::InvalidData,
+                  name + ": NIfTI extensions take more than the " + std::to_string(cap) +
+                      "-byte header limit (raise it with --option nifti.max_header_bytes=N)");
+    }
+    buf.resize(pos + static_cast<std::size_t>(esize));
+    stream.read(buf.data() + pos + 8, static_cast<std::size_t>(esize) - 8);
+  }
+}
+
+}  // namespace
+
+NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name, bool skipToData) {
   Bytes buf(4);
   stream.read(buf.data(), 4);
   const std::size_t hdr = niftiHeaderSizeOf(buf.data(), buf.size());
@@ -26,17 +69,16 @@ NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name) {
                     "' (a .hdr/.img pair); only single-file NIfTI (n+1/n+2) is supported");
   }
   const double vo = h.voxOffset;
-  if (!(vo >= static_cast<double>(hdr)) || vo > 1e9) {
-    throw Error(ErrorKind::InvalidData,
-                name + ": field vox_offset is " + std::to_string(vo) + " (invalid)");
+  if (!(vo >= static_cast<double>(hdr)) || vo > static_cast<double>(kMaxNiftiVoxOffset)) {
+    throw Error(ErrorKind::InvalidData, name + ": field vox_offset is " + std::to_string(vo) +
+                                            " (must be " + std::to_string(hdr) + " to " +
+                                            std::to_string(kMaxNiftiVoxOffset) + ")");
   }
   head.voxOffset = static_cast<std::uint64_t>(vo);
   // Extender flag and extensions live between the header and vox_offset.
-  if (head.voxOffset >= hdr + 4) {
-    buf.resize(static_cast<std::size_t>(head.voxOffset));
-    stream.read(buf.data() + hdr, buf.size() - hdr);
-    h = parseNiftiHeader(buf.data(), buf.size(), name);
-  }
+  const bool swap = h.bigEndian != (std::endian::native == std::endian::big);
+  readExtensions(stream, buf, hdr, head.voxOffset, swap, name);
+  if (buf.size() > hdr) h = parseNiftiHeader(buf.data(), buf.size(), name);
   if (!dtypeFromNiftiCode(h.datatype, head.dtype)) {
     throw Error(ErrorKind::Unsupported,
                 name + ": field datatype is " + std::to_string(h.datatype) + " (not supported)");
@@ -58,11 +100,25 @@ NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name) {
     }
   }
   head.dataBytes = n;
+  if (stream.gzip()) {
+    // What the compressed file can hold at deflate's best ratio (1032:1): a header that claims
+    // more is refused now, not after gigabytes were allocated and inflated.
+    const std::uint64_t canHold = stream.storedSize() * 1032 + 65536;
+    if (head.voxOffset + head.dataBytes > canHold) {
+      throw Error(ErrorKind::InvalidData, name + ": the header describes " +
+                                              std::to_string(head.voxOffset + head.dataBytes) +
+                                              " bytes, but a gzip file of " +
+                                              std::to_string(stream.storedSize()) +
+                                              " bytes can hold at most " + std::to_string(canHold) +
+                                              " (truncated file or wrong dim/datatype)");
+    }
+  }
   const std::size_t keep = h.extensions.empty() ? hdr : niftiHeaderBytes(h);
   head.storedHeader.assign(buf.begin(),
                            buf.begin() + static_cast<std::ptrdiff_t>(std::min(keep, buf.size())));
   head.header = std::move(h);
-  if (stream.position() < head.voxOffset) stream.skip(head.voxOffset - stream.position());
+  if (skipToData && stream.position() < head.voxOffset)
+    stream.skip(head.voxOffset - stream.position());
   return head;
 }
 

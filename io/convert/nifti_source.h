@@ -21,7 +21,9 @@ struct NiftiFileHead {
 
 // Reads and validates the head; leaves the stream at vox_offset. Throws nz::Error naming
 // `name` (not NIfTI, .hdr/.img pairs, unsupported data type, absurd sizes).
-NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name);
+// skipToData false leaves the stream after the extensions (a caller holding only the head).
+NiftiFileHead readNiftiHead(NiftiByteStream& stream, const std::string& name,
+                            bool skipToData = true);
 
 // Converts `count` elements from the file's byte order to native order in place.
 void niftiToNative(std::uint8_t* data, std::size_t count, DType dtype, bool fileBigEndian);

@@ -4,14 +4,22 @@ namespace nz {
 
 const char* errorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::NotFound: return "not found";
-    case ErrorKind::PermissionDenied: return "permission denied";
-    case ErrorKind::InvalidData: return "invalid data";
-    case ErrorKind::Unsupported: return "unsupported";
-    case ErrorKind::Network: return "network error";
-    case ErrorKind::Cancelled: return "cancelled";
-    case ErrorKind::Io: return "I/O error";
-    case ErrorKind::InvalidArgument: return "invalid argument";
+    case ErrorKind::NotFound:
+      return "not found";
+    case ErrorKind::PermissionDenied:
+      return "permission denied";
+    case ErrorKind::InvalidData:
+      return "invalid data";
+    case ErrorKind::Unsupported:
+      return "unsupported";
+    case ErrorKind::Network:
+      return "network error";
+    case ErrorKind::Cancelled:
+      return "cancelled";
+    case ErrorKind::Io:
+      return "I/O error";
+    case ErrorKind::InvalidArgument:
+      return "invalid argument";
   }
   return "error";
 }

@@ -49,7 +49,8 @@ struct DatasetInfo {
   std::array<double, 3> spacing{};                          // column norms of affine[:3,:3]
   std::string spaceUnit = "unknown", timeUnit = "unknown";  // "mm"|"um"|"m"; "s"|"ms"|"us"
   double sclSlope = 0, sclInter = 0;
-  std::string description;  // NIfTI descrip
+  std::string description;            // NIfTI descrip
+  std::vector<std::string> warnings;  // header fields read with a repair (e.g. qform normalised)
   std::vector<LevelInfo> levels;
   std::string extraJson;  // JSON object: header keys not otherwise shown (may be "{}")
 

@@ -18,6 +18,7 @@
 
 #include "convert/nifti_source.h"
 #include "convert/nifti_stream.h"
+#include "core/limits.h"
 #include "core/thread_pool.h"
 #include "nifti/nifti_header.h"
 #include "store/memory_store.h"
@@ -56,6 +57,7 @@ DatasetInfo makeInfo(const NiftiFileHead& head, const std::string& name, bool gz
   info.sclSlope = h.sclSlope;
   info.sclInter = h.sclInter;
   info.description = h.descrip;
+  info.warnings = h.warnings;
   info.extraJson = "{}";
   // Virtual chunks are contiguous in the file: whole planes (a few per chunk), or row bands
   // of one plane when a plane alone is large.
@@ -326,11 +328,15 @@ NiftiFileHead readPlainHead(const std::shared_ptr<Store>& store, const std::stri
     const std::size_t hdr = niftiHeaderSizeOf(bytes.data(), bytes.size());
     if (hdr != 0 && bytes.size() >= hdr) {
       const NiftiHeader h = parseNiftiHeader(bytes.data(), hdr, name);
+      // Extensions sit before vox_offset: fetch them, but never more than the header limit
+      // (readNiftiHead checks every esize against it and against vox_offset).
       const double vo = h.voxOffset;
-      if (vo > static_cast<double>(bytes.size()) && vo < 1e9 &&
-          vo <= static_cast<double>(fileSize)) {
+      const double upTo =
+          std::min({vo, static_cast<double>(fileSize), static_cast<double>(kMaxNiftiVoxOffset),
+                    static_cast<double>(hdr + 4 + inputLimits().niftiHeaderMaxBytes)});
+      if (upTo > static_cast<double>(bytes.size()) && bytes.size() > hdr && bytes[hdr] != 0) {
         ReadResult more = store->read(
-            key, ByteRange::span(bytes.size(), static_cast<std::uint64_t>(vo) - bytes.size()));
+            key, ByteRange::span(bytes.size(), static_cast<std::uint64_t>(upTo) - bytes.size()));
         more.throwIfError();
         bytes.insert(bytes.end(), more.data.begin(), more.data.end());
       }
@@ -340,7 +346,7 @@ NiftiFileHead readPlainHead(const std::shared_ptr<Store>& store, const std::stri
   auto mem = std::make_shared<MemoryStore>("nifti-head");
   mem->put("h", std::move(bytes));
   NiftiByteStream s(mem, "h", name);
-  NiftiFileHead head = readNiftiHead(s, name);
+  NiftiFileHead head = readNiftiHead(s, name, /*skipToData=*/false);
   const double need = static_cast<double>(head.voxOffset) + static_cast<double>(head.dataBytes);
   if (need > static_cast<double>(fileSize)) {
     throw Error(ErrorKind::InvalidData, name + ": file is " + std::to_string(fileSize) +

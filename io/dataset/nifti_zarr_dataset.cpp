@@ -4,6 +4,9 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/checked.h"
+#include "core/json_parse.h"
+#include "core/limits.h"
 #include "core/thread_pool.h"
 
 namespace nz {
@@ -22,13 +25,9 @@ constexpr int kX = 0, kY = 1, kZ = 2, kT = 3, kC = 4;
 std::string text(const ReadResult& r) { return std::string(r.data.begin(), r.data.end()); }
 
 json parseObject(const ReadResult& r, const std::string& what) {
-  try {
-    json j = json::parse(text(r));
-    if (!j.is_object()) bad(what, "not a JSON object");
-    return j;
-  } catch (const json::parse_error& e) {
-    bad(what, std::string("malformed JSON (") + e.what() + ")");
-  }
+  json j = parseJson(text(r), what);  // size and nesting bounded (core/json_parse.h)
+  if (!j.is_object()) bad(what, "not a JSON object");
+  return j;
 }
 
 struct OmeLevel {
@@ -288,6 +287,7 @@ void fillInfoFromHeader(DatasetInfo& info, const NiftiHeader& h, const std::stri
   info.sclSlope = h.sclSlope;
   info.sclInter = h.sclInter;
   info.description = h.descrip;
+  info.warnings = h.warnings;
   for (int j = 0; j < 3; ++j) {
     double s = 0;
     for (int i = 0; i < 3; ++i) s += info.affine[i * 4 + j] * info.affine[i * 4 + j];
@@ -311,7 +311,12 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
   // Indices 3..6 are used below (header metadata and the two possible header chunk keys).
   const std::vector<std::string> keys = {"zarr.json",     ".zgroup", ".zattrs",  "nifti/zarr.json",
                                          "nifti/.zarray", "nifti/0", "nifti/c/0"};
-  std::vector<ReadResult> w = store->readMany(keys);
+  // Metadata objects and the header chunk are bounded (core/limits.h): a 2 GB .zattrs is
+  // refused after reading at most the limit.
+  const InputLimits limits = inputLimits();
+  const std::uint64_t metaCap = limits.metadataMaxBytes, headerCap = limits.niftiHeaderMaxBytes;
+  std::vector<ReadResult> w = store->readManyBounded(
+      keys, {metaCap, metaCap, metaCap, metaCap, metaCap, headerCap, headerCap});
   for (const auto& r : w) {
     if (!r.ok() && !r.missing()) r.throwIfError();
   }
@@ -339,9 +344,23 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
   std::shared_ptr<ZarrArray> headerArray;
   int headerChunkSlot = -1;  // index into w (5/6) or keys2 (>= 100)
   if (headerMeta) {
+    // The header array is a NIfTI header plus extensions: bound its size and its chunk count
+    // before anything is allocated or requested (shape = chunks = [2^31], or 200 million
+    // one-byte chunks, are refused here).
+    const std::uint64_t headerBytes =
+        checkedMul(checkedProduct(headerMeta->shape, headerWhat, "shape"), headerMeta->itemSize,
+                   headerWhat, "shape × item size");
+    if (headerBytes > limits.niftiHeaderMaxBytes)
+      bad(headerWhat, "the NIfTI header array is " + std::to_string(headerBytes) +
+                          " bytes, more than the limit of " +
+                          std::to_string(limits.niftiHeaderMaxBytes) +
+                          " (raise it with --option nifti.max_header_bytes=N)");
+    const std::uint64_t nchunks = checkedProduct(headerMeta->gridShape(), headerWhat, "chunk grid");
+    if (nchunks > limits.metadataArrayMaxChunks)
+      bad(headerWhat, "the NIfTI header array is split into " + std::to_string(nchunks) +
+                          " chunks, more than the limit of " +
+                          std::to_string(limits.metadataArrayMaxChunks));
     headerArray = std::make_shared<ZarrArray>(store, "nifti", *headerMeta);
-    std::size_t nchunks = 1;
-    for (auto gdim : headerMeta->gridShape()) nchunks *= static_cast<std::size_t>(gdim);
     if (nchunks == 1 && !headerMeta->codecs.sharding) {
       const std::string key =
           headerMeta->chunkKey("nifti", std::vector<std::int64_t>(headerMeta->ndim(), 0));
@@ -355,7 +374,9 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
       }
     }
   }
-  std::vector<ReadResult> w2 = store->readMany(keys2);
+  std::vector<std::uint64_t> caps2(keys2.size(), metaCap);
+  if (headerChunkSlot >= 100) caps2[static_cast<std::size_t>(headerChunkSlot - 100)] = headerCap;
+  std::vector<ReadResult> w2 = store->readManyBounded(keys2, caps2);
   for (std::size_t i = 0; i < w2.size(); ++i) {
     if (w2[i].missing()) {
       throw Error(ErrorKind::InvalidData, store->describeKey(keys2[i]) +

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/limits.h"
 #include "dataset/dataset.h"
 #include "dataset/nifti_file_dataset.h"
 #include "dataset/nifti_zarr_dataset.h"
@@ -42,6 +43,7 @@ Uri parentOf(const Uri& u) {
 }  // namespace
 
 std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOptions& options) {
+  applyInputLimitOptions(options.extra);  // metadata.max_bytes, json.max_depth, ...
   const Uri uri = parseUri(uriText);
   if (isNiftiFileName(uri.path)) {
     const std::string key = uri.basename();

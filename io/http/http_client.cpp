@@ -24,115 +24,24 @@
 #include <unordered_map>
 
 #include "http/http_status.h"
+#include "http/http_util.h"
+#include "http/response_check.h"
 
 namespace nz {
+
+using namespace http;  // NOLINT: the helpers of io/http
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string lowerAscii(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::optional<std::uint64_t> parseUnsigned(const std::string& s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
-}
-
-// "scheme://host:port" of a URL (default port filled in), or "" when unparsable.
-std::string originOf(const std::string& url) {
-  CURLU* u = curl_url();
-  std::string out;
-  if (u && curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char *scheme = nullptr, *host = nullptr, *port = nullptr;
-    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-      out = lowerAscii(std::string(scheme) + "://" + host + ":" + port);
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-  }
-  curl_url_cleanup(u);
-  return out;
-}
-
-// Transport errors that another attempt cannot fix (bad URL, TLS trust, unknown host).
-bool curlCodeRetryable(CURLcode code) {
-  switch (code) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_ABORTED_BY_CALLBACK:
-    case CURLE_OUT_OF_MEMORY:
-    case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_FILESIZE_EXCEEDED:
-      return false;
-    default:
-      return true;
-  }
-}
-
-// Retry-After: delta-seconds or an HTTP-date.
-std::optional<double> parseRetryAfter(const std::string& value) {
-  std::string v = trim(value);
-  if (auto n = parseUnsigned(v)) return static_cast<double>(*n);
-  time_t when = curl_getdate(v.c_str(), nullptr);
-  if (when < 0) return std::nullopt;
-  double delta = std::difftime(when, std::time(nullptr));
-  return std::max(0.0, delta);
-}
-
-struct ContentRange {
-  std::uint64_t first = 0, last = 0;
-  std::optional<std::uint64_t> total;
-};
-
-// "bytes 10-19/36" or "bytes 10-19/*".
-std::optional<ContentRange> parseContentRange(const std::string& value) {
-  std::string v = trim(value);
-  if (v.rfind("bytes ", 0) != 0) return std::nullopt;
-  v = trim(v.substr(6));
-  auto dash = v.find('-'), slash = v.find('/');
-  if (dash == std::string::npos || slash == std::string::npos || dash > slash) return std::nullopt;
-  auto first = parseUnsigned(v.substr(0, dash));
-  auto last = parseUnsigned(v.substr(dash + 1, slash - dash - 1));
-  if (!first || !last || *last < *first) return std::nullopt;
-  ContentRange r{*first, *last, std::nullopt};
-  std::string total = v.substr(slash + 1);
-  if (total != "*") {
-    r.total = parseUnsigned(total);
-    if (!r.total || r.last >= *r.total) return std::nullopt;
-  }
-  return r;
-}
-
-std::string rangeHeader(const ByteRange& r) {
-  if (r.suffixLength) return "bytes=-" + std::to_string(*r.suffixLength);
-  std::string h = "bytes=" + std::to_string(r.offset) + "-";
-  if (r.length) h += std::to_string(r.offset + *r.length - 1);
-  return h;
+std::string secondsText(double s) {
+  char buf[32];
+  if (s >= 1 && s < 1e12 && s == std::floor(s))
+    std::snprintf(buf, sizeof buf, "%.0f", s);  // "3600", not "3.6e+03"
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", s);
+  return buf;
 }
 
 std::once_flag curlInitOnce;
@@ -164,6 +73,11 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     Clock::time_point readyAt{};
     Clock::time_point lastActivity{};  // last byte received or sent (stall detection)
     curl_off_t lastUploaded = 0;
+    Impl* owner = nullptr;            // for the libcurl callbacks
+    Clock::time_point firstStart{};   // first attempt (deadline, total retry time)
+    Clock::time_point windowStart{};  // minimum-throughput window
+    std::uint64_t windowBytes = 0;
+    http::Incoming in;  // the answer being received (response_check.h)
   };
   using TransferPtr = std::unique_ptr<Transfer>;
 
@@ -369,33 +283,71 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     }
   }
 
-  // A transfer that has received (or sent) nothing for stallTimeoutSeconds is aborted and
-  // retried. libcurl's LOW_SPEED check stays on as a backstop, but it averages over a 5 s
-  // window, so after a burst it fires seconds late; this check is exact.
+  // Three clocks per transfer: a stall (nothing for stallTimeoutSeconds) and a trickle (less
+  // than minBytesPerSecond over a stall window, e.g. 1 byte/s) abort the attempt and retry;
+  // the request deadline (requestDeadlineSeconds since the first attempt) ends it for good.
+  // libcurl's LOW_SPEED check stays on as a backstop, but it averages over a 5 s window, so
+  // after a burst it fires seconds late; these checks are exact.
   void abortStalled(Clock::time_point now) {
-    auto limit = std::chrono::duration<double>(std::max(0.05, options.stallTimeoutSeconds));
-    std::vector<CURL*> stalled;
-    for (auto& [easy, t] : active)
-      if (now - t->lastActivity > limit) stalled.push_back(easy);
-    for (CURL* easy : stalled) {
-      auto node = active.extract(easy);
-      TransferPtr t = std::move(node.mapped());
-      curl_multi_remove_handle(multi, easy);
-      bytesReceived.fetch_add(t->response.body.size(), std::memory_order_relaxed);
-      releaseEasy(*t);
-      t->response = HttpResponse{};
-      t->response.attempts = t->attemptCount;
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.3g", options.stallTimeoutSeconds);
-      t->response.transportError = std::string("stalled: no data for ") + buf + " s";
+    const double stall = std::max(0.05, options.stallTimeoutSeconds);
+    const auto limit = std::chrono::duration<double>(stall);
+    const auto window = std::chrono::duration<double>(std::max(1.0, stall));
+    const auto deadline =
+        std::chrono::duration<double>(std::max(0.05, options.requestDeadlineSeconds));
+    std::vector<std::pair<CURL*, std::string>> aborts;
+    std::vector<CURL*> expired;
+    for (auto& [easy, t] : active) {
+      if (now - t->firstStart > deadline) {
+        expired.push_back(easy);
+      } else if (now - t->lastActivity > limit) {
+        aborts.emplace_back(easy, "stalled: no data for " + secondsText(stall) + " s");
+      } else if (now - t->windowStart >= window) {
+        const double seconds = std::chrono::duration<double>(now - t->windowStart).count();
+        if (static_cast<double>(t->windowBytes) < options.minBytesPerSecond * seconds) {
+          aborts.emplace_back(easy, "too slow: " + std::to_string(t->windowBytes) + " bytes in " +
+                                        secondsText(seconds) + " s, below the minimum of " +
+                                        secondsText(options.minBytesPerSecond) +
+                                        " bytes/s (--option http.min_speed=BYTES_PER_SECOND)");
+        } else {
+          t->windowStart = now;
+          t->windowBytes = 0;
+        }
+      }
+    }
+    for (CURL* easy : expired) {
+      TransferPtr t = detach(easy);
+      t->response.transportError = deadlineMessage();
+      finish(std::move(t));
+    }
+    for (auto& [easy, why] : aborts) {
+      TransferPtr t = detach(easy);
+      t->response.transportError = why;
       retryOrFinish(std::move(t), std::nullopt);
     }
+  }
+
+  std::string deadlineMessage() const {
+    return "no complete answer within the " + secondsText(options.requestDeadlineSeconds) +
+           " s request deadline (--option http.deadline=SECONDS)";
+  }
+
+  // Takes an active transfer out of libcurl with an empty response (for timeouts).
+  TransferPtr detach(CURL* easy) {
+    auto node = active.extract(easy);
+    TransferPtr t = std::move(node.mapped());
+    curl_multi_remove_handle(multi, easy);
+    bytesReceived.fetch_add(t->response.body.size(), std::memory_order_relaxed);
+    releaseEasy(*t);
+    t->response = HttpResponse{};
+    t->response.attempts = t->attemptCount;
+    return t;
   }
 
   // ---- one attempt -------------------------------------------------------------------------
 
   void startAttempt(TransferPtr t) {
     t->response = HttpResponse{};
+    if (t->attemptCount == 0) t->firstStart = Clock::now();
     t->response.attempts = ++t->attemptCount;
     t->attempt = t->request;
     t->attempt.sign = nullptr;
@@ -419,6 +371,11 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     t->url = t->attempt.url;
     t->crossOrigin = false;
     t->redirects = 0;
+    if (std::string problem = schemeProblem(t->url); !problem.empty()) {
+      t->response.transportError = problem;
+      finish(std::move(t));
+      return;
+    }
     launch(std::move(t));
   }
 
@@ -444,36 +401,37 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     t.easy = nullptr;
   }
 
+  // Body bytes: kept only as far as the request can use them. Returning less than `bytes`
+  // aborts the transfer; cutDone/bodyCut/abortReason say why (see onTransferDone). Nothing
+  // may throw out of a libcurl callback, so allocation failures end the transfer too.
   static std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
-    std::size_t bytes = size * n;
+    const std::size_t bytes = size * n;
     t->lastActivity = Clock::now();
-    t->response.body.insert(t->response.body.end(), reinterpret_cast<std::uint8_t*>(data),
-                            reinterpret_cast<std::uint8_t*>(data) + bytes);
-    return bytes;
+    t->windowBytes += bytes;
+    try {
+      return keepBody(t->in, t->attempt, t->owner->options, t->response,
+                      reinterpret_cast<const std::uint8_t*>(data), bytes);
+    } catch (...) {
+      t->in.abortReason =
+          "out of memory while receiving " + std::to_string(t->in.streamPos) + " bytes";
+      return 0;
+    }
   }
 
   static std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::size_t bytes = size * n;
     t->lastActivity = Clock::now();
-    std::string line(data, bytes);
-    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 100 Continue): start afresh
-      t->response.headers.clear();
-      t->response.body.clear();
-      return bytes;
+    try {
+      return keepHeaderLine(t->in, t->attempt, t->owner->options, t->response,
+                            std::string(data, bytes))
+                 ? bytes
+                 : 0;
+    } catch (...) {
+      t->in.abortReason = "out of memory while receiving the headers";
+      return 0;
     }
-    auto colon = line.find(':');
-    if (colon == std::string::npos) return bytes;
-    std::string name = lowerAscii(trim(line.substr(0, colon)));
-    std::string value = trim(line.substr(colon + 1));
-    if (name == "content-length") {
-      // Reserve up front (bounded, so a lying header cannot force a huge allocation).
-      if (auto cl = parseUnsigned(value))
-        t->response.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*cl, 64u << 20)));
-    }
-    t->response.headers.emplace_back(std::move(name), std::move(value));
-    return bytes;
   }
 
   static std::size_t onUpload(char* buffer, std::size_t size, std::size_t n, void* user) {
@@ -489,6 +447,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
   static int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow) {
     auto* t = static_cast<Transfer*>(user);
     if (ulnow > t->lastUploaded) {
+      t->windowBytes += static_cast<std::uint64_t>(ulnow - t->lastUploaded);
       t->lastUploaded = ulnow;
       t->lastActivity = Clock::now();
     }
@@ -506,6 +465,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     t->uploadPos = 0;
     t->lastUploaded = 0;
     t->lastActivity = Clock::now();
+    t->windowStart = t->lastActivity;
+    t->windowBytes = 0;
+    t->in = http::Incoming{};
+    t->owner = this;
     t->errorBuffer[0] = 0;
     t->response.headers.clear();
     t->response.body.clear();
@@ -525,6 +488,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &Impl::onProgress);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, t.get());
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are handled in onTransferDone
+    // Backstop for schemeProblem(): libcurl itself speaks nothing but http and https here.
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, waitForMultiplexing(t->url) ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -630,6 +596,16 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       finishCancelled(std::move(t));
       return;
     }
+    // Our own callbacks stopped the body on purpose: the answer is complete as far as we need.
+    if (code == CURLE_WRITE_ERROR && (t->in.cutDone || t->in.bodyCut) && t->in.abortReason.empty())
+      code = CURLE_OK;
+    if (code != CURLE_OK && !t->in.abortReason.empty()) {
+      t->response.status = 0;
+      t->response.body.clear();
+      t->response.transportError = t->in.abortReason;
+      finish(std::move(t));  // another attempt would get the same answer
+      return;
+    }
     if (code != CURLE_OK) {
       t->response.status = 0;
       t->response.transportError = curlError;
@@ -651,6 +627,13 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         finish(std::move(t));
         return;
       }
+      if (std::string problem = schemeProblem(redirectUrl, t->url); !problem.empty()) {
+        t->response = HttpResponse{};
+        t->response.attempts = t->attemptCount;
+        t->response.transportError = problem;
+        finish(std::move(t));
+        return;
+      }
       // Once a redirect leaves the origin, no header (credentials included) follows it.
       if (originOf(redirectUrl) != originOf(t->attempt.url)) t->crossOrigin = true;
       t->url = redirectUrl;
@@ -665,7 +648,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       return;
     }
     if (httpStatusOk(status)) {
-      std::string problem = validate(*t);
+      std::string problem = checkResponse(t->in, t->attempt, options, t->response);
       if (!problem.empty()) {
         t->response.status = 0;
         t->response.headers.clear();
@@ -678,73 +661,28 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     finish(std::move(t));
   }
 
-  // Checks that what arrived is what was asked for; returns a message when it is not.
-  std::string validate(Transfer& t) {
-    HttpResponse& resp = t.response;
-    const bool head = t.attempt.method == "HEAD";
-    if (!head && resp.status != 204 && resp.status != 304) {
-      if (auto cl = resp.header("content-length")) {
-        auto n = parseUnsigned(*cl);
-        if (!n) return "invalid Content-Length '" + *cl + "'";
-        if (*n != resp.body.size())
-          return "body of " + std::to_string(resp.body.size()) + " bytes but Content-Length " +
-                 std::to_string(*n);
-      }
-    }
-    if (head || t.attempt.method != "GET") return {};
-    if (!t.attempt.range || t.attempt.range->isAll()) {
-      if (resp.status == 206) return "206 Partial Content for a request without Range";
-      return {};
-    }
-    const ByteRange& want = *t.attempt.range;
-    if (resp.status == 200) {
-      // The server ignored Range and sent the whole object: cut it here.
-      std::uint64_t size = resp.body.size();
-      std::uint64_t first = 0, end = size;
-      if (want.suffixLength) {
-        first = size - std::min<std::uint64_t>(*want.suffixLength, size);
-      } else {
-        first = std::min<std::uint64_t>(want.offset, size);
-        if (want.length) end = std::min<std::uint64_t>(size, want.offset + *want.length);
-      }
-      Bytes cut(resp.body.begin() + static_cast<std::ptrdiff_t>(first),
-                resp.body.begin() + static_cast<std::ptrdiff_t>(std::max(first, end)));
-      resp.body = std::move(cut);
-      return {};
-    }
-    if (resp.status != 206) return {};
-    auto crText = resp.header("content-range");
-    if (!crText) return "206 Partial Content without Content-Range";
-    auto cr = parseContentRange(*crText);
-    if (!cr) return "invalid Content-Range '" + *crText + "'";
-    std::uint64_t got = cr->last - cr->first + 1;
-    if (got != resp.body.size())
-      return "Content-Range '" + *crText + "' but a body of " + std::to_string(resp.body.size()) +
-             " bytes";
-    std::uint64_t expectFirst = want.offset;
-    std::optional<std::uint64_t> expectLast;
-    if (want.suffixLength) {
-      if (cr->total) {
-        expectFirst = *cr->total - std::min(*want.suffixLength, *cr->total);
-        expectLast = *cr->total - 1;
-      } else {
-        if (got > *want.suffixLength) return "Content-Range '" + *crText + "' longer than asked";
-        expectFirst = cr->first;
-      }
-    } else {
-      if (want.length) expectLast = want.offset + *want.length - 1;
-      if (cr->total) {
-        std::uint64_t lastByte = *cr->total - 1;
-        expectLast = expectLast ? std::min(*expectLast, lastByte) : lastByte;
-      }
-    }
-    if (cr->first != expectFirst || (expectLast && cr->last != *expectLast))
-      return "Content-Range '" + *crText + "' does not match the requested " + rangeHeader(want);
-    return {};
+  // Turns the last answer into a transport failure that says why no retry follows (the status
+  // is kept in the text, e.g. "503 Service Unavailable; the server asked to wait 3600 s ...").
+  static void giveUp(Transfer& t, const std::string& why) {
+    HttpResponse& r = t.response;
+    std::string last = r.status ? httpStatusText(r.status) : r.transportError;
+    r.status = 0;
+    r.headers.clear();
+    r.body.clear();
+    r.transportError = last.empty() ? why : last + "; " + why;
   }
 
   void retryOrFinish(TransferPtr t, std::optional<double> retryAfter) {
     if (t->attemptCount > options.maxRetries) {
+      finish(std::move(t));
+      return;
+    }
+    if (retryAfter && *retryAfter > options.maxRetryAfterSeconds) {
+      // Waiting an hour is never what a viewer should do: fail now and say why.
+      giveUp(*t, "the server asked to wait " + secondsText(*retryAfter) +
+                     " s before retrying (Retry-After), longer than the " +
+                     secondsText(options.maxRetryAfterSeconds) +
+                     " s nzview waits (--option http.max_retry_after=SECONDS)");
       finish(std::move(t));
       return;
     }
@@ -755,6 +693,19 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     std::uniform_real_distribution<double> jitter(0.0, std::max(0.0, ceiling));
     double delay = jitter(rng);
     if (retryAfter) delay = std::max(delay, std::min(*retryAfter, options.maxRetryAfterSeconds));
+    const double elapsed = std::chrono::duration<double>(Clock::now() - t->firstStart).count();
+    if (elapsed + delay > options.maxRetryTotalSeconds) {
+      giveUp(*t, "gave up retrying after " + secondsText(elapsed) + " s (retry time limit " +
+                     secondsText(options.maxRetryTotalSeconds) +
+                     " s, --option http.max_retry_time=SECONDS)");
+      finish(std::move(t));
+      return;
+    }
+    if (elapsed + delay > options.requestDeadlineSeconds) {
+      giveUp(*t, deadlineMessage());
+      finish(std::move(t));
+      return;
+    }
     retries.fetch_add(1, std::memory_order_relaxed);
     t->readyAt = Clock::now() + std::chrono::microseconds(static_cast<long long>(delay * 1e6));
     delayed.push_back(std::move(t));

@@ -27,8 +27,14 @@ struct HttpOptions {
   double stallTimeoutSeconds = 30;  // abort when no byte arrives for this long
   double maxBackoffSeconds = 8;
   double initialBackoffSeconds = 0.1;  // first retry waits up to this (full jitter), doubling
-  double maxRetryAfterSeconds = 30;    // a longer Retry-After is clamped (never a hang)
-  HttpHeaders extraHeaders;            // --header 'K: V' (sent to the origin host only)
+  double maxRetryAfterSeconds = 30;    // a longer Retry-After fails at once, saying so
+  // Limits that keep a hostile or broken server from hanging or exhausting the client
+  // (README "When things go wrong"; --option http.*):
+  double minBytesPerSecond = 256;       // slower than this over a stall window: retried
+  double requestDeadlineSeconds = 600;  // whole request, retries and redirects included
+  double maxRetryTotalSeconds = 60;     // no retry is started after this long
+  std::uint64_t maxBodyBytes = (std::uint64_t{2} << 30) + (1u << 20);  // largest body kept
+  HttpHeaders extraHeaders;  // --header 'K: V' (sent to the origin host only)
 };
 
 struct HttpRequest {
@@ -48,10 +54,14 @@ struct HttpRequest {
   bool followRedirects = true;
 };
 
+// Only http and https URLs are fetched, for the request and every redirect, and a redirect
+// from https to http is refused (a gopher:, file: or downgrading Location is an error).
 // When request.range is set the client checks the answer: a 206 whose Content-Range is not the
 // requested range, or a body shorter/longer than Content-Length, is retried like a transport
 // error (never handed out as data). A server that ignores Range (200, whole object) is fine:
-// the body is cut to the requested range and `status` stays 200.
+// only the requested bytes are kept, reading stops once they arrived, and `status` stays 200.
+// No body is kept past what was asked for (the range, or maxBodyBytes); a body sent with
+// Content-Encoding gzip/deflate is decoded, any other encoding is an error naming it.
 struct HttpResponse {
   long status = 0;      // 0 when no response (transport error)
   HttpHeaders headers;  // lower-cased names

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "core/parse_number.h"
 #include "http/http_status.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
@@ -262,6 +263,15 @@ HttpOptions httpOptionsFrom(const StoreOptions& options) {
   h.connectTimeoutSeconds =
       parseSecondsOption(options, "http.connect_timeout", h.connectTimeoutSeconds);
   h.stallTimeoutSeconds = parseSecondsOption(options, "http.stall_timeout", h.stallTimeoutSeconds);
+  h.minBytesPerSecond = parseSecondsOption(options, "http.min_speed", h.minBytesPerSecond);
+  h.requestDeadlineSeconds = parseSecondsOption(options, "http.deadline", h.requestDeadlineSeconds);
+  h.maxRetryTotalSeconds =
+      parseSecondsOption(options, "http.max_retry_time", h.maxRetryTotalSeconds);
+  h.maxRetryAfterSeconds =
+      parseSecondsOption(options, "http.max_retry_after", h.maxRetryAfterSeconds);
+  if (auto it = options.extra.find("http.max_body_bytes"); it != options.extra.end())
+    h.maxBodyBytes = parseUnsignedInRange(it->second, 1024, std::uint64_t{1} << 40,
+                                          "--option http.max_body_bytes");
   return h;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace nz {
@@ -306,6 +307,22 @@ NiftiHeader parseNiftiHeader(const std::uint8_t* data, std::size_t size, const s
       throw Error(ErrorKind::InvalidData, what + ": field dim[" + std::to_string(i) + "] is " +
                                               std::to_string(h.dim[i]) + " (negative)");
     }
+    if (h.dim[i] == 0) {
+      // Not silently 1: an axis listed in dim[0] with no voxels is an empty (or broken) image.
+      throw Error(ErrorKind::InvalidData, what + ": field dim[" + std::to_string(i) +
+                                              "] is 0 (dim[0] is " + std::to_string(h.dim[0]) +
+                                              ", so every dim[1.." + std::to_string(h.dim[0]) +
+                                              "] must be at least 1)");
+    }
+  }
+  const double q2 = h.quaternB * h.quaternB + h.quaternC * h.quaternC + h.quaternD * h.quaternD;
+  if (h.qformCode > 0 && std::isfinite(q2) && q2 > 1.0 + 1e-6) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "quatern_b/c/d (%g, %g, %g) have a norm of %.6g, more than 1: normalised as "
+                  "niftilib does (a = 0)",
+                  h.quaternB, h.quaternC, h.quaternD, std::sqrt(q2));
+    h.warnings.push_back(what + ": " + buf);
   }
   parseExtensions(data, size, static_cast<std::size_t>(sizeofHdr), swap, h, what);
   return h;
@@ -359,8 +376,18 @@ Matrix4 niftiSformAffine(const NiftiHeader& h) {
 
 Matrix4 niftiQformAffine(const NiftiHeader& h) {
   // nibabel quaternions.quat2mat with a = sqrt(1 - b^2 - c^2 - d^2) (0 when slightly negative).
-  const double b = h.quaternB, c = h.quaternC, d = h.quaternD;
-  const double a = std::sqrt(std::max(0.0, 1.0 - (b * b + c * c + d * d)));
+  // niftilib's nifti_quatern_to_mat44: when b^2+c^2+d^2 reaches 1 (or passes it, a broken
+  // header), (b, c, d) is normalised and a = 0, so the matrix stays a rotation (never a shear).
+  double b = h.quaternB, c = h.quaternC, d = h.quaternD, a = 0;
+  const double a2 = 1.0 - (b * b + c * c + d * d);
+  if (a2 < 1e-7) {
+    const double s = 1.0 / std::sqrt(b * b + c * c + d * d);
+    b *= s;
+    c *= s;
+    d *= s;
+  } else {
+    a = std::sqrt(a2);
+  }
   const double r[3][3] = {
       {a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
       {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)},

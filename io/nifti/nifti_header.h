@@ -20,6 +20,9 @@
 
 namespace nz {
 
+// Largest vox_offset accepted (both .nii readers use this one bound).
+inline constexpr std::uint64_t kMaxNiftiVoxOffset = 1000000000;
+
 struct NiftiExtension {
   std::int32_t code = 0;
   Bytes data;  // payload without the 8-byte (esize, ecode) prefix; padded to esize-8 on write
@@ -50,6 +53,7 @@ struct NiftiHeader {
   std::array<double, 4> srowX{1, 0, 0, 0}, srowY{0, 1, 0, 0}, srowZ{0, 0, 1, 0};
   std::string magic = "n+1";  // "n+1"/"ni1" (v1) or "n+2"/"ni2" (v2)
   std::vector<NiftiExtension> extensions;
+  std::vector<std::string> warnings;  // what parsing repaired (not serialized)
 
   std::size_t headerSize() const { return version == 2 ? 540 : 348; }
   // dim[1..7] as (x, y, z, t, c) with 1 for absent axes (dim[4..5]).

@@ -56,6 +56,38 @@ std::uint64_t countChunks(const LevelInfo& level, const Box& box) {
   return n;
 }
 
+namespace {
+
+// The ROI and --crop-or-pad numbers come from the user: an absurd output is one message
+// naming them and the limit, never a bad_alloc or a wrapped (negative) box.
+void checkOutputSize(const Box& out, std::size_t itemSize, bool cropOrPad) {
+  const std::string source = cropOrPad ? "--crop-or-pad" : "--roi";
+  constexpr std::int64_t kMaxExtent = std::int64_t{1} << 31;
+  constexpr std::uint64_t kMaxOutputBytes = std::uint64_t{1} << 40;  // 1 TiB
+  constexpr std::uint64_t kMaxSliceBytes = std::uint64_t{1} << 34;   // 16 GiB per z slice
+  std::uint64_t bytes = itemSize;
+  bool overflow = false;
+  for (int a = 0; a < 5; ++a) {
+    const std::int64_t e = out.end[a] - out.begin[a];
+    if (e < 0 || e > kMaxExtent)
+      throw Error(ErrorKind::InvalidArgument, source + " gives an output of " + std::to_string(e) +
+                                                  " voxels along axis " + std::to_string(a) +
+                                                  " (the limit is 2^31)");
+    overflow = overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(e), &bytes);
+    if (a == 1 && !overflow && bytes > kMaxSliceBytes)
+      throw Error(ErrorKind::InvalidArgument, source + " gives output slices of " +
+                                                  std::to_string(bytes) +
+                                                  " bytes, more than the 16 GiB limit");
+  }
+  if (overflow || bytes > kMaxOutputBytes)
+    throw Error(ErrorKind::InvalidArgument,
+                source + " gives an output of " +
+                    (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
+                    " bytes, more than the 1 TiB export limit");
+}
+
+}  // namespace
+
 ExportPlan planExport(const DatasetInfo& info, const ExportRequest& req,
                       const ThroughputModel& model) {
   if (req.level < 0 || req.level >= static_cast<int>(info.levels.size()))
@@ -79,6 +111,8 @@ ExportPlan planExport(const DatasetInfo& info, const ExportRequest& req,
       p.cropOrPad[static_cast<std::size_t>(a)] = cropOrPadAxis(
           p.roi.end[a] - p.roi.begin[a], (*req.cropOrPad)[static_cast<std::size_t>(a)]);
   }
+
+  checkOutputSize(p.outBox, dtypeSize(lv.dtype), req.cropOrPad.has_value());
 
   bool regionEmpty = false;
   for (int a = 0; a < 5; ++a) {

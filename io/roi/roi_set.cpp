@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/json_parse.h"
 
 namespace nz {
 
@@ -94,8 +95,15 @@ NamedRoi parseRoi(const json& r, const std::string& what, const std::string& at,
 }  // namespace
 
 RoiSet parseRoiSet(const std::string& jsonText, const std::string& what, const DatasetInfo* info) {
-  const json doc = json::parse(jsonText, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) throw Error(ErrorKind::InvalidData, what + ": not valid JSON");
+  std::string problem;
+  const auto parsed = tryParseJson(jsonText, what, &problem);  // size and depth bounded
+  if (!parsed) {
+    // Keep the ROI file wording ("not valid JSON") for syntax errors; limits say their own.
+    const auto at = problem.find(": malformed JSON");
+    if (at != std::string::npos) problem.replace(at, 16, ": not valid JSON");
+    throw Error(ErrorKind::InvalidData, problem);
+  }
+  const json& doc = *parsed;
   if (!doc.is_object()) bad(what, "the document", "must be a JSON object");
   const auto version = doc.find("nzview_rois");
   if (version == doc.end() || !version->is_number_integer() || version->get<std::int64_t>() != 1)

@@ -30,6 +30,7 @@ class FileStore : public Store {
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {
+    if (key.find('\0') != std::string::npos) return std::nullopt;
     struct stat st;
     if (::stat(pathOf(key).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     return static_cast<std::uint64_t>(st.st_size);
@@ -77,6 +78,21 @@ class FileStore : public Store {
     throw Error(ErrorKind::Io, "cannot write " + pathOf(key) + ": " + why);
   }
 
+  static const char* fileTypeName(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a named pipe";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a file";
+  }
+
+  // A path for messages: NUL shown as \0 so the text is never cut short.
+  static std::string describePath(const std::string& path) {
+    std::string out;
+    for (char c : path) out += c == '\0' ? std::string("\\0") : std::string(1, c);
+    return out;
+  }
+
   static ReadResult error(ErrorKind kind, std::string msg) {
     ReadResult r;
     r.status = ReadResult::Status::Error;
@@ -93,7 +109,12 @@ class FileStore : public Store {
       return r;
     }
     const std::string path = pathOf(key);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (key.find('\0') != std::string::npos)
+      return error(ErrorKind::InvalidArgument,
+                   describePath(path) + ": the path contains a NUL byte");
+    // Never block on open: a FIFO or a device named like a chunk would otherwise hang here
+    // (O_NONBLOCK opens a FIFO at once; the type check below then refuses it).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
       if (errno == ENOENT || errno == ENOTDIR) {
         r.status = ReadResult::Status::Missing;
@@ -105,8 +126,12 @@ class FileStore : public Store {
     struct stat st;
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
       ::close(fd);
-      r.status = ReadResult::Status::Missing;  // a folder is not an object
-      return r;
+      if (S_ISDIR(st.st_mode)) {
+        r.status = ReadResult::Status::Missing;  // a folder is not an object
+        return r;
+      }
+      return error(ErrorKind::InvalidData, path + ": not a regular file (" +
+                                               fileTypeName(st.st_mode) + "); refusing to read it");
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     std::uint64_t begin = 0, end = size;

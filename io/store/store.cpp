@@ -4,14 +4,20 @@
 #include <memory>
 #include <mutex>
 
+#include "core/limits.h"
+
 namespace nz {
 
 bool ReadResult::throwIfError() const {
   switch (status) {
-    case Status::Ok: return true;
-    case Status::Missing: return false;
-    case Status::Cancelled: throw Error(ErrorKind::Cancelled, error.empty() ? "cancelled" : error);
-    case Status::Error: throw Error(errorKind.value_or(ErrorKind::Network), error);
+    case Status::Ok:
+      return true;
+    case Status::Missing:
+      return false;
+    case Status::Cancelled:
+      throw Error(ErrorKind::Cancelled, error.empty() ? "cancelled" : error);
+    case Status::Error:
+      throw Error(errorKind.value_or(ErrorKind::Network), error);
   }
   return false;
 }
@@ -36,7 +42,15 @@ ReadResult Store::read(const std::string& key, ByteRange range, CancelToken canc
   return std::move(w->result);
 }
 
-std::vector<ReadResult> Store::readMany(const std::vector<std::string>& keys, CancelToken cancel) {
+std::vector<ReadResult> Store::readMany(const std::vector<std::string>& keys, CancelToken cancel,
+                                        std::uint64_t maxBytes) {
+  return readManyBounded(keys, std::vector<std::uint64_t>(keys.size(), maxBytes),
+                         std::move(cancel));
+}
+
+std::vector<ReadResult> Store::readManyBounded(const std::vector<std::string>& keys,
+                                               const std::vector<std::uint64_t>& limits,
+                                               CancelToken cancel) {
   struct Waiter {
     std::mutex m;
     std::condition_variable cv;
@@ -47,7 +61,23 @@ std::vector<ReadResult> Store::readMany(const std::vector<std::string>& keys, Ca
   w->remaining = keys.size();
   w->results.resize(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    readAsync(keys[i], ByteRange::all(), cancel, [w, i](ReadResult r) {
+    const std::uint64_t maxBytes = i < limits.size() ? limits[i] : 0;
+    const ByteRange range = maxBytes ? ByteRange::span(0, maxBytes + 1) : ByteRange::all();
+    readAsync(keys[i], range, cancel, [this, w, i, maxBytes, key = keys[i]](ReadResult r) {
+      if (maxBytes && r.ok() && r.data.size() > maxBytes) {
+        const std::uint64_t size = r.totalSize.value_or(r.data.size());
+        r = ReadResult{};
+        r.status = ReadResult::Status::Error;
+        r.errorKind = ErrorKind::InvalidData;
+        r.error =
+            describeKey(key) + ": " +
+            (size > maxBytes + 1 ? std::to_string(size) : "more than " + std::to_string(maxBytes)) +
+            " bytes, larger than the metadata limit of " + std::to_string(maxBytes) +
+            " bytes (raise it with --option " +
+            (maxBytes == inputLimits().metadataMaxBytes ? "metadata.max_bytes"
+                                                        : "nifti.max_header_bytes") +
+            "=N)";
+      }
       std::lock_guard lock(w->m);
       w->results[i] = std::move(r);
       if (--w->remaining == 0) w->cv.notify_all();

@@ -35,8 +35,8 @@ struct ReadResult {
   // Last-Modified as sent, or a local file's mtime): for caches and export manifests.
   std::string etag;
   std::string lastModified;
-  std::optional<ErrorKind> errorKind;      // set when status == Error
-  std::string error;                       // one clear, redacted message when status == Error
+  std::optional<ErrorKind> errorKind;  // set when status == Error
+  std::string error;                   // one clear, redacted message when status == Error
 
   bool ok() const { return status == Status::Ok; }
   bool missing() const { return status == Status::Missing; }
@@ -79,7 +79,14 @@ class Store {
   // Blocking conveniences built on readAsync (never call from the GUI thread).
   ReadResult read(const std::string& key, ByteRange range = ByteRange::all(),
                   CancelToken cancel = {});
-  std::vector<ReadResult> readMany(const std::vector<std::string>& keys, CancelToken cancel = {});
+  // maxBytes > 0 bounds every read (metadata objects): at most maxBytes + 1 bytes are asked
+  // for, and a larger object becomes an Error naming the limit and --option metadata.max_bytes.
+  std::vector<ReadResult> readMany(const std::vector<std::string>& keys, CancelToken cancel = {},
+                                   std::uint64_t maxBytes = 0);
+  // The same with one bound per key (0 = unbounded).
+  std::vector<ReadResult> readManyBounded(const std::vector<std::string>& keys,
+                                          const std::vector<std::uint64_t>& maxBytes,
+                                          CancelToken cancel = {});
   // The full URI of a key, redacted (for error messages).
   std::string describeKey(const std::string& key) const;
 };

@@ -63,6 +63,14 @@ Uri parseUri(const std::string& input) {
     text.pop_back();
   }
   if (text.empty()) throw Error(ErrorKind::InvalidArgument, "empty URI");
+  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+    // Shown with the NUL spelled out: a raw NUL would cut the message where it sits.
+    std::string shown = text;
+    for (std::size_t i = shown.find('\0'); i != std::string::npos; i = shown.find('\0', i + 2))
+      shown.replace(i, 1, "\\0");
+    throw Error(ErrorKind::InvalidArgument, "the dataset path contains a NUL byte at position " +
+                                                std::to_string(nul) + ": " + redactSecrets(shown));
+  }
   Uri uri;
   uri.original = text;
   auto sep = text.find("://");

@@ -28,17 +28,49 @@ void checkFinalSize(std::uint64_t got, std::size_t expected, const char* codec,
   }
 }
 
+// What one decode stage may produce: exactly `size` bytes (every stage after it only strips a
+// checksum) or at most `size` (what the next stage can consume, see stageBounds).
+struct StageSize {
+  bool exact = true;
+  std::uint64_t size = 0;
+};
+
+// The most a codec can expand its input: zlib/deflate 1032:1 (RFC 1951 stored lengths, zlib
+// technical notes); zstd 32768:1 (an RLE block: 4 bytes for 128 KiB); blosc 1.x by its inner
+// codec, at most zstd's. Used to bound allocations by what the compressed bytes can produce.
+std::uint64_t maxDecodedFrom(BytesCodec::Kind kind, std::size_t inputBytes) {
+  const std::uint64_t ratio =
+      (kind == BytesCodec::Kind::Zlib || kind == BytesCodec::Kind::Gzip) ? 1032 : 32768;
+  std::uint64_t out = 0;
+  if (__builtin_mul_overflow(static_cast<std::uint64_t>(inputBytes), ratio, &out))
+    return kMaxDecodedChunkBytes;
+  return std::min<std::uint64_t>(out + 65536, kMaxDecodedChunkBytes);
+}
+
+void checkStageSize(std::uint64_t got, const StageSize& want, const char* codec,
+                    const std::string& what) {
+  if (want.exact) {
+    checkFinalSize(got, static_cast<std::size_t>(want.size), codec, what);
+  } else if (got > want.size) {
+    fail(what, std::string(codec) + " data decodes to " + std::to_string(got) +
+                   " bytes, more than the " + std::to_string(want.size) +
+                   " the next codec in the chain can take (corrupt or hostile data)");
+  }
+}
+
 // Blosc 1.x frame: validate the 16-byte header against the buffer, then decode with one
 // internal thread (c-blosc README_CHUNK_FORMAT.rst; blosc.h).
-Bytes decodeBlosc(const Bytes& in, bool final, std::size_t expected, const std::string& what) {
+Bytes decodeBlosc(const Bytes& in, const StageSize& want, const std::string& what) {
   std::size_t nbytes = 0;
   if (in.size() < BLOSC_MIN_HEADER_LENGTH ||
       blosc_cbuffer_validate(in.data(), in.size(), &nbytes) != 0) {
     fail(what, "invalid blosc frame (" + std::to_string(in.size()) +
                    " bytes; truncated or corrupt header)");
   }
-  if (final) checkFinalSize(nbytes, expected, "blosc header says it", what);
-  if (nbytes > kMaxDecodedChunkBytes) fail(what, "blosc frame claims more than 2 GiB");
+  checkStageSize(nbytes, want, "blosc header says it", what);
+  if (nbytes > maxDecodedFrom(BytesCodec::Kind::Blosc, in.size()))
+    fail(what, "blosc header claims " + std::to_string(nbytes) + " bytes, more than " +
+                   std::to_string(in.size()) + " compressed bytes can hold");
   Bytes out(nbytes);
   if (nbytes == 0) return out;
   const int n = blosc_decompress_ctx(in.data(), out.data(), out.size(), 1);
@@ -48,14 +80,17 @@ Bytes decodeBlosc(const Bytes& in, bool final, std::size_t expected, const std::
   return out;
 }
 
-Bytes decodeZstd(const Bytes& in, bool final, std::size_t expected, const std::string& what) {
+Bytes decodeZstd(const Bytes& in, const StageSize& want, const std::string& what) {
   const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
   if (size == ZSTD_CONTENTSIZE_ERROR) fail(what, "invalid zstd frame");
   thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(),
                                                                         &ZSTD_freeDCtx);
+  const std::uint64_t canHold = maxDecodedFrom(BytesCodec::Kind::Zstd, in.size());
   if (size != ZSTD_CONTENTSIZE_UNKNOWN) {
-    if (final) checkFinalSize(size, expected, "zstd frame says it", what);
-    if (size > kMaxDecodedChunkBytes) fail(what, "zstd frame claims more than 2 GiB");
+    checkStageSize(size, want, "zstd frame says it", what);
+    if (size > canHold)
+      fail(what, "zstd frame claims " + std::to_string(size) + " bytes, more than " +
+                     std::to_string(in.size()) + " compressed bytes can hold");
     Bytes out(size);
     const std::size_t n =
         ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), in.data(), in.size());
@@ -63,9 +98,12 @@ Bytes decodeZstd(const Bytes& in, bool final, std::size_t expected, const std::s
     checkFinalSize(n, out.size(), "zstd", what);
     return out;
   }
-  // Content size not recorded: stream into a growing buffer (exact size when final).
+  // Content size not recorded: stream into a buffer that grows with the data, never past what
+  // this stage may produce.
   ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_only);
-  Bytes out(final ? expected : std::max<std::size_t>(in.size() * 4, 4096));
+  const std::uint64_t limit = std::min<std::uint64_t>(want.size, canHold);
+  Bytes out(static_cast<std::size_t>(
+      std::min<std::uint64_t>(limit, std::max<std::uint64_t>(in.size() * 4, 4096))));
   ZSTD_inBuffer ib{in.data(), in.size(), 0};
   ZSTD_outBuffer ob{out.data(), out.size(), 0};
   for (;;) {
@@ -74,25 +112,35 @@ Bytes decodeZstd(const Bytes& in, bool final, std::size_t expected, const std::s
     if (r == 0) break;
     if (ib.pos == ib.size && ob.pos < ob.size) fail(what, "truncated zstd frame");
     if (ob.pos == ob.size) {
-      if (final || out.size() >= kMaxDecodedChunkBytes) {
-        fail(what, "zstd data decodes to more than the expected size");
+      if (out.size() >= limit) {
+        fail(what,
+             "zstd data decodes to more than the expected " + std::to_string(limit) + " bytes");
       }
-      out.resize(std::min<std::size_t>(out.size() * 2, kMaxDecodedChunkBytes));
+      out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(out.size() * 2, limit)));
       ob.dst = out.data();
       ob.size = out.size();
     }
   }
   out.resize(ob.pos);
-  if (final) checkFinalSize(out.size(), expected, "zstd", what);
+  checkStageSize(out.size(), want, "zstd", what);
   return out;
 }
 
-// zlib (RFC 1950) or gzip (RFC 1952): windowBits 15+32 detects either header.
-Bytes decodeInflate(const Bytes& in, bool final, std::size_t expected, const char* name,
+// zlib (RFC 1950) or gzip (RFC 1952): windowBits 15+32 detects either header. The output
+// buffer starts at what the input can produce (exact for valid data) and grows only as data
+// arrives, so a 100-byte stream never costs the 2 GiB its metadata declares.
+Bytes decodeInflate(const Bytes& in, const StageSize& want, BytesCodec::Kind kind, const char* name,
                     const std::string& what) {
+  const std::uint64_t limit = std::min<std::uint64_t>(want.size, maxDecodedFrom(kind, in.size()));
+  if (want.exact && want.size > limit)
+    fail(what, std::string(name) + " data of " + std::to_string(in.size()) +
+                   " bytes cannot decode to the " + std::to_string(want.size) +
+                   " bytes the chunk needs (truncated or corrupt)");
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 32) != Z_OK) fail(what, "zlib init failed");
-  Bytes out(final ? expected : std::max<std::size_t>(in.size() * 4, 4096));
+  Bytes out(static_cast<std::size_t>(
+      want.exact ? limit
+                 : std::min<std::uint64_t>(limit, std::max<std::size_t>(in.size() * 4, 4096))));
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
   std::size_t produced = 0;
@@ -113,17 +161,51 @@ Bytes decodeInflate(const Bytes& in, bool final, std::size_t expected, const cha
       fail(what, std::string(name) + ": truncated stream");
     }
     if (produced == out.size()) {
-      if (final || out.size() >= kMaxDecodedChunkBytes) {
+      if (out.size() >= limit) {
         inflateEnd(&zs);
         fail(what, std::string(name) + " data decodes to more than the expected " +
                        std::to_string(out.size()) + " bytes");
       }
-      out.resize(std::min<std::size_t>(out.size() * 2, kMaxDecodedChunkBytes));
+      out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(out.size() * 2, limit)));
     }
   }
   inflateEnd(&zs);
   out.resize(produced);
-  if (final) checkFinalSize(produced, expected, name, what);
+  checkStageSize(produced, want, name, what);
+  return out;
+}
+
+// The largest input a stage's encoder can emit for `decoded` bytes (zstd/zlib compressBound,
+// blosc's 16-byte header, gzip's header/trailer with generous room for optional fields).
+std::uint64_t maxEncodedSize(BytesCodec::Kind kind, std::uint64_t decoded) {
+  const std::uint64_t n = std::min<std::uint64_t>(decoded, kMaxDecodedChunkBytes);
+  switch (kind) {
+    case BytesCodec::Kind::Crc32c:
+      return n + 4;
+    case BytesCodec::Kind::Blosc:
+      return n + BLOSC_MAX_OVERHEAD;
+    case BytesCodec::Kind::Zstd:
+      return ZSTD_compressBound(static_cast<std::size_t>(n));
+    case BytesCodec::Kind::Zlib:
+      return compressBound(static_cast<uLong>(n)) + 64;
+    case BytesCodec::Kind::Gzip:
+      return compressBound(static_cast<uLong>(n)) + 65536;
+  }
+  return n;
+}
+
+// What each stage (metadata order) may output. Stage 0 outputs exactly `expected`; a stage
+// whose inner stages are all crc32c outputs exactly that plus 4 bytes per checksum (so
+// [bytes, crc32c, gzip] expects gzip to give 4100 bytes for a 4096-byte chunk); any other stage
+// outputs at most what its inner stage's encoder could have produced.
+std::vector<StageSize> stageBounds(const std::vector<BytesCodec>& codecs, std::size_t expected) {
+  std::vector<StageSize> out(codecs.size());
+  StageSize cur{true, expected};
+  for (std::size_t k = 0; k < codecs.size(); ++k) {
+    out[k] = cur;
+    const bool crc = codecs[k].kind == BytesCodec::Kind::Crc32c;
+    cur = StageSize{cur.exact && crc, maxEncodedSize(codecs[k].kind, cur.size)};
+  }
   return out;
 }
 
@@ -187,26 +269,23 @@ void byteSwapInPlace(std::uint8_t* data, std::size_t count, std::size_t unit) {
 
 Bytes decodeBytesChain(const std::vector<BytesCodec>& codecs, Bytes input, std::size_t expected,
                        const std::string& what) {
-  // Decode order is the reverse of the metadata order; the last decode step is "final" and
-  // must produce exactly `expected` bytes. A trailing crc32c step only strips 4 bytes.
+  // Decode order is the reverse of the metadata order; every stage is held to the size its
+  // inner stages imply (stageBounds), so no stage can expand past what the chain can use.
+  const std::vector<StageSize> bounds = stageBounds(codecs, expected);
   Bytes cur = std::move(input);
   for (std::size_t k = codecs.size(); k-- > 0;) {
-    bool final = true;
-    for (std::size_t j = 0; j < k; ++j) {
-      if (codecs[j].kind != BytesCodec::Kind::Crc32c) final = false;
-    }
     switch (codecs[k].kind) {
       case BytesCodec::Kind::Blosc:
-        cur = decodeBlosc(cur, final, expected, what);
+        cur = decodeBlosc(cur, bounds[k], what);
         break;
       case BytesCodec::Kind::Zstd:
-        cur = decodeZstd(cur, final, expected, what);
+        cur = decodeZstd(cur, bounds[k], what);
         break;
       case BytesCodec::Kind::Zlib:
-        cur = decodeInflate(cur, final, expected, "zlib", what);
+        cur = decodeInflate(cur, bounds[k], BytesCodec::Kind::Zlib, "zlib", what);
         break;
       case BytesCodec::Kind::Gzip:
-        cur = decodeInflate(cur, final, expected, "gzip", what);
+        cur = decodeInflate(cur, bounds[k], BytesCodec::Kind::Gzip, "gzip", what);
         break;
       case BytesCodec::Kind::Crc32c:
         cur = stripCrc32c(std::move(cur), what);

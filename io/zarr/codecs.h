@@ -19,6 +19,8 @@ namespace nz {
 
 // Largest decoded chunk we accept (a sanity limit against hostile metadata/frames).
 inline constexpr std::uint64_t kMaxDecodedChunkBytes = std::uint64_t{2} << 30;  // 2 GiB
+// Most inner chunks in one shard (its index is 16 bytes per entry: 256 MiB at this limit).
+inline constexpr std::uint64_t kMaxShardIndexEntries = std::uint64_t{1} << 24;
 
 struct BytesCodec {
   enum class Kind { Blosc, Zstd, Zlib, Gzip, Crc32c };

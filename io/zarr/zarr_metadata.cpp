@@ -6,7 +6,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/checked.h"
 #include "core/error.h"
+#include "core/json_parse.h"
 
 namespace nz {
 
@@ -23,14 +25,10 @@ constexpr bool kHostBig = std::endian::native == std::endian::big;
   throw Error(ErrorKind::Unsupported, what + ": " + msg);
 }
 
-json parseJson(const std::string& text, const std::string& what) {
-  try {
-    json j = json::parse(text);
-    if (!j.is_object()) bad(what, "metadata is not a JSON object");
-    return j;
-  } catch (const json::parse_error& e) {
-    bad(what, std::string("malformed JSON (") + e.what() + ")");
-  }
+json parseObjectJson(const std::string& text, const std::string& what) {
+  json j = nz::parseJson(text, what);  // size and nesting bounded (core/json_parse.h)
+  if (!j.is_object()) bad(what, "metadata is not a JSON object");
+  return j;
 }
 
 const json& need(const json& j, const char* key, const std::string& what) {
@@ -82,6 +80,22 @@ void validateSizes(const ZarrArrayMeta& m, const std::string& what) {
     if (__builtin_mul_overflow(c, static_cast<std::uint64_t>(s), &c) || c > kMaxDecodedChunkBytes) {
       bad(what, "field \"chunks\": a decoded chunk would exceed 2 GiB");
     }
+  }
+  if (m.codecs.sharding) {
+    // Entries in one shard index (16 bytes each): checked, so 2^63 inner chunks is an error
+    // instead of an index size that wraps to zero.
+    const auto& inner = m.codecs.sharding->innerShape;
+    std::uint64_t entries = 1;
+    for (std::size_t i = 0; i < m.chunks.size() && i < inner.size(); ++i) {
+      if (inner[i] <= 0 || m.chunks[i] % inner[i] != 0)
+        bad(what, "sharding_indexed.chunk_shape does not divide the shard shape");
+      entries = checkedMul(entries, static_cast<std::uint64_t>(m.chunks[i] / inner[i]), what,
+                           "inner chunks per shard");
+    }
+    if (entries > kMaxShardIndexEntries)
+      bad(what, "a shard holds " + std::to_string(entries) +
+                    " inner chunks, more than the limit of " +
+                    std::to_string(kMaxShardIndexEntries));
   }
 }
 
@@ -407,7 +421,7 @@ std::string ZarrArrayMeta::chunkKey(const std::string& path,
 }
 
 static ZarrArrayMeta parseV2Impl(const std::string& text, const std::string& what) {
-  const json j = parseJson(text, what);
+  const json j = parseObjectJson(text, what);
   ZarrArrayMeta m;
   m.zarrFormat = 2;
   const json& fmt = need(j, "zarr_format", what);
@@ -455,7 +469,7 @@ static ZarrArrayMeta parseV2Impl(const std::string& text, const std::string& wha
 }
 
 static ZarrArrayMeta parseV3Impl(const std::string& text, const std::string& what) {
-  const json j = parseJson(text, what);
+  const json j = parseObjectJson(text, what);
   ZarrArrayMeta m;
   m.zarrFormat = 3;
   const json& fmt = need(j, "zarr_format", what);
@@ -529,12 +543,7 @@ Bytes parseFillValueText(const std::string& text, DType dtype, std::size_t itemS
   ZarrArrayMeta m;
   m.dtype = dtype;
   m.itemSize = itemSize;
-  json v;
-  try {
-    v = json::parse(text);
-  } catch (const json::parse_error& e) {
-    bad(what, std::string("malformed JSON (") + e.what() + ")");
-  }
+  const json v = nz::parseJson(text, what);
   parseFill(v, m, what);
   return m.fillValue;
 }
