@@ -61,7 +61,6 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
 void throwUnlessOk(const HttpResponse& response, const std::string& what,
                    const std::string& credentialSource);
 
-
 inline bool statusOk(long status) { return status >= 200 && status < 300; }
 // A ReadResult for an nz::Error raised before any request was sent.
 ReadResult errorResult(const Error& e);
@@ -87,5 +86,15 @@ void readSuffixViaHead(HttpClient& http, HttpRequest head, std::uint64_t n, Canc
 // Integer option from --option key=value (e.g. "multipart_threshold"), or `fallback`.
 std::uint64_t sizeOption(const StoreOptions& options, const std::string& key,
                          std::uint64_t fallback);
+
+// Seconds added to the clock when signing (--option clock_offset=S, may be negative): lets the
+// connection doctor's tests sign with a skewed clock, and a user whose clock is off and cannot be
+// fixed sign with the server's. 0 when unset; throws nz::Error(InvalidArgument) when malformed.
+long long clockOffsetSeconds(const StoreOptions& options);
+
+// The region a wrong-region S3 answer names: a 301 PermanentRedirect or 400
+// AuthorizationHeaderMalformed/IllegalLocationConstraint carries it in x-amz-bucket-region or
+// in <Region> of the body. Empty when the answer is not about the region.
+std::string s3RegionHint(const HttpResponse& response);
 
 }  // namespace nz::cloud
