@@ -433,7 +433,7 @@ class Doctor {
     }
     const std::time_t t0 = std::time(nullptr);
     for (const std::string& key : keys) {
-      ReadResult r = store->read(key, ByteRange::span(0, 1));
+      ReadResult r = store->read(key, ByteRange::span(0, 16));  // s3rver mishandles bytes=0-0
       if (r.ok()) {
         s.lines.push_back("read " + store->describeKey(key) + ": ok" +
                           (r.totalSize ? " (" + std::to_string(*r.totalSize) + " bytes)" : "") +
@@ -454,6 +454,14 @@ class Doctor {
       if (status == 0 && r.errorKind == ErrorKind::PermissionDenied)
         fc = {"credential_source_failed", "the credential source failed: " + r.error,
               "fix the credential source named in the message (or give another one)"};
+      // A SAS without read permission (sp=) is denied by its own policy, whatever the code
+      // (Azurite says AuthorizationFailure, as for a bad signature).
+      if ((status == 401 || status == 403) && !c_.sas.empty()) {
+        const std::string sp = doctor::sasParameter(c_.sas, "sp");
+        if (!sp.empty() && sp.find('r') == std::string::npos)
+          fc = {"access_denied", "the SAS grants sp=" + sp + ", which does not include read (r)",
+                "ask for a SAS with read permission (sp=r, plus l to list)"};
+      }
       // A SAS past its expiry explains any 403: say so with its time.
       if ((status == 401 || status == 403) && !c_.sas.empty()) {
         const std::time_t exp = parseIsoTime(doctor::sasParameter(c_.sas, "se"));
