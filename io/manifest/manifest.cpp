@@ -245,6 +245,7 @@ std::array<std::array<double, 2>, 3> worldBoxOf(const Matrix4& a, const Box& box
 }
 
 std::vector<ObjectValidator> collectValidators(Dataset& dataset) {
+  if (!dataset.sharedStore()) return {};  // a dataset made in memory (tests): nothing to check
   const DatasetInfo& info = dataset.info();
   std::vector<std::string> keys;
   if (info.format == "nifti") {
