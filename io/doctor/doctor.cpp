@@ -1,6 +1,7 @@
 #include "doctor/doctor.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -91,8 +92,8 @@ struct Context {
 class Doctor {
  public:
   Doctor(const std::string& uri, const StoreOptions& options,
-         const std::function<void(const DoctorStep&)>& onStep)
-      : onStep_(onStep) {
+         const std::function<void(const DoctorStep&)>& onStep, const DoctorOptions& doctorOptions)
+      : onStep_(onStep), destination_(doctorOptions.exportDestination) {
     report_.uri = redactSecrets(uri);
     report_.steps.reserve(16);  // steps are filled through references: never reallocate
     text_ = uri;
@@ -163,9 +164,31 @@ class Doctor {
   }
 
   void localFile() {
-    DoctorStep& s = add("read", "Local file");
+    DoctorStep& s = add("read", destination_ ? "Local destination" : "Local file");
     const std::string path = c_.uri.path;
     struct stat st;
+    if (destination_) {
+      std::string folder = path;
+      while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+      const auto slash = folder.rfind('/');
+      folder = slash == std::string::npos ? "." : slash == 0 ? "/" : folder.substr(0, slash);
+      if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fail(s, "key_not_found", "the folder " + folder + " does not exist",
+             "create it first or pick another folder");
+        return;
+      }
+      if (::access(folder.c_str(), W_OK) != 0) {
+        fail(s, "access_denied", "the folder " + folder + " is not writable",
+             "pick a folder you may write to");
+        return;
+      }
+      s.lines.push_back("the folder " + folder + " exists and is writable");
+      if (::stat(path.c_str(), &st) == 0)
+        s.lines.push_back(path + " exists: an export there replaces it");
+      report_.ok = true;
+      done(s);
+      return;
+    }
     if (::stat(path.c_str(), &st) != 0) {
       fail(s, "key_not_found", path + ": " + std::strerror(errno),
            "check the path (relative paths are from the current folder)");
@@ -473,6 +496,12 @@ class Doctor {
       fail(s, fc.problem, "class: " + fc.problem, fc.hint);
       return;
     }
+    if (destination_) {
+      s.lines.push_back("nothing there yet: the export will create it");
+      report_.ok = true;
+      done(s);
+      return;
+    }
     fail(s, "key_not_found",
          keys.size() == 1 ? "the file does not exist"
                           : "no zarr.json, .zgroup or .zattrs here: not a Zarr group",
@@ -480,6 +509,7 @@ class Doctor {
   }
 
   std::function<void(const DoctorStep&)> onStep_;
+  bool destination_ = false;
   DoctorReport report_;
   std::string text_;
   Context c_;
@@ -488,8 +518,9 @@ class Doctor {
 }  // namespace
 
 DoctorReport diagnose(const std::string& uri, const StoreOptions& options,
-                      const std::function<void(const DoctorStep&)>& onStep) {
-  return Doctor(uri, options, onStep).run();
+                      const std::function<void(const DoctorStep&)>& onStep,
+                      const DoctorOptions& doctorOptions) {
+  return Doctor(uri, options, onStep, doctorOptions).run();
 }
 
 std::string renderDoctorStep(const DoctorStep& step) {

@@ -48,10 +48,18 @@ struct DoctorReport {
   std::string hint;     // its fix
 };
 
-// Runs every step; `onStep` sees each as it finishes (for live display). Never throws for
-// problems with the URI, the credentials or the network: they are steps.
+struct DoctorOptions {
+  // The URI is where an export will write (the export dialog): nothing there yet is fine, and a
+  // local destination's folder must exist and be writable.
+  bool exportDestination = false;
+};
+
+// Runs every step; `onStep` sees each as it finishes (for live display; it runs on the calling
+// thread). Never throws for problems with the URI, the credentials or the network: they are
+// steps.
 DoctorReport diagnose(const std::string& uri, const StoreOptions& options,
-                      const std::function<void(const DoctorStep&)>& onStep = {});
+                      const std::function<void(const DoctorStep&)>& onStep = {},
+                      const DoctorOptions& doctorOptions = {});
 
 // Readable text (one block per step) and JSON ({uri, ok, problem, hint, steps: [...]}).
 std::string renderDoctorStep(const DoctorStep& step);
