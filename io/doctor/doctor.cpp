@@ -14,6 +14,7 @@
 #include "cloud/cloud_common.h"
 #include "cloud/gcs_credentials.h"
 #include "cloud/sigv4.h"
+#include "cloud/token_provider.h"
 #include "core/error.h"
 #include "doctor/credential_report.h"
 #include "doctor/network_probe.h"
@@ -87,6 +88,7 @@ struct Context {
   std::string sas;  // Azure SAS in use (to read se=/st=)
   long long clockOffset = 0;
   AwsAuth aws;
+  std::shared_ptr<TokenProvider> token;  // OAuth chains (Azure default credential, GCS)
 };
 
 class Doctor {
@@ -230,6 +232,7 @@ class Doctor {
           c_.credentialSource = a.source;
           c_.anonymous = a.kind == AzureAuth::Kind::Anonymous;
           if (a.kind == AzureAuth::Kind::Sas) c_.sas = doctor::azureSasInUse(c_.uri, c_.options);
+          c_.token = a.token;
           e.lines.push_back("account: " + a.account);
           break;
         }
@@ -238,6 +241,7 @@ class Doctor {
           c_.endpoint = g.endpoint;
           c_.credentialSource = g.sourceNow();
           c_.anonymous = !g.token;
+          c_.token = g.token;
           break;
         }
         default:
@@ -277,8 +281,27 @@ class Doctor {
     }
     cr.lines.push_back("nzview uses: " + c_.credentialSource);
     if (!c_.sas.empty()) sasTimes(cr);
+    if (c_.token && !fetchToken(cr)) return false;
     done(cr);
     return true;
+  }
+
+  // An OAuth chain is only tried when a token is needed: fetch one now, so the step names the
+  // link that answered (or why each link failed: az not installed, metadata server
+  // unreachable, token endpoint refusing the key...). The token itself is never shown.
+  bool fetchToken(DoctorStep& cr) {
+    try {
+      const std::string t = c_.token->token();
+      const std::string source = c_.token->source();
+      cr.lines.push_back((t.empty() ? "no token: " : "token obtained from ") + source);
+      if (t.empty()) c_.anonymous = true;
+      c_.credentialSource = source;
+      return true;
+    } catch (const std::exception& ex) {
+      fail(cr, "credential_source_failed", ex.what(),
+           "fix the credential source named here (or give another one, e.g. with a flag)");
+      return false;
+    }
   }
 
   // A SAS's validity window: an expired one fails here already, with its expiry time.

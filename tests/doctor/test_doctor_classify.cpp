@@ -55,16 +55,18 @@ class TestDoctorClassify : public QObject {
     QCOMPARE(classOf(0, "", "Connection reset by peer"), std::string("network"));
     // Every class comes with a fix.
     QVERIFY(!nz::classifyFailure(503, "SlowDown", "", "", false).hint.empty());
-    QVERIFY(nz::classifyFailure(301, "", "", "eu-west-3", false).hint.find("--aws-region eu-west-3") !=
-            std::string::npos);
+    QVERIFY(
+        nz::classifyFailure(301, "", "", "eu-west-3", false).hint.find("--aws-region eu-west-3") !=
+        std::string::npos);
   }
 
   void regionHints() {
     QCOMPARE(nz::cloud::s3RegionHint(answer(301, "", {{"x-amz-bucket-region", "eu-west-3"}})),
              std::string("eu-west-3"));
-    QCOMPARE(nz::cloud::s3RegionHint(answer(
-                 400, "<Error><Code>AuthorizationHeaderMalformed</Code><Region>us-west-2</Region>"
-                      "</Error>")),
+    QCOMPARE(nz::cloud::s3RegionHint(
+                 answer(400,
+                        "<Error><Code>AuthorizationHeaderMalformed</Code><Region>us-west-2</Region>"
+                        "</Error>")),
              std::string("us-west-2"));
     QCOMPARE(nz::cloud::s3RegionHint(answer(403, "", {{"x-amz-bucket-region", "eu-west-3"}})),
              std::string());  // not a region answer

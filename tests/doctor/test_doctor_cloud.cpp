@@ -300,8 +300,31 @@ class TestDoctorCloud : public QObject {
     const QStringList creds{"--gcs-credentials", state("gcs_fake", "sa.json")};
     Run ok = doctor("gs://nzprivate/doctor/brain.nii.gz", creds, env);
     QVERIFY2(ok.rc == 0, qPrintable(ok.brief()));
-    QVERIFY(ok.step("credentials")["lines"].toVariant().toStringList().join("\n").contains(
-        "chosen:    --gcs-credentials"));
+    const QString cred = ok.step("credentials")["lines"].toVariant().toStringList().join("\n");
+    QVERIFY2(cred.contains("chosen:    --gcs-credentials") &&
+                 cred.contains("token obtained from GCS service account"),
+             qPrintable(cred));
+    // The same service account with another private key: the token endpoint refuses the JWT.
+    QTemporaryDir dir;
+    QProcess gen;
+    gen.start("openssl", {"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"});
+    QVERIFY(gen.waitForFinished(60000) && gen.exitCode() == 0);
+    const QString otherKey = QString::fromUtf8(gen.readAllStandardOutput());
+    QFile sa(state("gcs_fake", "sa.json"));
+    QVERIFY(sa.open(QIODevice::ReadOnly));
+    QJsonObject j = QJsonDocument::fromJson(sa.readAll()).object();
+    j["private_key"] = otherKey;
+    QFile wrong(dir.filePath("wrong-sa.json"));
+    QVERIFY(wrong.open(QIODevice::WriteOnly));
+    wrong.write(QJsonDocument(j).toJson());
+    wrong.close();
+    secrets_ << otherKey.section("BEGIN PRIVATE KEY-----", 1).left(40);
+    Run bad =
+        doctor("gs://nzprivate/doctor/brain.nii.gz", {"--gcs-credentials", wrong.fileName()}, env);
+    QCOMPARE(bad.rc, 1);
+    QVERIFY2(bad.problem() == "credential_source_failed", qPrintable(bad.brief()));
+    QCOMPARE(bad.step("credentials")["status"].toString(), QStringLiteral("fail"));
+    noSecrets(bad);
     Run missing = doctor("gs://nzprivate/doctor/missing.nii.gz", creds, env);
     QCOMPARE(missing.problem(), QStringLiteral("key_not_found"));
     Run anon = doctor("gs://nzprivate/doctor/brain.nii.gz", {"--anonymous"}, env);

@@ -51,6 +51,8 @@ class TstDiagnoseDialog : public QObject {
                  d->text().contains("zarr.json: ok"),
              qPrintable(d->text()));
     QCOMPARE(resultOf(d), QStringLiteral("OK: the metadata can be read."));
+    if (qEnvironmentVariableIsSet("NZ_DOCTOR_SHOTS"))  // to look at the dialog
+      d->grab().save(qEnvironmentVariable("NZ_DOCTOR_SHOTS") + "/diagnose_ok.png");
     d->close();
     QTest::qWait(10);  // deleted on close
     QVERIFY(!dlg.findChild<DiagnoseDialog*>());
@@ -59,6 +61,8 @@ class TstDiagnoseDialog : public QObject {
     QVERIFY(d);
     QVERIFY2(resultOf(d).startsWith("Failed (key_not_found)"), qPrintable(resultOf(d)));
     QVERIFY(d->text().contains("No such file or directory"));
+    if (qEnvironmentVariableIsSet("NZ_DOCTOR_SHOTS"))
+      d->grab().save(qEnvironmentVariable("NZ_DOCTOR_SHOTS") + "/diagnose_failed.png");
   }
 
   void exportDialogDiagnosesTheDestination() {
