@@ -1,5 +1,7 @@
 #include "roi/export_replay.h"
 
+#include <filesystem>
+
 #include "core/error.h"
 #include "uri/uri.h"
 
@@ -53,6 +55,13 @@ ReplayResult replayExport(const ExportManifest& m, const ReplayOptions& options,
   if (options.output.empty() && m.output.find("REDACTED") != std::string::npos)
     throw Error(ErrorKind::InvalidArgument,
                 "the manifest's output " + m.output + " had a secret in it; give -o OUT");
+  // Never replace the recorded output unasked (a manifest may come from someone else).
+  std::error_code ec;
+  if (options.output.empty() && out.find("://") == std::string::npos &&
+      std::filesystem::exists(out, ec))
+    throw Error(ErrorKind::InvalidArgument, "the recorded output " + out +
+                                                " exists; give -o OUT to replay elsewhere (or "
+                                                "remove it)");
   runExport(*dataset, plan, out, oo, cancel);
   result.output = redactSecrets(out);
   result.identical = result.manifest.sha256 == m.sha256;

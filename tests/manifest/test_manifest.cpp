@@ -185,6 +185,15 @@ class TestManifest : public QObject {
     } else {
       QVERIFY(!fileBytes(out).isEmpty());
       QVERIFY(fileBytes(out) == fileBytes(again));
+      // Without -o: the recorded output is rebuilt where it was, never replaced unasked.
+      Run exists = run({"export", "--replay", out + ".nzview.json"});
+      QVERIFY(exists.rc != 0);
+      QVERIFY2(exists.err.contains("exists; give -o OUT"), qPrintable(exists.err));
+      const QByteArray before = fileBytes(out);
+      QVERIFY(QFile::remove(out));
+      Run rebuilt = run({"export", "--replay", out + ".nzview.json"});
+      QVERIFY2(rebuilt.rc == 0, qPrintable(rebuilt.err));
+      QVERIFY(fileBytes(out) == before);
     }
     // The replay's own manifest records the same digest.
     QCOMPARE(manifestOf(again)["output"].toObject()["sha256"].toString(),
