@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cloud/crypto.h"
@@ -257,11 +259,26 @@ std::vector<ObjectValidator> collectValidators(Dataset& dataset) {
     keys = {".zgroup", ".zattrs", "nifti/.zarray", "nifti/0"};
     for (const auto& l : info.levels) keys.push_back(l.path + "/.zarray");
   }
+  // All at once (one round trip), a few bytes each: the answer carries the validators and the
+  // whole size. (Not one byte: s3rver answers "bytes=0-0" with the whole object.)
+  std::vector<std::pair<std::string, ReadResult>> results(keys.size());
+  {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::size_t pending = keys.size();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      results[i].first = keys[i];
+      dataset.store().readAsync(keys[i], ByteRange::span(0, 16), {}, [&, i](ReadResult r) {
+        std::lock_guard lock(mutex);
+        results[i].second = std::move(r);
+        if (--pending == 0) cv.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return pending == 0; });
+  }
   std::vector<ObjectValidator> out;
-  for (const std::string& key : keys) {
-    // A few bytes are enough: the answer carries the validators and the whole size. (Not one
-    // byte: s3rver answers "bytes=0-0" with the whole object.)
-    ReadResult r = dataset.store().read(key, ByteRange::span(0, 16));
+  for (auto& [key, r] : results) {
     if (r.missing()) continue;
     r.throwIfError();
     out.push_back({key, r.totalSize, r.etag, r.lastModified, r.version});
