@@ -354,6 +354,25 @@ ObjectDigest digestOutputFile(const std::string& output, const StoreOptions& opt
   return {"", total, hexOf(md, len)};
 }
 
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
+    throw Error(ErrorKind::Io, "OpenSSL SHA-256 failed");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(const std::uint8_t* data, std::size_t n) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, n);
+  size_ += n;
+}
+
+ObjectDigest Sha256::finish() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &len);
+  return {"", size_, hexOf(md, len)};
+}
+
 void writeManifestFor(const std::string& output, const ExportManifest& m,
                       const StoreOptions& options) {
   const std::string text = manifestToJson(m);

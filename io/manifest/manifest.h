@@ -94,6 +94,21 @@ std::string treeDigest(std::vector<ObjectDigest> objects);
 // Digest of a whole object at a local path or URI (read back through a store for URIs).
 ObjectDigest digestOutputFile(const std::string& output, const StoreOptions& options);
 
+// Incremental SHA-256 (for outputs hashed while they are written).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(const std::uint8_t* data, std::size_t n);
+  ObjectDigest finish();  // key empty, size = bytes given
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+  std::uint64_t size_ = 0;
+};
+
 // Writes OUT.nzview.json next to `output` (locally with a temporary name and a rename, or as one
 // object of the cloud store). Throws nz::Error.
 void writeManifestFor(const std::string& output, const ExportManifest& m,

@@ -277,9 +277,16 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
   wo.cancel = cancel;
   wo.progress = progress;
   AtomicOutput out(destination, options.store);
+  // Hashed as written: a streamed output is large, reading it back for the manifest would cost
+  // as much again.
+  Sha256 hash;
   NiftiStreamWriter writer(
       header, static_cast<std::uint64_t>(plan.outBox.voxelCount()) * item,
-      niftiPathIsGzip(destination), [&](const std::uint8_t* p, std::size_t n) { out.write(p, n); },
+      niftiPathIsGzip(destination),
+      [&](const std::uint8_t* p, std::size_t n) {
+        out.write(p, n);
+        hash.update(p, n);
+      },
       wo);
   // NIfTI order: x fastest, then y, z, t, c.
   for (std::int64_t c = 0; c < shape[4]; ++c)
@@ -293,6 +300,7 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
   writer.finish();
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
   out.commit();
+  digests.push_back(hash.finish());
 }
 
 const char* formatName(ExportFormat f) {
@@ -334,7 +342,9 @@ void finishManifest(const DatasetInfo& info, const ExportPlan& plan, ExportForma
     m.objects = std::move(digests);
     m.sha256 = treeDigest(m.objects);
   } else {
-    ObjectDigest d = digestOutputFile(destination, options.store);
+    // Hashed while streaming (runStreamed), else read back (an in-memory export is small).
+    ObjectDigest d =
+        digests.empty() ? digestOutputFile(destination, options.store) : std::move(digests[0]);
     m.sha256 = d.sha256;
     m.objects.push_back(std::move(d));
   }

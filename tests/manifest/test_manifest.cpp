@@ -13,7 +13,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "dataset/dataset.h"
 #include "manifest/manifest.h"
+#include "roi/export_plan.h"
+#include "roi/export_run.h"
 
 namespace {
 
@@ -312,6 +315,37 @@ class TestManifest : public QObject {
     QVERIFY(m.rc != 0);
     QVERIFY2(m.err.contains("bad.nzview.json"), qPrintable(m.err));
     QCOMPARE(m.err.count('\n'), 1);
+  }
+
+  // A streamed export (over the memory bound) hashes its output while writing it: the same
+  // digest as the file, and as the in-memory export of the same plan.
+  void streamedExportDigest_data() {
+    QTest::addColumn<QString>("suffix");
+    QTest::newRow("nii") << ".nii";
+    QTest::newRow("nii.gz") << ".nii.gz";
+  }
+  void streamedExportDigest() {
+    QFETCH(QString, suffix);
+    QTemporaryDir dir;
+    auto ds = nz::openDataset((kRef + "/e_uint16_pyramid_4levels.nii.zarr").toStdString());
+    nz::ExportRequest req;
+    req.roi = nz::Box{{-3, 0, 2, 0, 0}, {50, 40, 45, 1, 1}};
+    const nz::ExportPlan plan = nz::planExport(ds->info(), req);
+    nz::ExportOutputOptions o;
+    nz::ExportManifest streamed, inMemory;
+    o.maxInMemoryBytes = 1;
+    QVERIFY(nz::exportIsStreamed(plan, o));
+    o.manifest = &streamed;
+    const QString a = dir.filePath("a" + suffix), b = dir.filePath("b" + suffix);
+    nz::runExport(*ds, plan, a.toStdString(), o);
+    o.maxInMemoryBytes = std::uint64_t{1} << 30;
+    o.manifest = &inMemory;
+    nz::runExport(*ds, plan, b.toStdString(), o);
+    QCOMPARE(QString::fromStdString(streamed.sha256), sha256(fileBytes(a)));
+    QCOMPARE(streamed.sha256, inMemory.sha256);
+    QCOMPARE(streamed.objects[0].size, static_cast<std::uint64_t>(QFileInfo(a).size()));
+    QCOMPARE(manifestOf(a)["output"].toObject()["sha256"].toString(),
+             QString::fromStdString(streamed.sha256));
   }
 
   // The sidecar name of each output form.
