@@ -1,6 +1,7 @@
 // S3 store: s3://bucket/key on AWS (virtual-hosted URLs) or an S3-compatible endpoint
 // (AWS_ENDPOINT_URL / --endpoint-url, path-style). SigV4 header auth or anonymous requests.
 // Ranged GET, HEAD, PutObject, and multipart upload above a size threshold.
+#include <atomic>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -71,6 +72,7 @@ class S3Store : public Store {
   }
 
   void write(const std::string& key, const Bytes& data) override {
+    ensureWriteRegion();
     std::string what = describeKey(key);
     if (data.size() <= partThreshold_) {
       HttpRequest req = request("PUT", key, "", &data);
@@ -203,6 +205,25 @@ class S3Store : public Store {
                 });
   }
 
+  // Writes cannot be resent cheaply after a wrong-region answer (the body may be large), so the
+  // first write of a store asks the bucket once (HEAD) and follows a wrong-region answer first.
+  void ensureWriteRegion() {
+    if (writeRegionChecked_.exchange(true)) return;
+    const std::string used = region();
+    HttpRequest head;
+    head.method = "HEAD";
+    {
+      std::lock_guard lock(regionMutex_);
+      head.url = base_ + "/";
+    }
+    head.description = describe_;
+    head.followRedirects = false;
+    sign(head, nullptr);
+    stats_.requests++;
+    const std::string hint = cloud::s3RegionHint(http_->sendSync(std::move(head)));
+    if (!hint.empty() && hint != used) switchRegion(hint);
+  }
+
   std::string baseUrl(const std::string& region) const {
     if (!auth_.endpoint.empty()) return auth_.endpoint + "/" + bucket_;
     // Dotted bucket names break the *.s3 TLS wildcard: use path-style.
@@ -274,6 +295,7 @@ class S3Store : public Store {
 
   AwsAuth auth_;  // region and base_ change on a wrong-region answer (under regionMutex_)
   mutable std::mutex regionMutex_;
+  std::atomic<bool> writeRegionChecked_{false};
   long long clockOffset_ = 0;
   std::string bucket_, prefix_, describe_, base_;
   std::shared_ptr<HttpClient> http_;

@@ -291,6 +291,19 @@ class TestDoctorCloud : public QObject {
     QVERIFY2(info.rc == 0, qPrintable(info.all()));
     QCOMPARE(info.json["dtype"].toString(), QStringLiteral("int16"));
     noSecrets(info);
+    // An export to that bucket follows the region before its first write (a .nii.zarr tree and
+    // its manifest), and reads back.
+    Run up = run({"export", kRef + "/g1_v3_uint8_oblique.nii.zarr", "-o",
+                  "s3://nzbucket/doctor/region.nii.zarr", "--roi", "0:16,0:16,0:8",
+                  "--endpoint-url", endpoint, "--aws-region", "us-east-1"},
+                 s3Env(s3Secret_));
+    QVERIFY2(up.rc == 0, qPrintable(up.all()));
+    Run back = run(
+        {"info", "s3://nzbucket/doctor/region.nii.zarr", "--json", "--endpoint-url", kS3Endpoint},
+        s3Env(s3Secret_));
+    QVERIFY2(back.rc == 0, qPrintable(back.all()));
+    QCOMPARE(back.json["shape"].toArray(), QJsonArray({16, 16, 8}));
+    noSecrets(up);
     proxy.kill();
     proxy.waitForFinished();
   }
