@@ -120,7 +120,11 @@ std::string manifestToJson(const ExportManifest& m) {
   for (const auto& w : m.worldBox) world.push_back({w[0], w[1]});
   json j = {{"nzview_manifest", m.manifestVersion},
             {"nzview_version", m.nzviewVersion},
-            {"source", {{"uri", m.source}, {"format", m.sourceFormat}, {"validators", validators}}},
+            {"source",
+             {{"uri", m.source},
+              {"format", m.sourceFormat},
+              {"validators", validators},
+              {"validators_error", m.validatorsError}}},
             {"request",
              {{"level", m.level},
               {"roi", boxJson(m.roi, axes)},
@@ -171,6 +175,7 @@ ExportManifest manifestFromJson(const std::string& text, const std::string& what
   const json& s = j["source"];
   m.source = field<std::string>(s, "uri", what + " source");
   m.sourceFormat = fieldOr<std::string>(s, "format", "", what);
+  m.validatorsError = fieldOr<std::string>(s, "validators_error", "", what);
   if (s.contains("validators")) {
     if (!s["validators"].is_array())
       throw Error(ErrorKind::InvalidData, what + ": source.validators is not a list");

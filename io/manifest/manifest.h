@@ -48,6 +48,7 @@ struct ExportManifest {
   std::string source;        // redacted URI
   std::string sourceFormat;  // "nifti-zarr" | "ome-zarr" | "nifti"
   std::vector<ObjectValidator> validators;
+  std::string validatorsError;  // why they could not be read (the export itself succeeded)
   // Request
   int level = 0;
   Box roi;                                               // requested box (level voxels)

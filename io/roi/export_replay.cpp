@@ -32,6 +32,10 @@ ReplayResult replayExport(const ExportManifest& m, const ReplayOptions& options,
   auto dataset = openDataset(source, options.base.store);
   ReplayResult result;
   result.changes = compareValidators(m.validators, collectValidators(*dataset));
+  if (!m.validatorsError.empty())
+    result.changes.insert(
+        result.changes.begin(),
+        "the export could not record the source's validators (" + m.validatorsError + ")");
   if (!result.changes.empty() && !options.allowChanged) {
     std::string list;
     for (const auto& c : result.changes) list += (list.empty() ? "" : "; ") + c;

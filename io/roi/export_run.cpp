@@ -318,7 +318,13 @@ void finishManifest(const DatasetInfo& info, const ExportPlan& plan, ExportForma
   ExportManifest m;
   m.source = info.uri;
   m.sourceFormat = info.format;
-  m.validators = validators.get();
+  try {
+    m.validators = validators.get();
+  } catch (const std::exception& e) {
+    // The output is written and correct: say in the manifest why it cannot vouch for the source
+    // (a replay then refuses unless --allow-changed) instead of failing the export.
+    m.validatorsError = redactSecrets(e.what());
+  }
   m.level = plan.level;
   m.roi = plan.roi;
   m.cropOrPad = plan.cropOrPadTarget;
