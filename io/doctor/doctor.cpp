@@ -252,7 +252,8 @@ class Doctor {
           break;
       }
     } catch (const std::exception& ex) {
-      e.lines.push_back("endpoint: cannot be worked out");
+      e.status = DoctorStatus::Skipped;
+      e.lines.push_back("endpoint: cannot be worked out without the credential settings");
       done(e);
       DoctorStep& cr = add("credentials", "Credentials");
       for (const auto& cand : doctor::credentialChain(c_.uri, c_.options))
