@@ -20,6 +20,7 @@
 #include "loader/loader_metrics.h"
 #include "roi/export_name.h"
 #include "roi/export_plan.h"
+#include "roi/export_replay.h"
 #include "roi/export_run.h"
 #include "roi/roi_box.h"
 #include "roi/roi_set.h"
@@ -38,7 +39,8 @@ const char* kUsage =
     "nzview-cli export URI -o OUT [--level N] [--roi i0:i1,j0:j1,k0:k1[,t0:t1]]\n"
     "                  [--crop-or-pad W,H,D] [--pad-mode MODE] [--pad-value V] [--dry-run]\n"
     "                  [--stats] [credential options]\n"
-    "       nzview-cli export URI --rois ROIS.json -o DIR [--format nii|nii.gz|nii.zarr] ...";
+    "       nzview-cli export URI --rois ROIS.json -o DIR [--format nii|nii.gz|nii.zarr] ...\n"
+    "       nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [--source URI]";
 const char* kDescription =
     "Exports a region of one pyramid level to OUT (.nii, .nii.gz or .nii.zarr; a local path or\n"
     "a cloud URI), fetching only the chunks the region touches. The output keeps the source\n"
@@ -61,7 +63,18 @@ const char* kDescription =
     "name, level, box, crop_or_pad, pad_mode, pad_value) into the directory DIR (local, created\n"
     "when missing, or a cloud prefix), one file per ROI named after it: a name is never a path\n"
     "(\"../x\" becomes \"x\", \"a/b\" becomes \"a_b\"; see safe names in the README), and equal\n"
-    "names get -2, -3, ... Prints each written path on stdout.";
+    "names get -2, -3, ... Prints each written path on stdout.\n"
+    "\n"
+    "Manifests: every export also writes OUT.nzview.json next to OUT (for --rois, one per ROI):\n"
+    "the nzview version, the source URI (secrets removed), the ETag / Last-Modified / version\n"
+    "id / generation (local files: size and mtime) of the metadata objects read, level, voxel\n"
+    "and world box, affine, crop/pad target and mode, pad value, dtype and scaling, output\n"
+    "format and codec settings, and the SHA-256 of the output file (of every object of a\n"
+    ".nii.zarr, plus a tree digest). --no-manifest skips it.\n"
+    "--replay MANIFEST rebuilds that export byte for byte (to -o OUT, default the recorded\n"
+    "output) with the credential flags given now; it refuses, naming each change, when the\n"
+    "source's validators differ from the recorded ones, unless --allow-changed; it fails when\n"
+    "an unchanged source gives bytes whose SHA-256 differs from the recorded one.";
 
 nz::ThroughputModel modelFor(const std::string& uri) {
   nz::ThroughputModel m;
@@ -105,6 +118,7 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
   if (auto c = a.value("--compressor")) oo.compressor = *c;
   oo.store = a.store;
   oo.loaderMetrics = metrics;
+  oo.writeManifest = !a.has("--no-manifest");
   return oo;
 }
 
@@ -177,6 +191,34 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
   return 0;
 }
 
+// `export --replay MANIFEST [-o OUT]`: the export the manifest describes, byte for byte.
+int replay(const ParsedArgs& a, const std::string& manifestFile) {
+  if (!a.positional.empty())
+    throw Error(ErrorKind::InvalidArgument,
+                "--replay takes no URI (the manifest names the source; use --source to change it)");
+  for (const char* o :
+       {"--roi", "--level", "--crop-or-pad", "--pad-mode", "--pad-value", "--rois", "--format",
+        "--gzip-level", "--zarr-version", "--chunk", "--compressor", "--shard", "--dry-run"})
+    if (a.has(o))
+      throw Error(ErrorKind::InvalidArgument,
+                  std::string(o) + " cannot be combined with --replay (the manifest fixes it)");
+  const nz::ExportManifest m = nz::manifestFromJson(readSmallFile(manifestFile), manifestFile);
+  nz::ReplayOptions ro;
+  ro.output = a.value("-o").value_or("");
+  ro.source = a.value("--source").value_or("");
+  ro.allowChanged = a.has("--allow-changed");
+  ro.base.store = a.store;
+  ro.base.writeManifest = !a.has("--no-manifest");
+  nz::AtomicOutput::installSignalCleanup();
+  const nz::ReplayResult r = nz::replayExport(m, ro);
+  for (const auto& c : r.changes) std::cerr << "nzview-cli: source changed: " << c << "\n";
+  if (!r.identical)
+    std::cerr << "nzview-cli: the output differs from the recorded one (SHA-256 "
+              << r.manifest.sha256 << ", recorded " << m.sha256 << ")\n";
+  std::cout << r.output << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int cmdExport(const Args& args) {
@@ -202,7 +244,11 @@ int cmdExport(const Args& args) {
        {"--compressor", true, "NAME", ".nii.zarr: blosc|zstd|gzip|none", ""},
        {"--shard", true, "N", ".nii.zarr: shard size (Zarr v3)", ""},
        {"--rois", true, "FILE", "export every ROI of this ROI file into the directory -o", ""},
-       {"--format", true, "EXT", "with --rois: nii, nii.gz (default) or nii.zarr", ""}});
+       {"--format", true, "EXT", "with --rois: nii, nii.gz (default) or nii.zarr", ""},
+       {"--no-manifest", false, "", "do not write the OUT.nzview.json manifest", ""},
+       {"--replay", true, "MANIFEST", "rebuild the export a manifest describes", ""},
+       {"--allow-changed", false, "", "with --replay: replay even if the source changed", ""},
+       {"--source", true, "URI", "with --replay: read from URI instead of the recorded one", ""}});
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -217,6 +263,7 @@ int cmdExport(const Args& args) {
       return 0;
     }
     wantStats = a.has("--stats");
+    if (auto manifest = a.value("--replay")) return replay(a, *manifest);
     if (a.positional.size() != 1)
       throw Error(ErrorKind::InvalidArgument,
                   a.positional.empty() ? "export needs a URI (see nzview-cli export --help)"

@@ -11,5 +11,7 @@ using Args = std::vector<std::string>;
 int cmdInfo(const Args& args);
 int cmdExport(const Args& args);
 int cmdConvert(const Args& args);
+int cmdManifest(const Args& args);
+int cmdDoctor(const Args& args);
 
 }  // namespace nzcli

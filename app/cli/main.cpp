@@ -17,6 +17,9 @@ Usage:
                     [--dry-run] [--stats] [credential options]
   nzview-cli convert IN OUT.nii.zarr [--chunk N] [--levels N] [--zarr-version 2|3]
                     [--compressor blosc|zstd|gzip|none] [--shard N] [credential options]
+  nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [credential options]
+  nzview-cli manifest DIR [--csv | --json]
+  nzview-cli doctor URI [--json] [credential options]
   nzview-cli --version | --help
   nzview-cli COMMAND --help      details of one command
 
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
   if (command == "info") return nzcli::cmdInfo(args);
   if (command == "export") return nzcli::cmdExport(args);
   if (command == "convert") return nzcli::cmdConvert(args);
+  if (command == "manifest") return nzcli::cmdManifest(args);
+  if (command == "doctor") return nzcli::cmdDoctor(args);
   std::cerr << "nzview-cli: unknown command '" << command << "' (see nzview-cli --help)\n";
   return 2;
 }

@@ -32,6 +32,7 @@ class AzureStore : public Store {
             cloud::sizeOption(options, "azure_block_size",
                               cloud::sizeOption(options, "multipart_part_size", 16ull << 20))) {
     // https://ACCOUNT.blob.core.windows.net URIs keep their form (without the query).
+    clockOffset_ = cloud::clockOffsetSeconds(options);
     std::string root = uri.endpoint.empty() ? "az://" : uri.endpoint + "/";
     describe_ = root + container_ + (prefix_.empty() ? "" : "/" + prefix_);
   }
@@ -185,8 +186,10 @@ class AzureStore : public Store {
     switch (auth_.kind) {
       case AzureAuth::Kind::SharedKey: {
         std::string account = auth_.account, key = auth_.key;
-        req.sign = [account, key](HttpRequest& r) {
-          signAzureSharedKey(r, account, key, std::time(nullptr));
+        const long long offset = clockOffset_;
+        req.sign = [account, key, offset](HttpRequest& r) {
+          signAzureSharedKey(r, account, key,
+                             static_cast<std::time_t>(std::time(nullptr) + offset));
         };
         break;
       }
@@ -232,6 +235,7 @@ class AzureStore : public Store {
   }
 
   AzureAuth auth_;
+  long long clockOffset_ = 0;  // --option clock_offset (seconds added when signing)
   std::string container_, prefix_, describe_;
   std::shared_ptr<HttpClient> http_;
   std::uint64_t blockThreshold_, blockSize_;

@@ -191,6 +191,8 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
     r.totalSize = totalSizeOf(response);
     r.etag = response.header("etag").value_or("");
     r.lastModified = response.header("last-modified").value_or("");
+    for (const char* h : {"x-amz-version-id", "x-goog-generation", "x-ms-version-id"})
+      if (auto v = response.header(h); v && !v->empty()) r.version = *v;
     r.data = std::move(response.body);
     return r;
   }
@@ -304,6 +306,34 @@ void readSuffixViaHead(HttpClient& http, HttpRequest head, std::uint64_t n, Canc
               }
               readSpan(ByteRange::span(total - take, take), cancel, std::move(done));
             });
+}
+
+long long clockOffsetSeconds(const StoreOptions& options) {
+  auto it = options.extra.find("clock_offset");
+  if (it == options.extra.end()) return 0;
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(it->second, &used);
+    if (used == it->second.size() && v > -100LL * 365 * 86400 && v < 100LL * 365 * 86400) return v;
+  } catch (...) {
+  }
+  throw Error(ErrorKind::InvalidArgument,
+              "--option clock_offset=" + it->second + " is not a number of seconds");
+}
+
+std::string s3RegionHint(const HttpResponse& response) {
+  if (response.status != 301 && response.status != 307 && response.status != 400) return {};
+  std::string region = response.header("x-amz-bucket-region").value_or("");
+  if (region.empty()) {
+    const std::string body(response.body.begin(), response.body.end());
+    const auto b = body.find("<Region>"), e = body.find("</Region>");
+    if (b != std::string::npos && e != std::string::npos && e > b + 8 && e - b < 72)
+      region = body.substr(b + 8, e - b - 8);
+  }
+  // Only plain region names (never echo arbitrary server text into a URL).
+  for (char c : region)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return {};
+  return region;
 }
 
 }  // namespace nz::cloud

@@ -87,4 +87,14 @@ void readSuffixViaHead(HttpClient& http, HttpRequest head, std::uint64_t n, Canc
 std::uint64_t sizeOption(const StoreOptions& options, const std::string& key,
                          std::uint64_t fallback);
 
+// Seconds added to the clock when signing (--option clock_offset=S, may be negative): lets the
+// connection doctor's tests sign with a skewed clock, and a user whose clock is off and cannot be
+// fixed sign with the server's. 0 when unset; throws nz::Error(InvalidArgument) when malformed.
+long long clockOffsetSeconds(const StoreOptions& options);
+
+// The region a wrong-region S3 answer names: a 301 PermanentRedirect or 400
+// AuthorizationHeaderMalformed/IllegalLocationConstraint carries it in x-amz-bucket-region or
+// in <Region> of the body. Empty when the answer is not about the region.
+std::string s3RegionHint(const HttpResponse& response);
+
 }  // namespace nz::cloud

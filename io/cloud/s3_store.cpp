@@ -1,6 +1,7 @@
 // S3 store: s3://bucket/key on AWS (virtual-hosted URLs) or an S3-compatible endpoint
 // (AWS_ENDPOINT_URL / --endpoint-url, path-style). SigV4 header auth or anonymous requests.
 // Ranged GET, HEAD, PutObject, and multipart upload above a size threshold.
+#include <atomic>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -31,14 +32,8 @@ class S3Store : public Store {
         partThreshold_(cloud::sizeOption(options, "multipart_threshold", 64ull << 20)),
         partSize_(cloud::sizeOption(options, "multipart_part_size", 16ull << 20)) {
     describe_ = "s3://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_);
-    if (!auth_.endpoint.empty()) {
-      base_ = auth_.endpoint + "/" + bucket_;
-    } else if (bucket_.find('.') != std::string::npos) {
-      // Dotted bucket names break the *.s3 TLS wildcard: use path-style.
-      base_ = "https://s3." + auth_.region + ".amazonaws.com/" + bucket_;
-    } else {
-      base_ = "https://" + bucket_ + ".s3." + auth_.region + ".amazonaws.com";
-    }
+    clockOffset_ = cloud::clockOffsetSeconds(options);
+    base_ = baseUrl(auth_.region);
     // Emulators get suffix ranges wrong (s3rver answers bytes 0-n): resolve them with HEAD.
     nativeSuffix_ = auth_.endpoint.empty();
   }
@@ -64,13 +59,20 @@ class S3Store : public Store {
 
   std::optional<std::uint64_t> size(const std::string& key) override {
     stats_.requests++;
+    const std::string used = region();
     HttpResponse resp = http_->sendSync(request("HEAD", key, ""));
+    if (const std::string hint = cloud::s3RegionHint(resp); !hint.empty() && hint != used) {
+      switchRegion(hint);
+      stats_.requests++;
+      resp = http_->sendSync(request("HEAD", key, ""));
+    }
     if (resp.status == 404) return std::nullopt;
     cloud::throwUnlessOk(resp, describeKey(key), auth_.source);
     return cloud::contentLengthOf(resp, describeKey(key));
   }
 
   void write(const std::string& key, const Bytes& data) override {
+    ensureWriteRegion();
     std::string what = describeKey(key);
     if (data.size() <= partThreshold_) {
       HttpRequest req = request("PUT", key, "", &data);
@@ -176,18 +178,69 @@ class S3Store : public Store {
   }
 
  private:
-  void sendRead(const std::string& key, ByteRange range, CancelToken cancel, ReadCallback done) {
+  // A bucket in another region than the one configured answers 301 PermanentRedirect (or 400
+  // naming the region): the store then switches to that region, as the AWS SDKs do, and sends
+  // the read again, once.
+  void sendRead(const std::string& key, ByteRange range, CancelToken cancel, ReadCallback done,
+                bool redirected = false) {
     HttpRequest req = request("GET", key, "");
     if (!range.isAll()) req.range = range;  // the client sends and checks Range
     stats_.requests++;
-    std::string what = describeKey(key), source = auth_.source;
+    std::string what = describeKey(key), source = auth_.source, used = region();
     auto stats = &stats_;
-    http_->send(std::move(req), std::move(cancel),
-                [done = std::move(done), what, source, stats](HttpResponse resp) {
+    http_->send(std::move(req), cancel,
+                [this, key, range, cancel, redirected, used, done = std::move(done), what, source,
+                 stats](HttpResponse resp) mutable {
                   stats->retries += resp.attempts > 1 ? resp.attempts - 1 : 0;
                   stats->bytesReceived += resp.body.size();
+                  if (!redirected) {
+                    const std::string hint = cloud::s3RegionHint(resp);
+                    if (!hint.empty() && hint != used) {
+                      switchRegion(hint);
+                      sendRead(key, range, cancel, std::move(done), true);
+                      return;
+                    }
+                  }
                   done(cloud::toReadResult(std::move(resp), what, source));
                 });
+  }
+
+  // Writes cannot be resent cheaply after a wrong-region answer (the body may be large), so the
+  // first write of a store asks the bucket once (HEAD) and follows a wrong-region answer first.
+  void ensureWriteRegion() {
+    if (writeRegionChecked_.exchange(true)) return;
+    const std::string used = region();
+    HttpRequest head;
+    head.method = "HEAD";
+    {
+      std::lock_guard lock(regionMutex_);
+      head.url = base_ + "/";
+    }
+    head.description = describe_;
+    head.followRedirects = false;
+    sign(head, nullptr);
+    stats_.requests++;
+    const std::string hint = cloud::s3RegionHint(http_->sendSync(std::move(head)));
+    if (!hint.empty() && hint != used) switchRegion(hint);
+  }
+
+  std::string baseUrl(const std::string& region) const {
+    if (!auth_.endpoint.empty()) return auth_.endpoint + "/" + bucket_;
+    // Dotted bucket names break the *.s3 TLS wildcard: use path-style.
+    if (bucket_.find('.') != std::string::npos)
+      return "https://s3." + region + ".amazonaws.com/" + bucket_;
+    return "https://" + bucket_ + ".s3." + region + ".amazonaws.com";
+  }
+
+  std::string region() const {
+    std::lock_guard lock(regionMutex_);
+    return auth_.region;
+  }
+
+  void switchRegion(const std::string& region) {
+    std::lock_guard lock(regionMutex_);
+    auth_.region = region;
+    base_ = baseUrl(region);
   }
 
   void abort(const std::string& key, const std::string& idq) {
@@ -205,7 +258,10 @@ class S3Store : public Store {
                       const Bytes* body = nullptr) {
     HttpRequest req;
     req.method = method;
-    req.url = base_ + "/" + percentEncode(objectKey(key), true);
+    {
+      std::lock_guard lock(regionMutex_);
+      req.url = base_ + "/" + percentEncode(objectKey(key), true);
+    }
     if (!query.empty()) req.url += "?" + query;
     req.description = describeKey(key);
     if (method == "PUT" && !cloud::findHeader(req.headers, "Content-Type"))
@@ -222,9 +278,10 @@ class S3Store : public Store {
                             : kEmptyHash;
     req.headers.emplace_back("x-amz-content-sha256", hash);
     AwsCredentials creds = auth_.creds;
-    std::string region = auth_.region;
-    req.sign = [creds, region](HttpRequest& r) {
-      signSigV4(r, creds, region, "s3", std::time(nullptr));
+    std::string region = this->region();
+    const long long offset = clockOffset_;
+    req.sign = [creds, region, offset](HttpRequest& r) {
+      signSigV4(r, creds, region, "s3", static_cast<std::time_t>(std::time(nullptr) + offset));
     };
   }
 
@@ -236,7 +293,10 @@ class S3Store : public Store {
     return resp;
   }
 
-  AwsAuth auth_;
+  AwsAuth auth_;  // region and base_ change on a wrong-region answer (under regionMutex_)
+  mutable std::mutex regionMutex_;
+  std::atomic<bool> writeRegionChecked_{false};
+  long long clockOffset_ = 0;
   std::string bucket_, prefix_, describe_, base_;
   std::shared_ptr<HttpClient> http_;
   std::uint64_t partThreshold_, partSize_;

@@ -151,6 +151,8 @@ ExportPlan planExport(const DatasetInfo& info, const ExportRequest& req,
 
   bool scaling = info.sclSlope != 0 && std::isfinite(info.sclSlope) && std::isfinite(info.sclInter);
   p.padValueRaw = scaling ? (req.padValue - info.sclInter) / info.sclSlope : req.padValue;
+  p.padValue = req.padValue;
+  p.cropOrPadTarget = req.cropOrPad;
 
   p.affine = shiftAffine(
       lv.affine, {static_cast<double>(p.outBox.begin[0]), static_cast<double>(p.outBox.begin[1]),

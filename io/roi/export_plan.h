@@ -32,6 +32,8 @@ struct ExportPlan {
   Box readBox;  // what must be read (inside the volume; empty when nothing)
   std::array<AxisCropOrPad, 3> cropOrPad{};  // per spatial axis (zero without --crop-or-pad)
   PadMode padMode = PadMode::Constant;
+  std::optional<std::array<std::int64_t, 3>> cropOrPadTarget;  // as requested (for manifests)
+  double padValue = 0;     // as requested, scaled units (for manifests and replays)
   double padValueRaw = 0;  // the constant in stored (raw) units
   Matrix4 affine{};        // level affine shifted to outBox.begin
   DType dtype = DType::UInt8;

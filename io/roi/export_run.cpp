@@ -6,11 +6,13 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 
 #include "core/error.h"
 #include "loader/chunk_cache.h"
 #include "loader/chunk_loader.h"
 #include "loader/region_reader.h"
+#include "manifest/digesting_store.h"
 #include "store/store_factory.h"
 #include "uri/uri.h"
 #include "volume/dtype.h"
@@ -44,7 +46,7 @@ bool isLocal(const std::string& out) {
 using ZarrWrite = std::function<void(Store&, const Bytes&, const NiftiZarrWriteOptions&)>;
 void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite& write,
                const std::string& out, const ExportOutputOptions& options, CancelToken cancel,
-               const ExportProgress& progress) {
+               const ExportProgress& progress, std::vector<ObjectDigest>& digests) {
   NiftiHeader header = makeExportHeader(info, plan.outBox.shape(), plan.dtype, plan.affine);
   header.voxOffset = 0;
   Bytes headerBytes = serializeNiftiHeader(header);
@@ -59,8 +61,9 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite&
   o.cancel = cancel;
   o.progress = progress;
   if (!isLocal(out)) {
-    auto store = openStore(parseUri(out), options.store);
-    write(*store, headerBytes, o);
+    DigestingStore store(openStore(parseUri(out), options.store));
+    write(store, headerBytes, o);
+    digests = store.digests();
     return;
   }
   std::string finalPath = out.rfind("file://", 0) == 0 ? parseUri(out).path : out;
@@ -78,8 +81,9 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite&
   std::filesystem::create_directories(tmp, ec);
   if (ec) throw Error(ErrorKind::Io, "cannot create '" + tmp.string() + "': " + ec.message());
   try {
-    auto store = openStore(parseUri(tmp.string()), options.store);
-    write(*store, headerBytes, o);
+    DigestingStore store(openStore(parseUri(tmp.string()), options.store));
+    write(store, headerBytes, o);
+    digests = store.digests();
     if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
     std::filesystem::rename(tmp, fp);
   } catch (...) {
@@ -228,7 +232,8 @@ class PlaneQueue {
 // about a quarter of the memory bound, the cache about half of it.
 void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
                  const std::string& destination, const ExportOutputOptions& options,
-                 CancelToken cancel, const ExportProgress& progress) {
+                 CancelToken cancel, const ExportProgress& progress,
+                 std::vector<ObjectDigest>& digests) {
   const DatasetInfo& info = dataset.info();
   const LevelInfo& lv = info.levels[static_cast<std::size_t>(plan.level)];
   const Index5 shape = plan.outBox.shape();
@@ -262,7 +267,7 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
         [&](Store& store, const Bytes& h, const NiftiZarrWriteOptions& o) {
           writeNiftiZarr(store, h, source, o);
         },
-        destination, options, cancel, progress);
+        destination, options, cancel, progress, digests);
     return;
   }
   const NiftiHeader header = makeExportHeader(info, shape, plan.dtype, plan.affine);
@@ -272,9 +277,16 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
   wo.cancel = cancel;
   wo.progress = progress;
   AtomicOutput out(destination, options.store);
+  // Hashed as written: a streamed output is large, reading it back for the manifest would cost
+  // as much again.
+  Sha256 hash;
   NiftiStreamWriter writer(
       header, static_cast<std::uint64_t>(plan.outBox.voxelCount()) * item,
-      niftiPathIsGzip(destination), [&](const std::uint8_t* p, std::size_t n) { out.write(p, n); },
+      niftiPathIsGzip(destination),
+      [&](const std::uint8_t* p, std::size_t n) {
+        out.write(p, n);
+        hash.update(p, n);
+      },
       wo);
   // NIfTI order: x fastest, then y, z, t, c.
   for (std::int64_t c = 0; c < shape[4]; ++c)
@@ -288,6 +300,62 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
   writer.finish();
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
   out.commit();
+  digests.push_back(hash.finish());
+}
+
+const char* formatName(ExportFormat f) {
+  return f == ExportFormat::NiiZarr ? "nii.zarr" : f == ExportFormat::NiiGz ? "nii.gz" : "nii";
+}
+
+// The manifest of a finished export: what was asked, what was written and its digests. Written
+// next to the output (OUT.nzview.json) after the output itself, so a manifest never describes a
+// file that is not there.
+void finishManifest(const DatasetInfo& info, const ExportPlan& plan, ExportFormat format,
+                    const std::string& destination, const ExportOutputOptions& options,
+                    std::future<std::vector<ObjectValidator>>& validators,
+                    std::vector<ObjectDigest> digests) {
+  if (!options.writeManifest && !options.manifest) return;
+  ExportManifest m;
+  m.source = info.uri;
+  m.sourceFormat = info.format;
+  try {
+    m.validators = validators.get();
+  } catch (const std::exception& e) {
+    // The output is written and correct: say in the manifest why it cannot vouch for the source
+    // (a replay then refuses unless --allow-changed) instead of failing the export.
+    m.validatorsError = redactSecrets(e.what());
+  }
+  m.level = plan.level;
+  m.roi = plan.roi;
+  m.cropOrPad = plan.cropOrPadTarget;
+  m.padMode = padModeName(plan.padMode);
+  m.padValueRaw = plan.padValueRaw;
+  m.padValue = plan.padValue;
+  m.voxelBox = plan.outBox;
+  m.worldBox = worldBoxOf(plan.affine, plan.outBox);
+  m.affine = plan.affine;
+  m.dtype = dtypeName(plan.dtype);
+  m.sclSlope = info.sclSlope;
+  m.sclInter = info.sclInter;
+  m.output = redactSecrets(destination);
+  m.format = formatName(format);
+  m.gzipLevel = options.gzipLevel;
+  m.zarrVersion = options.zarrVersion;
+  m.chunk = options.chunk;
+  m.shard = options.shard;
+  m.compressor = options.compressor;
+  if (format == ExportFormat::NiiZarr) {
+    m.objects = std::move(digests);
+    m.sha256 = treeDigest(m.objects);
+  } else {
+    // Hashed while streaming (runStreamed), else read back (an in-memory export is small).
+    ObjectDigest d =
+        digests.empty() ? digestOutputFile(destination, options.store) : std::move(digests[0]);
+    m.sha256 = d.sha256;
+    m.objects.push_back(std::move(d));
+  }
+  if (options.writeManifest) writeManifestFor(destination, m, options.store);
+  if (options.manifest) *options.manifest = std::move(m);
 }
 
 }  // namespace
@@ -330,8 +398,23 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
       if (progress) progress(base + span * std::clamp(f, 0.0, 1.0));
     };
   };
+  // The validators of the source as it is read now, for the manifest: fetched alongside the
+  // voxels (one round trip that overlaps the chunk fetches, so the export takes no longer).
+  std::future<std::vector<ObjectValidator>> validators;
+  if (options.writeManifest || options.manifest)
+    validators = std::async(std::launch::async, [&dataset] { return collectValidators(dataset); });
+  // Joined before returning or unwinding: the read above uses `dataset`.
+  struct Join {
+    std::future<std::vector<ObjectValidator>>& f;
+    ~Join() {
+      if (f.valid()) f.wait();
+    }
+  } join{validators};
+  std::vector<ObjectDigest> digests;  // of a .nii.zarr tree, filled by writeZarr
   if (exportIsStreamed(plan, options)) {
-    runStreamed(dataset, plan, format, destination, options, cancel, progress);
+    runStreamed(dataset, plan, format, destination, options, cancel, progress, digests);
+    finishManifest(dataset.info(), plan, format, destination, options, validators,
+                   std::move(digests));
     if (progress) progress(1.0);
     return static_cast<std::uint64_t>(plan.outBox.voxelCount());
   }
@@ -350,7 +433,7 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
         [&](Store& store, const Bytes& h, const NiftiZarrWriteOptions& o) {
           writeNiftiZarr(store, h, result, o);
         },
-        destination, options, cancel, report(0.5, 0.5));
+        destination, options, cancel, report(0.5, 0.5), digests);
   } else {
     NiftiHeader header = makeExportHeader(info, result.shape, result.dtype, plan.affine);
     NiftiWriteOptions wo;
@@ -360,6 +443,7 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
     wo.progress = report(0.5, 0.5);
     writeNifti(destination, header, result, wo);
   }
+  finishManifest(info, plan, format, destination, options, validators, std::move(digests));
   if (progress) progress(1.0);
   return static_cast<std::uint64_t>(result.shape[0] * result.shape[1] * result.shape[2] *
                                     result.shape[3] * result.shape[4]);

@@ -26,6 +26,7 @@
 #include "core/cancel.h"
 #include "dataset/dataset.h"
 #include "loader/loader_metrics.h"
+#include "manifest/manifest.h"
 #include "roi/export_plan.h"
 #include "store/store_options.h"
 
@@ -51,6 +52,12 @@ struct ExportOutputOptions {
   // Outputs larger than this (uncompressed voxel bytes) are streamed in z-slabs when the plan
   // allows it (see exportIsStreamed); streaming keeps memory near this bound.
   std::uint64_t maxInMemoryBytes = std::uint64_t{512} << 20;
+  // Every export writes the sidecar OUT.nzview.json (io/manifest/manifest.h) after the output;
+  // off only for callers that write no user-visible output.
+  bool writeManifest = true;
+  // When set, receives the manifest of a successful export (written or not), e.g. to check a
+  // replay's digests.
+  ExportManifest* manifest = nullptr;
 };
 
 // True when runExport streams this plan: the output is larger than options.maxInMemoryBytes and

@@ -35,6 +35,9 @@ struct ReadResult {
   // Last-Modified as sent, or a local file's mtime): for caches and export manifests.
   std::string etag;
   std::string lastModified;
+  // The object's version when the store keeps versions (S3 x-amz-version-id, GCS
+  // x-goog-generation, Azure x-ms-version-id), else empty.
+  std::string version;
   std::optional<ErrorKind> errorKind;  // set when status == Error
   std::string error;                   // one clear, redacted message when status == Error
 

@@ -194,7 +194,8 @@ class TestCli : public QObject {
     if (cropOrPad != "-") args << "--crop-or-pad" << cropOrPad;
     Run r = cli(args);
     QVERIFY2(r.rc == 0, qPrintable(r.err));
-    QCOMPARE(filesIn(dir.path()), QStringList{out});  // no temporary left behind
+    // No temporary left behind; the manifest beside the output.
+    QCOMPARE(filesIn(dir.path()), QStringList({out, out + ".nzview.json"}));
     Run c = py({kScripts + "/check_export.py", kRef, name, QString::number(level), roi, cropOrPad,
                 mode, padValue, path});
     QVERIFY2(c.rc == 0 && c.out.contains("ok"), qPrintable(c.out + c.err));
@@ -267,6 +268,7 @@ class TestCli : public QObject {
     for (const QString& name : expected) printed << QDir(outDir).filePath(name);
     QCOMPARE(r.out.trimmed().split('\n'), printed);
     QStringList got = filesIn(outDir), want = expected;
+    for (const QString& name : expected) want << name + ".nzview.json";  // one manifest per ROI
     got.sort();
     want.sort();
     QCOMPARE(got, want);

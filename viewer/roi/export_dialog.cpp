@@ -15,6 +15,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "doctor/diagnose_dialog.h"
 #include "roi/export_job.h"
 #include "roi/export_run.h"
 #include "ui/open_dialog.h"
@@ -99,8 +100,16 @@ ExportDialog::ExportDialog(const nz::DatasetInfo& info, QString sourceUri,
   auto* browseButton = new QPushButton("Browse…");
   auto* credButton = new QPushButton("Credentials…");
   destRow->addWidget(dest_, 1);
+  auto* diagnoseButton = new QPushButton("Diagnose");
+  diagnoseButton->setObjectName("exportDiagnose");
+  diagnoseButton->setToolTip("Check the connection to the destination step by step");
+  connect(diagnoseButton, &QPushButton::clicked, this, [this] {
+    auto* d = new DiagnoseDialog(destination(), destinationOptions(), true, this);
+    d->show();
+  });
   destRow->addWidget(browseButton);
   destRow->addWidget(credButton);
+  destRow->addWidget(diagnoseButton);
   form->addRow("Destination", destRow);
   credentials_ = new QLabel;
   credentials_->setWordWrap(true);

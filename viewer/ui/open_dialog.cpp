@@ -16,6 +16,7 @@
 
 #include "data/background.h"
 #include "dataset/dataset.h"
+#include "doctor/diagnose_dialog.h"
 #include "uri/uri.h"
 
 namespace nzviewer {
@@ -51,7 +52,21 @@ OpenDialog::OpenDialog(QWidget* parent) : QDialog(parent) {
   testResult_->setObjectName("testResult");
   testResult_->setWordWrap(true);
   testResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* diagnose = new QPushButton("Diagnose");
+  diagnose->setObjectName("diagnoseButton");
+  diagnose->setToolTip(
+      "Check the connection step by step: endpoint, credentials, DNS, TLS, "
+      "clock, metadata read");
+  connect(diagnose, &QPushButton::clicked, this, [this] {
+    if (uri().isEmpty()) {
+      testResult_->setText("Enter a URI first.");
+      return;
+    }
+    auto* d = new DiagnoseDialog(uri(), options(), false, this);
+    d->show();
+  });
   testRow->addWidget(testButton_);
+  testRow->addWidget(diagnose);
   testRow->addWidget(testResult_, 1);
   layout->addLayout(testRow);
   auto* note = new QLabel("Credentials are used for this session only and never saved.");
