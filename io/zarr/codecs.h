@@ -21,7 +21,7 @@ namespace nz {
 inline constexpr std::uint64_t kMaxDecodedChunkBytes = std::uint64_t{2} << 30;  // 2 GiB
 
 struct BytesCodec {
-  enum class Kind { Blosc, Zstd, Zlib, Gzip, Crc32c };
+  enum class Kind { Blosc, Zstd, Zlib, Gzip, Crc32c, Lz4, Bz2, Lzma };
   Kind kind = Kind::Blosc;
   std::string name;    // as in the metadata ("blosc", "zstd", ...)
   std::string detail;  // human-readable settings, e.g. "lz4 clevel 5 shuffle"

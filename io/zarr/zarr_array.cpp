@@ -57,8 +57,15 @@ ZarrChunk ZarrArray::decodeWith(const ZarrCodecChain& chain, Bytes stored,
                                 const std::string& what) const {
   ZarrChunk c;
   c.storedBytes = stored.size();
-  c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored), readUnitBytes_, what);
-  if (meta_.swapUnit > 1 && chain.bigEndian != kHostBig) {
+  if (!chain.filters.empty()) {
+    const std::size_t count = readUnitBytes_ / meta_.itemSize;
+    c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored),
+                              count * encodedItemSize(chain.filters, meta_.itemSize), what);
+    c.data = decodeArrayFilters(chain.filters, std::move(c.data), count, what);
+  } else {
+    c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored), readUnitBytes_, what);
+  }
+  if (chain.filters.empty() && meta_.swapUnit > 1 && chain.bigEndian != kHostBig) {
     byteSwapInPlace(c.data.data(), c.data.size() / meta_.swapUnit, meta_.swapUnit);
   }
   c.strides = stridesFor(chain);
