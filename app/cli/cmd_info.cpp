@@ -22,7 +22,17 @@ const char* kUsage = "nzview-cli info URI [--json] [credential options]";
 const char* kDescription =
     "Prints the header of a NIfTI-Zarr, OME-Zarr or NIfTI scan: shape, data type, affine,\n"
     "voxel size, units, intensity scaling, pyramid levels, chunking and codecs. Only metadata\n"
-    "is read (no voxel chunk). With --json, one JSON object on stdout.";
+    "is read (no voxel chunk). With --json, one JSON object on stdout.\n"
+    "\n"
+    "When the scan has a binary NIfTI header, every field of it is shown (dim_info, intent_*,\n"
+    "slice_*, cal_min/cal_max, toffset, descrip and aux_file as stored, the Analyze leftovers)\n"
+    "and its extensions are listed with code, name, size and content when JSON or text;\n"
+    "--json gives them as \"nifti_header\" under nibabel's field names. \"warnings\" lists what\n"
+    "was read but looks wrong (OME metadata placed twice and disagreeing, a level whose\n"
+    "declared scale does not match its shape, float16 data shown as float32).\n"
+    "\n"
+    "URI may also be a zipped OME-Zarr (.ozx, read with ranged requests) or an OME-Zarr 0.4,\n"
+    "0.5 (\"ome.multiscales\") or 0.6 (coordinateSystems, affine transforms) group.";
 
 int axisIndex(const std::string& name) {
   if (name == "x") return 0;
@@ -114,6 +124,11 @@ json infoJson(const nz::DatasetInfo& info, const nz::StoreStats& st, double seco
     if (extra.is_discarded()) extra = json::object();
   }
   j["extra"] = extra;
+  if (!info.niftiHeaderJson.empty()) {
+    json header = json::parse(info.niftiHeaderJson, nullptr, false);
+    if (!header.is_discarded()) j["nifti_header"] = header;
+  }
+  j["warnings"] = info.warnings;
   return j;
 }
 
@@ -130,6 +145,56 @@ std::string list(const json& a, const char* sep = " x ") {
     s += a[i].is_string() ? a[i].get<std::string>() : a[i].dump();
   }
   return s;
+}
+
+// A stored text field for a terminal: printable ASCII as is, other bytes as \xNN (so bytes
+// after an embedded NUL are visible).
+std::string escaped(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+template <typename Row>
+void printNiftiFields(const json& h, const Row& row) {
+  auto num = [&](const char* k) { return h.contains(k) ? list(json::array({h[k]})) : ""; };
+  const int dimInfo = h.value("dim_info", 0);
+  row("dim_info", std::to_string(dimInfo) + " (freq " + std::to_string(dimInfo & 3) + ", phase " +
+                      std::to_string((dimInfo >> 2) & 3) + ", slice " +
+                      std::to_string((dimInfo >> 4) & 3) + ")");
+  row("intent", "code " + num("intent_code") + ", name '" +
+                    escaped(h.value("intent_name", std::string())) + "', p1 " + num("intent_p1") +
+                    ", p2 " + num("intent_p2") + ", p3 " + num("intent_p3"));
+  row("slice", "start " + num("slice_start") + ", end " + num("slice_end") + ", code " +
+                   num("slice_code") + ", duration " + num("slice_duration"));
+  row("cal_min/cal_max", num("cal_min") + " / " + num("cal_max"));
+  row("toffset", num("toffset"));
+  row("descrip", "'" + escaped(h.value("descrip", std::string())) + "'");
+  row("aux_file", "'" + escaped(h.value("aux_file", std::string())) + "'");
+  if (h.contains("db_name")) row("db_name", "'" + escaped(h.value("db_name", std::string())) + "'");
+  const json& ext = h["extensions"];
+  row("extensions", std::to_string(ext.size()));
+  for (std::size_t i = 0; i < ext.size(); ++i) {
+    const json& e = ext[i];
+    std::string v = "code " + e["code"].dump() + " (" + e["name"].get<std::string>() + "), " +
+                    e["size"].dump() + " bytes (esize " + e["esize"].dump() + "), " +
+                    e["kind"].get<std::string>();
+    if (e.contains("content")) {
+      std::string c =
+          e["content"].is_string() ? e["content"].get<std::string>() : e["content"].dump();
+      if (c.size() > 200) c = c.substr(0, 200) + "...";
+      v += ": " + escaped(c);
+    }
+    row("  extension " + std::to_string(i), v);
+  }
 }
 
 void printTable(const nz::DatasetInfo& info, const json& j) {
@@ -162,6 +227,7 @@ void printTable(const nz::DatasetInfo& info, const json& j) {
   for (double p : info.pixdim) pix += (pix.empty() ? "" : " ") + fmt(p);
   row("pixdim", pix);
   if (!info.description.empty()) row("description", info.description);
+  if (j.contains("nifti_header")) printNiftiFields(j["nifti_header"], row);
   row("levels", std::to_string(info.levels.size()));
   for (std::size_t i = 0; i < info.levels.size(); ++i) {
     const auto& l = j["levels"][i];
@@ -170,6 +236,7 @@ void printTable(const nz::DatasetInfo& info, const json& j) {
                     "  codecs " + list(l["codecs"], ",");
     row("  level " + std::to_string(i), v);
   }
+  for (const auto& w : info.warnings) row("warning", w);
   const auto& st = j["stats"];
   row("requests", st["requests"].dump() + " (" + st["bytes"].dump() + " bytes, " +
                       fmt(st["seconds"].get<double>()) + " s)");
@@ -195,7 +262,7 @@ int cmdInfo(const Args& args) {
     const nz::DatasetInfo& info = ds->info();
     json j = infoJson(info, ds->store().stats(), seconds);
     if (a.has("--json"))
-      std::cout << j.dump(1) << "\n";
+      std::cout << j.dump(1, ' ', false, json::error_handler_t::replace) << "\n";
     else
       printTable(info, j);
     return 0;

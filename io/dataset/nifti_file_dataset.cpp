@@ -20,6 +20,7 @@
 #include "convert/nifti_stream.h"
 #include "core/thread_pool.h"
 #include "nifti/nifti_header.h"
+#include "nifti/nifti_header_json.h"
 #include "store/memory_store.h"
 
 namespace nz {
@@ -55,8 +56,10 @@ DatasetInfo makeInfo(const NiftiFileHead& head, const std::string& name, bool gz
   info.timeUnit = niftiTimeUnit(h.xyztUnits);
   info.sclSlope = h.sclSlope;
   info.sclInter = h.sclInter;
-  info.description = h.descrip;
+  info.description = niftiText(h.descrip);
   info.extraJson = "{}";
+  info.niftiHeader = std::make_shared<const NiftiHeader>(h);
+  info.niftiHeaderJson = niftiHeaderFieldsJson(h);
   // Virtual chunks are contiguous in the file: whole planes (a few per chunk), or row bands
   // of one plane when a plane alone is large.
   LevelInfo l;
