@@ -17,6 +17,9 @@ constexpr std::uint32_t kEocdSig = 0x06054b50, kZip64LocatorSig = 0x07064b50,
                         kLocalSig = 0x04034b50;
 constexpr std::uint64_t kMaxCentralDirectory = std::uint64_t{256} << 20;
 constexpr std::uint64_t kMaxInflated = std::uint64_t{2} << 30;
+// Extra bytes read past the central copy of a local header's name and extra field: local
+// extra fields are usually no longer (ZIP64: 20 bytes locally, up to 28 centrally).
+constexpr std::uint64_t kLocalSlack = 64;
 
 std::uint64_t le(const std::uint8_t* p, int n) {
   std::uint64_t v = 0;
@@ -27,8 +30,58 @@ std::uint64_t le(const std::uint8_t* p, int n) {
 struct Entry {
   std::uint64_t localHeaderOffset = 0, compressedSize = 0, size = 0;
   std::uint16_t method = 0;
-  std::int64_t dataOffset = -1;  // guarded by ZipStore::mutex_
+  std::uint32_t centralNameExtra = 0;  // name + extra lengths in the central directory
+  std::int64_t dataOffset = -1;        // guarded by ZipStore::mutex_
 };
+
+std::pair<std::uint64_t, std::uint64_t> clampRange(const ByteRange& range, std::uint64_t size) {
+  std::uint64_t begin = 0, end = size;
+  if (range.suffixLength) {
+    begin = size - std::min(*range.suffixLength, size);
+  } else {
+    begin = std::min(range.offset, size);
+    if (range.length) end = std::min(size, range.offset + *range.length);
+  }
+  return {begin, std::max(begin, end)};
+}
+
+// A whole member's stored bytes (`raw.data`, compressedSize of them) -> the requested range of
+// its content (inflated when deflated).
+ReadResult memberResult(const Entry& entry, ReadResult raw, const ByteRange& range,
+                        const std::string& what) {
+  ReadResult res;
+  res.etag = raw.etag;
+  res.lastModified = raw.lastModified;
+  Bytes content;
+  if (entry.method == 0) {
+    content = std::move(raw.data);
+  } else {
+    content.resize(entry.size);
+    z_stream zs{};
+    int rc = inflateInit2(&zs, -15);
+    std::uint64_t produced = 0;
+    if (rc == Z_OK) {
+      zs.next_in = raw.data.data();
+      zs.avail_in = static_cast<uInt>(raw.data.size());
+      zs.next_out = content.data();
+      zs.avail_out = static_cast<uInt>(content.size());
+      rc = inflate(&zs, Z_FINISH);
+      produced = zs.total_out;
+      inflateEnd(&zs);
+    }
+    if (rc != Z_STREAM_END || produced != entry.size) {
+      res.errorKind = ErrorKind::InvalidData;
+      res.error = what + ": corrupt deflated member";
+      return res;
+    }
+  }
+  const auto [begin, end] = clampRange(range, entry.size);
+  res.status = ReadResult::Status::Ok;
+  res.totalSize = entry.size;
+  res.data.assign(content.begin() + static_cast<std::ptrdiff_t>(begin),
+                  content.begin() + static_cast<std::ptrdiff_t>(end));
+  return res;
+}
 
 class ZipStore : public Store, public std::enable_shared_from_this<ZipStore> {
  public:
@@ -79,10 +132,20 @@ Bytes ZipStore::readSpan(std::uint64_t offset, std::uint64_t length, const char*
 
 void ZipStore::load() {
   // 1. The tail: the EOCD (22 bytes + a comment of up to 65535) and the ZIP64 locator.
-  const std::uint64_t tailWanted = 22 + 65535 + 20;
-  ReadResult t = base_->read(key_, ByteRange::suffix(tailWanted));
+  // The comment is short in practice (RFC-9: a small JSON), so try the last 4 KiB first; a
+  // second read covers the longest possible comment.
+  ReadResult t = base_->read(key_, ByteRange::suffix(4096));
   if (t.missing()) throw Error(ErrorKind::NotFound, described_ + ": not found");
   t.throwIfError();
+  auto hasEocd = [](const Bytes& b) {
+    for (std::size_t p = b.size() >= 22 ? b.size() - 22 + 1 : 0; p-- > 0;)
+      if (le(&b[p], 4) == kEocdSig) return true;
+    return false;
+  };
+  if (!hasEocd(t.data) && t.data.size() == 4096) {
+    t = base_->read(key_, ByteRange::suffix(22 + 65535 + 20));
+    t.throwIfError();
+  }
   const Bytes& tail = t.data;
   std::uint64_t fileSize = t.totalSize ? *t.totalSize : 0;
   if (!t.totalSize) {
@@ -184,6 +247,7 @@ void ZipStore::parseCentralDirectory(const Bytes& cd, std::uint64_t entries) {
       }
       x += 4 + len;
     }
+    en.centralNameExtra = static_cast<std::uint32_t>(n + m);
     p += 46 + n + m + k;
     if (name.empty() || name.back() == '/') continue;  // directories
     if (flags & 1) {
@@ -246,39 +310,7 @@ void ZipStore::readData(const std::string& key, const Entry& e, std::uint64_t da
                        done(std::move(r));
                        return;
                      }
-                     Bytes out(entry.size);
-                     z_stream zs{};
-                     int rc = inflateInit2(&zs, -15);
-                     if (rc == Z_OK) {
-                       zs.next_in = r.data.data();
-                       zs.avail_in = static_cast<uInt>(r.data.size());
-                       zs.next_out = out.data();
-                       zs.avail_out = static_cast<uInt>(out.size());
-                       rc = inflate(&zs, Z_FINISH);
-                       inflateEnd(&zs);
-                     }
-                     ReadResult res;
-                     if (rc != Z_STREAM_END || zs.total_out != entry.size) {
-                       res.errorKind = ErrorKind::InvalidData;
-                       res.error = what + ": corrupt deflated member";
-                       done(std::move(res));
-                       return;
-                     }
-                     res.status = ReadResult::Status::Ok;
-                     res.totalSize = entry.size;
-                     res.etag = r.etag;
-                     res.lastModified = r.lastModified;
-                     std::uint64_t begin = 0, end = entry.size;
-                     if (range.suffixLength) {
-                       begin = entry.size - std::min(*range.suffixLength, entry.size);
-                     } else {
-                       begin = std::min(range.offset, entry.size);
-                       if (range.length) end = std::min(entry.size, range.offset + *range.length);
-                     }
-                     res.data.assign(
-                         out.begin() + static_cast<std::ptrdiff_t>(begin),
-                         out.begin() + static_cast<std::ptrdiff_t>(std::max(begin, end)));
-                     done(std::move(res));
+                     done(memberResult(entry, std::move(r), range, what));
                    });
 }
 
@@ -301,11 +333,15 @@ void ZipStore::readAsync(const std::string& key, ByteRange range, CancelToken ca
     readData(key, e, static_cast<std::uint64_t>(known), range, std::move(cancel), std::move(done));
     return;
   }
-  // The local header's name and extra lengths may differ from the central copy: read them.
+  // The data start after the local header, whose name and extra lengths may differ from the
+  // central copy. Read the header with some slack, and the whole member when the caller wants
+  // all of it (metadata, unsharded chunks): one request, as for a directory store.
+  const bool whole = e.method != 0 || range.isAll();
+  const std::uint64_t span = 30 + e.centralNameExtra + kLocalSlack + (whole ? e.compressedSize : 0);
   auto self = shared_from_this();
-  base_->readAsync(key_, ByteRange::span(e.localHeaderOffset, 30), cancel,
-                   [self, key, range, cancel, done, &e](ReadResult r) {
-                     if (!r.ok() || r.data.size() != 30 || le(r.data.data(), 4) != kLocalSig) {
+  base_->readAsync(key_, ByteRange::span(e.localHeaderOffset, span), cancel,
+                   [self, key, range, cancel, done, whole, &e](ReadResult r) {
+                     if (!r.ok() || r.data.size() < 30 || le(r.data.data(), 4) != kLocalSig) {
                        if (r.ok() || r.missing()) {
                          r.status = ReadResult::Status::Error;
                          r.errorKind = ErrorKind::InvalidData;
@@ -314,11 +350,18 @@ void ZipStore::readAsync(const std::string& key, ByteRange range, CancelToken ca
                        done(std::move(r));
                        return;
                      }
-                     const std::uint64_t offset =
-                         e.localHeaderOffset + 30 + le(&r.data[26], 2) + le(&r.data[28], 2);
+                     const std::uint64_t header = 30 + le(&r.data[26], 2) + le(&r.data[28], 2);
+                     const std::uint64_t offset = e.localHeaderOffset + header;
                      {
                        std::lock_guard<std::mutex> lock(self->mutex_);
                        const_cast<Entry&>(e).dataOffset = static_cast<std::int64_t>(offset);
+                     }
+                     if (whole && r.data.size() >= header + e.compressedSize) {
+                       r.data.erase(r.data.begin(),
+                                    r.data.begin() + static_cast<std::ptrdiff_t>(header));
+                       r.data.resize(e.compressedSize);
+                       done(memberResult(e, std::move(r), range, self->described_ + "/" + key));
+                       return;
                      }
                      self->readData(key, e, offset, range, cancel, done);
                    });
