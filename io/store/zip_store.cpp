@@ -53,6 +53,14 @@ ReadResult memberResult(const Entry& entry, ReadResult raw, const ByteRange& ran
   res.etag = raw.etag;
   res.lastModified = raw.lastModified;
   Bytes content;
+  if (entry.size > kMaxInflated || raw.data.size() != entry.compressedSize ||
+      (entry.method == 0 && entry.compressedSize != entry.size)) {
+    res.errorKind = ErrorKind::InvalidData;
+    res.error = what + ": member sizes are inconsistent or over 2 GiB (compressed " +
+                std::to_string(entry.compressedSize) + ", size " + std::to_string(entry.size) +
+                ")";
+    return res;
+  }
   if (entry.method == 0) {
     content = std::move(raw.data);
   } else {
@@ -336,7 +344,7 @@ void ZipStore::readAsync(const std::string& key, ByteRange range, CancelToken ca
   // The data start after the local header, whose name and extra lengths may differ from the
   // central copy. Read the header with some slack, and the whole member when the caller wants
   // all of it (metadata, unsharded chunks): one request, as for a directory store.
-  const bool whole = e.method != 0 || range.isAll();
+  const bool whole = (e.method != 0 || range.isAll()) && e.compressedSize <= kMaxInflated;
   const std::uint64_t span = 30 + e.centralNameExtra + kLocalSlack + (whole ? e.compressedSize : 0);
   auto self = shared_from_this();
   base_->readAsync(key_, ByteRange::span(e.localHeaderOffset, span), cancel,

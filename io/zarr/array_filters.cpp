@@ -70,8 +70,9 @@ void storeInt(std::uint8_t* p, const ElementType& t, std::int64_t v) {
 
 void storeDouble(std::uint8_t* p, const ElementType& t, double v, const std::string& what) {
   if (t.kind != 'f') {
-    // NumPy's float -> int cast truncates toward zero.
-    storeInt(p, t, std::isfinite(v) ? static_cast<std::int64_t>(std::trunc(v)) : 0);
+    // NumPy's float -> int cast truncates toward zero (clamped here: no undefined cast).
+    const double c = std::isfinite(v) ? std::clamp(std::trunc(v), -9.2e18, 9.2e18) : 0.0;
+    storeInt(p, t, static_cast<std::int64_t>(c));
   } else if (t.size == 4) {
     storeBits(p, t, std::bit_cast<std::uint32_t>(static_cast<float>(v)));
   } else if (t.size == 8) {

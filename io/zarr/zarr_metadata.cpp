@@ -313,11 +313,17 @@ ZarrCodecChain parseCodecsV3(const json& list, std::size_t ndim, bool itemMultiB
 std::shared_ptr<ZarrSharding> parseSharding(const json& cfg, std::size_t ndim, bool multiByte,
                                             std::vector<std::string>& names,
                                             const std::string& what, int depth) {
-  if (depth > 0) unsupported(what, "nested sharding_indexed codecs");
+  // One level of nesting (shards of shards) is read; deeper nesting is refused.
+  if (depth > 1) unsupported(what, "sharding_indexed nested more than two levels deep");
   auto s = std::make_shared<ZarrSharding>();
   s->innerShape = intList(need(cfg, "chunk_shape", what), "sharding_indexed.chunk_shape", 1, what);
   if (s->innerShape.size() != ndim) bad(what, "sharding_indexed.chunk_shape has the wrong length");
   s->inner = parseCodecsV3(need(cfg, "codecs", what), ndim, multiByte, names, what, depth + 1);
+  if (s->inner.sharding) {
+    for (std::size_t i = 0; i < ndim; ++i)
+      if (s->innerShape[i] % s->inner.sharding->innerShape[i] != 0)
+        bad(what, "nested sharding_indexed.chunk_shape does not divide the outer chunk_shape");
+  }
   std::vector<std::string> indexNames;
   const json idx = cfg.value(
       "index_codecs", json::array({{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}},
@@ -406,7 +412,10 @@ std::vector<std::string> stringList(const json& j) {
 }  // namespace
 
 const std::vector<std::int64_t>& ZarrArrayMeta::readShape() const {
-  return codecs.sharding ? codecs.sharding->innerShape : chunks;
+  if (!codecs.sharding) return chunks;
+  const ZarrSharding* s = codecs.sharding.get();
+  while (s->inner.sharding) s = s->inner.sharding.get();  // nested: the innermost chunk
+  return s->innerShape;
 }
 
 std::vector<std::int64_t> ZarrArrayMeta::gridShape() const {

@@ -16,6 +16,8 @@ Every check prints 'ok' or raises with what differs.
   fidelity.py codecs DIR                    zarr-python 2.13 groups: lz4, bz2, lzma, delta,
                                             fixedscaleoffset, float16, 2D yx and cyx
   fidelity.py check-codec ZARR OUT.nii      export of ZARR == zarr-python's read
+  fidelity.py nested DIR                    a v3 array with nested sharding (shards of shards)
+  fidelity.py check-array NPY OUT.nii       OUT's voxels == the array saved in NPY
   fidelity.py ozx GROUP OUT.ozx zip64|stored|deflated   zipped OME-Zarr (RFC-9)
   fidelity.py same-volume A.nii B.nii       voxels, affine and header equal
   fidelity.py level-sanity REFDATA DIR      a pyramid whose level 1 declares the wrong scale
@@ -80,6 +82,12 @@ def make(out):
     plain.header.set_sform(sform, code=1)
     plain.header["descrip"] = b"no extensions"
     nib.save(plain, os.path.join(out, "plain.nii.gz"))
+    # FSL-written examples shipped with nibabel: example4d has descrip
+    # 'FSL3.3\0 v2.25 NIfTI-1 Single file format' and two comment extensions; example_nifti2
+    # is a NIfTI-2 file.
+    data_dir = os.path.join(os.path.dirname(nib.__file__), "tests", "data")
+    for name in ("example4d", "example_nifti2"):
+        shutil.copy(os.path.join(data_dir, name + ".nii.gz"), os.path.join(out, name + ".nii.gz"))
     print("ok")
 
 
@@ -469,6 +477,107 @@ def same_volume(a, b):
     print("ok")
 
 
+def _crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+def nested(out):
+    """A Zarr v3 array with nested sharding, encoded here by the sharding_indexed rules
+    (zarr-specs v3 sharding codec): outer shards 16^3 (index at the end, with crc32c) of inner
+    shards 8^3 (index at the start, no crc) of 4^3 chunks (bytes + gzip), some chunks empty."""
+    import gzip
+    import struct
+    assert _crc32c(b"123456789") == 0xE3069283
+    rng = np.random.default_rng(9)
+    shape = (20, 24, 28)
+    data = rng.integers(1, 60000, size=shape).astype("<u2")
+    data[:4, :4, :4] = 0  # left out of its inner shard (empty entry)
+    outer, inner, chunk = 16, 8, 4
+    path = os.path.join(out, "nested.ome.zarr")
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    os.makedirs(os.path.join(path, "0"))
+    empty = (2**64 - 1, 2**64 - 1)
+
+    def encode_inner(z0, y0, x0):
+        n = inner // chunk
+        entries, body = [], b""
+        for cz in range(n):
+            for cy in range(n):
+                for cx in range(n):
+                    z, y, x = z0 + cz * chunk, y0 + cy * chunk, x0 + cx * chunk
+                    block = np.zeros((chunk,) * 3, dtype="<u2")
+                    part = data[z:z + chunk, y:y + chunk, x:x + chunk]
+                    block[:part.shape[0], :part.shape[1], :part.shape[2]] = part
+                    if part.size == 0 or not block.any():
+                        entries.append(empty)
+                        continue
+                    enc = gzip.compress(block.tobytes(), mtime=0)
+                    entries.append((16 * n**3 + len(body), len(enc)))  # index at the start
+                    body += enc
+        index = b"".join(struct.pack("<QQ", *e) for e in entries)
+        return index + body
+
+    for sz in range(-(-shape[0] // outer)):
+        for sy in range(-(-shape[1] // outer)):
+            for sx in range(-(-shape[2] // outer)):
+                n = outer // inner
+                entries, body = [], b""
+                for iz in range(n):
+                    for iy in range(n):
+                        for ix in range(n):
+                            z0, y0, x0 = sz * outer + iz * inner, sy * outer + iy * inner, \
+                                sx * outer + ix * inner
+                            if z0 >= shape[0] or y0 >= shape[1] or x0 >= shape[2]:
+                                entries.append(empty)
+                                continue
+                            enc = encode_inner(z0, y0, x0)
+                            entries.append((len(body), len(enc)))
+                            body += enc
+                index = b"".join(struct.pack("<QQ", *e) for e in entries)
+                index += struct.pack("<I", _crc32c(index))
+                d = os.path.join(path, "0", "c", str(sz), str(sy))
+                os.makedirs(d, exist_ok=True)
+                open(os.path.join(d, str(sx)), "wb").write(body + index)
+    inner_codec = {"name": "sharding_indexed", "configuration": {
+        "chunk_shape": [chunk] * 3,
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                   {"name": "gzip", "configuration": {"level": 5}}],
+        "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+        "index_location": "start"}}
+    arr = {"zarr_format": 3, "node_type": "array", "shape": list(shape), "data_type": "uint16",
+           "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [outer] * 3}},
+           "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+           "fill_value": 0, "dimension_names": ["z", "y", "x"],
+           "codecs": [{"name": "sharding_indexed", "configuration": {
+               "chunk_shape": [inner] * 3, "codecs": [inner_codec],
+               "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                                {"name": "crc32c"}],
+               "index_location": "end"}}]}
+    json.dump(arr, open(os.path.join(path, "0", "zarr.json"), "w"))
+    group = {"zarr_format": 3, "node_type": "group", "attributes": {"ome": {
+        "version": "0.5", "multiscales": [{
+            "axes": [{"name": a, "type": "space", "unit": "millimeter"} for a in "zyx"],
+            "datasets": [{"path": "0", "coordinateTransformations": [
+                {"type": "scale", "scale": [1.0, 1.0, 1.0]}]}]}]}}}
+    json.dump(group, open(os.path.join(path, "zarr.json"), "w"))
+    np.save(os.path.join(out, "nested_expected.npy"), np.transpose(data, (2, 1, 0)))
+    print("ok")
+
+
+def check_array(npy, nii):
+    want = np.load(npy)
+    got = np.asanyarray(nib.load(nii).dataobj.get_unscaled())
+    assert got.shape == want.shape and got.dtype == want.dtype, (got.shape, got.dtype)
+    assert np.array_equal(got, want), "voxels differ"
+    print("ok")
+
+
 def info_affine(info_json, expected):
     j = json.load(open(info_json))
     got = np.array(j["affine"], dtype=float)
@@ -483,4 +592,5 @@ if __name__ == "__main__":
      "nifti-array": nifti_array, "info-header": info_header, "ome05": ome05, "ome06": ome06,
      "info-affine": info_affine, "level-sanity": level_sanity,
      "info-level-affine": info_level_affine, "codecs": codecs,
-     "check-codec": check_codec, "ozx": ozx, "same-volume": same_volume}[cmd](*args)
+     "check-codec": check_codec, "ozx": ozx, "same-volume": same_volume, "nested": nested,
+     "check-array": check_array}[cmd](*args)

@@ -65,7 +65,7 @@ class TestFidelityHeaders : public QObject {
     QVERIFY(dir_.isValid());
     CHECK_OK(py({"make", dir_.path()}));
     // The project's converter stores the header array as niizarr does (checked below).
-    for (const QString n : {"fields_v1", "fields_v2", "plain"}) {
+    for (const QString n : {"fields_v1", "fields_v2", "plain", "example4d", "example_nifti2"}) {
       Run r = cli({"convert", src(n + ".nii.gz"), src(n + ".nii.zarr"), "--chunk", "8"});
       CLI_OK(r);
     }
@@ -87,6 +87,10 @@ class TestFidelityHeaders : public QObject {
                                                 << "w2b.nii.gz";
     QTest::newRow("no extensions") << "plain.nii.zarr"
                                    << "wp.nii";
+    QTest::newRow("FSL example4d (4D, comment extensions)") << "example4d.nii.zarr"
+                                                            << "fsl.nii";
+    QTest::newRow("FSL example_nifti2") << "example_nifti2.nii.zarr"
+                                        << "fsl2.nii.gz";
   }
   void wholeExportKeepsEveryField() {
     QFETCH(QString, source);
@@ -128,6 +132,7 @@ class TestFidelityHeaders : public QObject {
     QTest::newRow("extensions, NIfTI-1") << "fields_v1";
     QTest::newRow("extensions, NIfTI-2") << "fields_v2";
     QTest::newRow("no extensions") << "plain";
+    QTest::newRow("FSL example4d") << "example4d";
   }
   void niftiArrayAsReference() {
     QFETCH(QString, source);
@@ -221,6 +226,20 @@ class TestFidelityHeaders : public QObject {
       QVERIFY(j["warnings"].toArray()[0].toString().contains("float16"));
     }
     if (name == "yx") QCOMPARE(j["shape"].toArray()[2].toInt(), 1);
+  }
+
+  // Nested sharding (shards of shards; outer index with crc32c at the end, inner index at the
+  // start, empty inner chunks): the innermost chunk is the read unit.
+  void nestedSharding() {
+    CHECK_OK(py({"nested", dir_.path()}));
+    const QString group = src("nested.ome.zarr");
+    const QJsonObject j = infoJson(group, src("nested_info.json"));
+    const QJsonObject l0 = j["levels"].toArray()[0].toObject();
+    QCOMPARE(l0["chunks"].toArray()[0].toInt(), 4);
+    QCOMPARE(l0["shards"].toArray()[0].toInt(), 16);
+    const QString out = src("nested.nii");
+    CLI_OK(cli({"export", group, "-o", out}));
+    CHECK_OK(py({"check-array", src("nested_expected.npy"), out}));
   }
 
   void levelReadByShapeWhenScaleLies() {
