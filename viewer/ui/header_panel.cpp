@@ -158,7 +158,10 @@ void HeaderPanel::addNiftiHeader(const nz::DatasetInfo& info) {
                     .arg(e.value("size").toInt())
                     .arg(e.value("kind").toString());
     auto* item = add(exts, QString("extension %1").arg(i), v);
-    if (e.contains("content")) add(item, "content", visible(compact(e.value("content"))));
+    if (e.contains("content")) {
+      add(item, "content", visible(compact(e.value("content"))));
+      item->setExpanded(true);  // JSON/text payloads (BIDS sidecars, comments) at a glance
+    }
   }
   exts->setExpanded(true);
 }
