@@ -7,9 +7,10 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config dpkg-dev file
   qt6-base-dev libqt6opengl6-dev libvtk9-dev
   libcurl4-openssl-dev libblosc-dev libisal-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libssl-dev
+  liblz4-dev libbz2-dev liblzma-dev
   xvfb xauth libgl1-mesa-dri
   nginx-light openssl ca-certificates nodejs
-  python3 python3-numpy python3-nibabel python3-zarr
+  python3 python3-numpy python3-nibabel python3-zarr python3-numcodecs
   desktop-file-utils appstream clang llvm
   mricron-data
 )

@@ -324,6 +324,9 @@ int cmdExport(const Args& args) {
       return 0;
     }
 
+    if (info.levels[static_cast<std::size_t>(plan.level)].storedFloat16)
+      std::cerr << "note: " << info.uri
+                << " is stored as float16; written as float32 (NIfTI has no float16 type)\n";
     nz::AtomicOutput::installSignalCleanup();
     nz::runExport(*ds, plan, *out, oo);
     if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);

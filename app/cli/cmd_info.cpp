@@ -23,7 +23,17 @@ const char* kUsage = "nzview-cli info URI [--json] [credential options]";
 const char* kDescription =
     "Prints the header of a NIfTI-Zarr, OME-Zarr or NIfTI scan: shape, data type, affine,\n"
     "voxel size, units, intensity scaling, pyramid levels, chunking and codecs. Only metadata\n"
-    "is read (no voxel chunk). With --json, one JSON object on stdout.";
+    "is read (no voxel chunk). With --json, one JSON object on stdout.\n"
+    "\n"
+    "When the scan has a binary NIfTI header, every field of it is shown (dim_info, intent_*,\n"
+    "slice_*, cal_min/cal_max, toffset, descrip and aux_file as stored, the Analyze leftovers)\n"
+    "and its extensions are listed with code, name, size and content when JSON or text;\n"
+    "--json gives them as \"nifti_header\" under nibabel's field names. \"warnings\" lists what\n"
+    "was read but looks wrong (OME metadata placed twice and disagreeing, a level whose\n"
+    "declared scale does not match its shape, float16 data shown as float32).\n"
+    "\n"
+    "URI may also be a zipped OME-Zarr (.ozx, read with ranged requests) or an OME-Zarr 0.4,\n"
+    "0.5 (\"ome.multiscales\") or 0.6 (coordinateSystems, affine transforms) group.";
 
 int axisIndex(const std::string& name) {
   if (name == "x") return 0;
@@ -109,11 +119,9 @@ json infoJson(const nz::DatasetInfo& info, const nz::StoreStats& st, double seco
   j["intent_code"] = info.intentCode;
   // Header text is not always UTF-8 (a Latin-1 descrip): shown as Latin-1, never an error.
   j["description"] = nz::toValidUtf8(info.description);
-  if (!info.warnings.empty()) {
-    json w = json::array();
-    for (const auto& s : info.warnings) w.push_back(nz::toValidUtf8(s));
-    j["warnings"] = w;
-  }
+  json warnings = json::array();
+  for (const auto& s : info.warnings) warnings.push_back(nz::toValidUtf8(s));
+  j["warnings"] = warnings;
   if (!info.levels.empty()) j["fill_value"] = number(info.levels[0].fillValue);
   json extra = json::object();
   if (!info.extraJson.empty()) {
@@ -121,6 +129,10 @@ json infoJson(const nz::DatasetInfo& info, const nz::StoreStats& st, double seco
     if (extra.is_discarded()) extra = json::object();
   }
   j["extra"] = extra;
+  if (!info.niftiHeaderJson.empty()) {
+    json header = json::parse(info.niftiHeaderJson, nullptr, false);
+    if (!header.is_discarded()) j["nifti_header"] = header;
+  }
   return j;
 }
 
@@ -137,6 +149,56 @@ std::string list(const json& a, const char* sep = " x ") {
     s += a[i].is_string() ? a[i].get<std::string>() : a[i].dump();
   }
   return s;
+}
+
+// A stored text field for a terminal: printable ASCII as is, other bytes as \xNN (so bytes
+// after an embedded NUL are visible).
+std::string escaped(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+template <typename Row>
+void printNiftiFields(const json& h, const Row& row) {
+  auto num = [&](const char* k) { return h.contains(k) ? list(json::array({h[k]})) : ""; };
+  const int dimInfo = h.value("dim_info", 0);
+  row("dim_info", std::to_string(dimInfo) + " (freq " + std::to_string(dimInfo & 3) + ", phase " +
+                      std::to_string((dimInfo >> 2) & 3) + ", slice " +
+                      std::to_string((dimInfo >> 4) & 3) + ")");
+  row("intent", "code " + num("intent_code") + ", name '" +
+                    escaped(h.value("intent_name", std::string())) + "', p1 " + num("intent_p1") +
+                    ", p2 " + num("intent_p2") + ", p3 " + num("intent_p3"));
+  row("slice", "start " + num("slice_start") + ", end " + num("slice_end") + ", code " +
+                   num("slice_code") + ", duration " + num("slice_duration"));
+  row("cal_min/cal_max", num("cal_min") + " / " + num("cal_max"));
+  row("toffset", num("toffset"));
+  row("descrip", "'" + escaped(h.value("descrip", std::string())) + "'");
+  row("aux_file", "'" + escaped(h.value("aux_file", std::string())) + "'");
+  if (h.contains("db_name")) row("db_name", "'" + escaped(h.value("db_name", std::string())) + "'");
+  const json& ext = h["extensions"];
+  row("extensions", std::to_string(ext.size()));
+  for (std::size_t i = 0; i < ext.size(); ++i) {
+    const json& e = ext[i];
+    std::string v = "code " + e["code"].dump() + " (" + e["name"].get<std::string>() + "), " +
+                    e["size"].dump() + " bytes (esize " + e["esize"].dump() + "), " +
+                    e["kind"].get<std::string>();
+    if (e.contains("content")) {
+      std::string c =
+          e["content"].is_string() ? e["content"].get<std::string>() : e["content"].dump();
+      if (c.size() > 200) c = c.substr(0, 200) + "...";
+      v += ": " + escaped(c);
+    }
+    row("  extension " + std::to_string(i), v);
+  }
 }
 
 void printTable(const nz::DatasetInfo& info, const json& j) {
@@ -169,6 +231,7 @@ void printTable(const nz::DatasetInfo& info, const json& j) {
   for (double p : info.pixdim) pix += (pix.empty() ? "" : " ") + fmt(p);
   row("pixdim", pix);
   if (!info.description.empty()) row("description", info.description);
+  if (j.contains("nifti_header")) printNiftiFields(j["nifti_header"], row);
   row("levels", std::to_string(info.levels.size()));
   for (std::size_t i = 0; i < info.levels.size(); ++i) {
     const auto& l = j["levels"][i];
@@ -177,6 +240,7 @@ void printTable(const nz::DatasetInfo& info, const json& j) {
                     "  codecs " + list(l["codecs"], ",");
     row("  level " + std::to_string(i), v);
   }
+  for (const auto& w : info.warnings) row("warning", w);
   const auto& st = j["stats"];
   row("requests", st["requests"].dump() + " (" + st["bytes"].dump() + " bytes, " +
                       fmt(st["seconds"].get<double>()) + " s)");
@@ -200,7 +264,9 @@ int cmdInfo(const Args& args) {
     auto ds = nz::openDataset(a.positional[0], a.store);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const nz::DatasetInfo& info = ds->info();
-    for (const auto& w : info.warnings) std::cerr << "warning: " << w << "\n";
+    // The text table has a row per warning; with --json they also go to stderr for a person.
+    if (a.has("--json"))
+      for (const auto& w : info.warnings) std::cerr << "warning: " << nz::toValidUtf8(w) << "\n";
     json j = infoJson(info, ds->store().stats(), seconds);
     if (a.has("--json"))
       std::cout << j.dump(1, ' ', false, json::error_handler_t::replace) << "\n";

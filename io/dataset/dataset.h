@@ -16,6 +16,8 @@
 
 namespace nz {
 
+struct NiftiHeader;  // nifti/nifti_header.h
+
 using Matrix4 = std::array<double, 16>;  // row-major 4x4, world (mm) from voxel
 
 struct LevelInfo {
@@ -30,6 +32,7 @@ struct LevelInfo {
   Matrix4 affine{};                 // world from this level's voxel
   double fillValue = 0;             // raw units (NaN allowed)
   bool isShardedOrNifti = false;    // true when a chunk is a sub-range of a storage object
+  bool storedFloat16 = false;       // stored as float16; dtype (and exports) are float32
 };
 
 struct DatasetInfo {
@@ -49,10 +52,17 @@ struct DatasetInfo {
   std::array<double, 3> spacing{};                          // column norms of affine[:3,:3]
   std::string spaceUnit = "unknown", timeUnit = "unknown";  // "mm"|"um"|"m"; "s"|"ms"|"us"
   double sclSlope = 0, sclInter = 0;
-  std::string description;            // NIfTI descrip
-  std::vector<std::string> warnings;  // header fields read with a repair (e.g. qform normalised)
+  std::string description;  // NIfTI descrip as text (up to its first NUL)
   std::vector<LevelInfo> levels;
   std::string extraJson;  // JSON object: header keys not otherwise shown (may be "{}")
+  // The binary NIfTI header as stored (every field and extension), when the scan has one;
+  // exports start from it so nothing the source said is lost.
+  std::shared_ptr<const NiftiHeader> niftiHeader;
+  std::string niftiHeaderJson;  // niftiHeaderFieldsJson(*niftiHeader), or empty
+  // Things a user should know that did not stop the open (header fields read with a repair,
+  // e.g. a qform normalised; metadata that disagrees; a level read by its shape rather than its
+  // declared scale), one sentence each.
+  std::vector<std::string> warnings;
 
   bool hasScaling() const;          // slope non-zero and finite
   double scaled(double raw) const;  // raw*slope+inter when hasScaling(), else raw

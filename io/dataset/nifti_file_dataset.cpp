@@ -21,6 +21,7 @@
 #include "core/limits.h"
 #include "core/thread_pool.h"
 #include "nifti/nifti_header.h"
+#include "nifti/nifti_header_json.h"
 #include "store/memory_store.h"
 
 namespace nz {
@@ -56,9 +57,11 @@ DatasetInfo makeInfo(const NiftiFileHead& head, const std::string& name, bool gz
   info.timeUnit = niftiTimeUnit(h.xyztUnits);
   info.sclSlope = h.sclSlope;
   info.sclInter = h.sclInter;
-  info.description = h.descrip;
-  info.warnings = h.warnings;
+  info.description = niftiText(h.descrip);
+  info.warnings.insert(info.warnings.end(), h.warnings.begin(), h.warnings.end());
   info.extraJson = "{}";
+  info.niftiHeader = std::make_shared<const NiftiHeader>(h);
+  info.niftiHeaderJson = niftiHeaderFieldsJson(h);
   // Virtual chunks are contiguous in the file: whole planes (a few per chunk), or row bands
   // of one plane when a plane alone is large.
   LevelInfo l;

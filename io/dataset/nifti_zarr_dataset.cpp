@@ -8,6 +8,8 @@
 #include "core/json_parse.h"
 #include "core/limits.h"
 #include "core/thread_pool.h"
+#include "dataset/ome_multiscales.h"
+#include "nifti/nifti_header_json.h"
 
 namespace nz {
 
@@ -28,132 +30,6 @@ json parseObject(const ReadResult& r, const std::string& what) {
   json j = parseJson(text(r), what);  // size and nesting bounded (core/json_parse.h)
   if (!j.is_object()) bad(what, "not a JSON object");
   return j;
-}
-
-struct OmeLevel {
-  std::string path;
-  std::vector<double> scale, translation;  // zarr axis order
-};
-
-struct OmeImage {
-  std::vector<int> slotOfDim;  // zarr dim -> NIfTI slot
-  std::vector<std::string> units;
-  std::vector<OmeLevel> levels;
-  std::vector<double> globalScale, globalTranslation;
-};
-
-int slotForAxis(const json& axis, const std::string& what, std::size_t i) {
-  std::string name, type;
-  if (axis.is_string()) {
-    name = axis.get<std::string>();
-  } else if (axis.is_object()) {
-    name = axis.value("name", std::string());
-    type = axis.value("type", std::string());
-  }
-  if (name == "x") return kX;
-  if (name == "y") return kY;
-  if (name == "z") return kZ;
-  if (name == "t" || name == "time" || type == "time") return kT;
-  if (name == "c" || name == "channel" || type == "channel") return kC;
-  throw Error(ErrorKind::Unsupported, what + ": multiscales axes[" + std::to_string(i) + "] \"" +
-                                          name + "\" is not one of x, y, z, t, c");
-}
-
-void readTransforms(const json& list, std::size_t n, std::vector<double>& scale,
-                    std::vector<double>& translation, const std::string& field,
-                    const std::string& what) {
-  scale.assign(n, 1.0);
-  translation.assign(n, 0.0);
-  if (list.is_null()) return;
-  if (!list.is_array()) bad(what, "field " + field + " is not a list");
-  for (const auto& t : list) {
-    const auto type = t.value("type", std::string());
-    std::vector<double>* dst = type == "scale"         ? &scale
-                               : type == "translation" ? &translation
-                                                       : nullptr;
-    if (!dst) continue;
-    const json& v = t.value(type, json());
-    if (!v.is_array() || v.size() != n) {
-      bad(what, "field " + field + " " + type + " does not have " + std::to_string(n) + " numbers");
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!v[i].is_number()) bad(what, "field " + field + " " + type + " holds a non-number");
-      (*dst)[i] = v[i].get<double>();
-      if (!std::isfinite((*dst)[i])) bad(what, "field " + field + " " + type + " is not finite");
-    }
-  }
-}
-
-OmeImage parseMultiscales(const json& attrs, const std::string& what) {
-  const json* ms = nullptr;
-  if (attrs.contains("ome") && attrs["ome"].is_object() && attrs["ome"].contains("multiscales")) {
-    ms = &attrs["ome"]["multiscales"];
-  } else if (attrs.contains("multiscales")) {
-    ms = &attrs["multiscales"];
-  }
-  if (!ms || !ms->is_array() || ms->empty() || !(*ms)[0].is_object()) {
-    throw Error(ErrorKind::InvalidData,
-                what + ": no OME \"multiscales\" metadata (not an OME-Zarr / NIfTI-Zarr image)");
-  }
-  const json& m = (*ms)[0];
-  OmeImage img;
-  const json& axes = m.value("axes", json());
-  if (!axes.is_array() || axes.size() < 3 || axes.size() > 5) {
-    bad(what, "field multiscales[0].axes must list 3 to 5 axes");
-  }
-  std::array<bool, 5> seen{};
-  for (std::size_t i = 0; i < axes.size(); ++i) {
-    const int s = slotForAxis(axes[i], what, i);
-    if (seen[s]) bad(what, "field multiscales[0].axes names an axis twice");
-    seen[s] = true;
-    img.slotOfDim.push_back(s);
-    img.units.push_back(axes[i].is_object() ? axes[i].value("unit", std::string()) : std::string());
-  }
-  if (!seen[kX] || !seen[kY] || !seen[kZ]) bad(what, "field multiscales[0].axes lacks x, y or z");
-  const std::size_t n = axes.size();
-  readTransforms(m.value("coordinateTransformations", json()), n, img.globalScale,
-                 img.globalTranslation, "multiscales[0].coordinateTransformations", what);
-  const json& ds = m.value("datasets", json());
-  if (!ds.is_array() || ds.empty()) bad(what, "field multiscales[0].datasets is empty");
-  for (std::size_t i = 0; i < ds.size(); ++i) {
-    const std::string f = "multiscales[0].datasets[" + std::to_string(i) + "]";
-    if (!ds[i].is_object() || !ds[i].contains("path") || !ds[i]["path"].is_string()) {
-      bad(what, "field " + f + ".path is missing");
-    }
-    OmeLevel l;
-    l.path = ds[i]["path"].get<std::string>();
-    while (!l.path.empty() && l.path.back() == '/') l.path.pop_back();
-    if (l.path.empty() || l.path.find("..") != std::string::npos)
-      bad(what, "field " + f + ".path is invalid");
-    readTransforms(ds[i].value("coordinateTransformations", json()), n, l.scale, l.translation,
-                   f + ".coordinateTransformations", what);
-    img.levels.push_back(std::move(l));
-  }
-  return img;
-}
-
-Matrix4 mul(const Matrix4& a, const Matrix4& b) {
-  Matrix4 r{};
-  for (int i = 0; i < 4; ++i) {
-    for (int j = 0; j < 4; ++j) {
-      double s = 0;
-      for (int k = 0; k < 4; ++k) s += a[i * 4 + k] * b[k * 4 + j];
-      r[i * 4 + j] = s;
-    }
-  }
-  return r;
-}
-
-// P = [diag(sx,sy,sz) | (tx,ty,tz)] from OME values in zarr order.
-Matrix4 omeMatrix(const OmeImage& img, const std::vector<double>& s, const std::vector<double>& t) {
-  Matrix4 p{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
-  for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) {
-    const int slot = img.slotOfDim[d];
-    if (slot > kZ) continue;
-    p[slot * 4 + slot] = s[d];
-    p[slot * 4 + 3] = t[d];
-  }
-  return p;
 }
 
 Matrix4 invertScaleTranslate(const Matrix4& p, const std::string& what) {
@@ -194,14 +70,13 @@ NiftiHeader synthesiseHeader(const OmeImage& img, const Index5& shape, DType dty
   h.dim = {nd, shape[0], shape[1], shape[2], shape[3], shape[4], 1, 1};
   h.datatype = niftiCodeFromDtype(dtype);
   h.bitpix = static_cast<int>(dtypeSize(dtype) * 8);
-  const Matrix4 g = omeMatrix(img, img.globalScale, img.globalTranslation);
-  const Matrix4 a = mul(g, omeMatrix(img, img.levels[0].scale, img.levels[0].translation));
+  const Matrix4 a = mul(img.world, omeLevelMatrix(img, 0));
   int space = 0, time = 0;
   for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) {
     if (img.slotOfDim[d] <= kZ && !space) space = unitCode(img.units[d], false);
     if (img.slotOfDim[d] == kT) {
       time = unitCode(img.units[d], true);
-      h.pixdim[4] = img.levels[0].scale[d] * img.globalScale[d];
+      h.pixdim[4] = img.levels[0].scale[d] * img.timeScale;
     }
   }
   h.xyztUnits = space | time;
@@ -211,6 +86,43 @@ NiftiHeader synthesiseHeader(const OmeImage& img, const Index5& shape, DType dty
   for (int i = 0; i < 3; ++i) h.pixdim[i + 1] = std::abs(a[i * 4 + i]);
   h.sclSlope = 1;
   return h;
+}
+
+// Level sanity: the declared scale of level L over level 0 should match the shape ratio up to
+// the rounding of odd sizes (n -> ceil(n/f) or floor(n/f)). Early niizarr releases wrote scales
+// that do not; such a level is read by its shape (scale s_0*n_0/n_L, translation of the
+// centre of an n_0/n_L block) and a warning names it.
+void checkLevelScales(OmeImage& img, const std::vector<LevelInfo>& levels,
+                      const std::string& what) {
+  for (std::size_t L = 1; L < img.levels.size() && L < levels.size(); ++L) {
+    std::string axesWrong;
+    for (std::size_t d = 0; d < img.slotOfDim.size(); ++d) {
+      const int slot = img.slotOfDim[d];
+      if (slot > kZ) continue;
+      const double n0 = static_cast<double>(levels[0].shape[slot]);
+      const double nL = static_cast<double>(levels[L].shape[slot]);
+      const double s0 = img.levels[0].scale[d];
+      const double declared = s0 != 0 ? img.levels[L].scale[d] / s0 : 0;
+      if (!(declared > 0) || nL <= 0) continue;
+      const double expected = n0 / declared;
+      if (std::abs(expected - nL) < 1.0 + 1e-9) continue;
+      const double ratio = n0 / nL;
+      img.levels[L].scale[d] = s0 * ratio;
+      img.levels[L].translation[d] = img.levels[0].translation[d] + s0 * (ratio - 1) / 2;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s%s (declared x%.6g, shape %g -> %g is x%.6g)",
+                    axesWrong.empty() ? "" : ", ",
+                    slot == kX   ? "x"
+                    : slot == kY ? "y"
+                                 : "z",
+                    declared, n0, nL, ratio);
+      axesWrong += buf;
+    }
+    if (!axesWrong.empty())
+      img.warnings.push_back(what + ": level " + img.levels[L].path +
+                             ": declared scale does not match its shape on " + axesWrong +
+                             "; read by its shape");
+  }
 }
 
 LevelInfo makeLevel(const ZarrArrayMeta& m, const NiftiZarrDataset::Level& l,
@@ -236,6 +148,8 @@ LevelInfo makeLevel(const ZarrArrayMeta& m, const NiftiZarrDataset::Level& l,
   li.compressorDetail = m.compressorDetail;
   li.fillValue = m.fillDouble;
   li.isShardedOrNifti = m.codecs.sharding != nullptr;
+  li.storedFloat16 = m.storedFloat16;
+  if (m.storedFloat16) li.codecs.insert(li.codecs.begin(), "float16");
   return li;
 }
 
@@ -286,8 +200,8 @@ void fillInfoFromHeader(DatasetInfo& info, const NiftiHeader& h, const std::stri
   info.timeUnit = niftiTimeUnit(h.xyztUnits);
   info.sclSlope = h.sclSlope;
   info.sclInter = h.sclInter;
-  info.description = h.descrip;
-  info.warnings = h.warnings;
+  info.description = niftiText(h.descrip);
+  info.warnings.insert(info.warnings.end(), h.warnings.begin(), h.warnings.end());
   for (int j = 0; j < 3; ++j) {
     double s = 0;
     for (int i = 0; i < 3; ++i) s += info.affine[i * 4 + j] * info.affine[i * 4 + j];
@@ -321,7 +235,7 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     if (!r.ok() && !r.missing()) r.throwIfError();
   }
   const Opened g = detectGroup(w, uri);
-  const OmeImage img = parseMultiscales(g.attrs, g.attrsFile);
+  OmeImage img = parseMultiscales(g.attrs, g.attrsFile);
 
   // The header array's metadata, matching the group's format first.
   std::optional<ZarrArrayMeta> headerMeta;
@@ -407,6 +321,11 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     info.levels.push_back(li);
     levels.push_back(std::move(l));
   }
+  checkLevelScales(img, info.levels, g.attrsFile);
+  if (info.levels[0].storedFloat16)
+    img.warnings.push_back(uri + ": stored as float16; read and shown as float32, and exports " +
+                           "write float32 (NIfTI has no float16 type)");
+  info.warnings.insert(info.warnings.end(), img.warnings.begin(), img.warnings.end());
   const LevelInfo& l0 = info.levels[0];
   info.shape = l0.shape;
   info.dtype = l0.dtype;
@@ -443,6 +362,8 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     info.niftiVersion = header.version;
     info.headerBigEndian = header.bigEndian;
     fillInfoFromHeader(info, header, what);
+    info.niftiHeader = std::make_shared<const NiftiHeader>(header);
+    info.niftiHeaderJson = niftiHeaderFieldsJson(header);
   } else {
     header = synthesiseHeader(img, info.shape, info.dtype);
     info.format = "ome-zarr";
@@ -452,12 +373,10 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
   }
 
   // Per-level affines: A_L = A_0 * P_0^-1 * P_L (niizarr's rule).
-  const Matrix4 p0inv = invertScaleTranslate(
-      omeMatrix(img, img.levels[0].scale, img.levels[0].translation), g.attrsFile);
+  const Matrix4 p0inv = invertScaleTranslate(omeLevelMatrix(img, 0), g.attrsFile);
   const Matrix4 a0p0 = mul(info.affine, p0inv);
   for (std::size_t i = 0; i < info.levels.size(); ++i) {
-    info.levels[i].affine =
-        mul(a0p0, omeMatrix(img, img.levels[i].scale, img.levels[i].translation));
+    info.levels[i].affine = mul(a0p0, omeLevelMatrix(img, i));
     for (double v : info.levels[i].affine) {
       if (!std::isfinite(v))
         bad(g.attrsFile, "level " + img.levels[i].path + " affine is not finite");

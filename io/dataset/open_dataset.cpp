@@ -6,6 +6,7 @@
 #include "dataset/nifti_file_dataset.h"
 #include "dataset/nifti_zarr_dataset.h"
 #include "store/store_factory.h"
+#include "store/zip_store.h"
 #include "uri/uri.h"
 
 namespace nz {
@@ -49,6 +50,10 @@ std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOpti
     const std::string key = uri.basename();
     auto store = openStore(parentOf(uri), options);
     return openNiftiFileDataset(std::move(store), key, uri.redacted());
+  }
+  if (isZipStoreName(uri.path)) {  // zipped OME-Zarr (RFC-9): a store inside one file
+    auto zip = openZipStore(openStore(parentOf(uri), options), uri.basename(), uri.redacted());
+    return openNiftiZarrDataset(std::move(zip), uri.redacted());
   }
   return openNiftiZarrDataset(openStore(uri, options), uri.redacted());
 }

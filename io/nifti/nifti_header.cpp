@@ -31,9 +31,17 @@ class Fields {
     if (swap_) std::reverse(b, b + sizeof(T));
     std::memcpy(data_ + off, b, sizeof(T));
   }
+  // C string: up to the first NUL (for magic).
   std::string str(std::size_t off, std::size_t n) const {
     const char* p = reinterpret_cast<const char*>(data_ + off);
     return std::string(p, strnlen(p, n));
+  }
+  // Fixed-size text field as stored: every byte, including bytes after an embedded NUL
+  // ("FSL3.3\0 v2.25 ..."), minus trailing NULs (numpy's S80, so nibabel sees the same).
+  std::string raw(std::size_t off, std::size_t n) const {
+    const char* p = reinterpret_cast<const char*>(data_ + off);
+    while (n > 0 && p[n - 1] == 0) --n;
+    return std::string(p, n);
   }
   void setStr(std::size_t off, std::size_t n, const std::string& s) {
     std::memset(data_ + off, 0, n);
@@ -52,6 +60,13 @@ std::int32_t readI32(const std::uint8_t* p, bool swap) {
 }
 
 void parseV1(const Fields& f, NiftiHeader& h) {
+  h.dataTypeName = f.raw(4, 10);
+  h.dbName = f.raw(14, 18);
+  h.extents = f.get<std::int32_t>(32);
+  h.sessionError = f.get<std::int16_t>(36);
+  h.regular = f.get<std::uint8_t>(38);
+  h.glmax = f.get<std::int32_t>(140);
+  h.glmin = f.get<std::int32_t>(144);
   for (int i = 0; i < 8; ++i) h.dim[i] = f.get<std::int16_t>(40 + 2 * i);
   h.intentP1 = f.get<float>(56);
   h.intentP2 = f.get<float>(60);
@@ -71,8 +86,8 @@ void parseV1(const Fields& f, NiftiHeader& h) {
   h.calMin = f.get<float>(128);
   h.sliceDuration = f.get<float>(132);
   h.toffset = f.get<float>(136);
-  h.descrip = f.str(148, 80);
-  h.auxFile = f.str(228, 24);
+  h.descrip = f.raw(148, 80);
+  h.auxFile = f.raw(228, 24);
   h.qformCode = f.get<std::int16_t>(252);
   h.sformCode = f.get<std::int16_t>(254);
   h.quaternB = f.get<float>(256);
@@ -86,13 +101,14 @@ void parseV1(const Fields& f, NiftiHeader& h) {
     h.srowY[i] = f.get<float>(296 + 4 * i);
     h.srowZ[i] = f.get<float>(312 + 4 * i);
   }
-  h.intentName = f.str(328, 16);
+  h.intentName = f.raw(328, 16);
   h.dimInfo = f.get<std::uint8_t>(39);
   h.magic = f.str(344, 4);
 }
 
 void parseV2(const Fields& f, NiftiHeader& h) {
   h.magic = f.str(4, 8);
+  for (int i = 0; i < 4; ++i) h.eolCheck[static_cast<std::size_t>(i)] = f.get<std::uint8_t>(8 + i);
   h.datatype = f.get<std::int16_t>(12);
   h.bitpix = f.get<std::int16_t>(14);
   for (int i = 0; i < 8; ++i) h.dim[i] = f.get<std::int64_t>(16 + 8 * i);
@@ -109,8 +125,8 @@ void parseV2(const Fields& f, NiftiHeader& h) {
   h.toffset = f.get<double>(216);
   h.sliceStart = f.get<std::int64_t>(224);
   h.sliceEnd = f.get<std::int64_t>(232);
-  h.descrip = f.str(240, 80);
-  h.auxFile = f.str(320, 24);
+  h.descrip = f.raw(240, 80);
+  h.auxFile = f.raw(320, 24);
   h.qformCode = f.get<std::int32_t>(344);
   h.sformCode = f.get<std::int32_t>(348);
   h.quaternB = f.get<double>(352);
@@ -127,13 +143,21 @@ void parseV2(const Fields& f, NiftiHeader& h) {
   h.sliceCode = f.get<std::int32_t>(496);
   h.xyztUnits = f.get<std::int32_t>(500);
   h.intentCode = f.get<std::int32_t>(504);
-  h.intentName = f.str(508, 16);
+  h.intentName = f.raw(508, 16);
   h.dimInfo = f.get<std::uint8_t>(524);
+  h.unusedStr = f.raw(525, 15);
 }
 
 void writeV1(Fields& f, const NiftiHeader& h) {
   f.set<std::int32_t>(0, 348);
-  f.set<std::uint8_t>(38, 'r');  // "regular", as nibabel writes
+  // Analyze 7.5 leftovers, kept as read (a new header has regular = 'r', as nibabel writes).
+  f.setStr(4, 10, h.dataTypeName);
+  f.setStr(14, 18, h.dbName);
+  f.set<std::int32_t>(32, h.extents);
+  f.set<std::int16_t>(36, static_cast<std::int16_t>(h.sessionError));
+  f.set<std::uint8_t>(38, static_cast<std::uint8_t>(h.regular));
+  f.set<std::int32_t>(140, h.glmax);
+  f.set<std::int32_t>(144, h.glmin);
   f.set<std::uint8_t>(39, static_cast<std::uint8_t>(h.dimInfo));
   for (int i = 0; i < 8; ++i) f.set<std::int16_t>(40 + 2 * i, static_cast<std::int16_t>(h.dim[i]));
   f.set<float>(56, static_cast<float>(h.intentP1));
@@ -219,6 +243,7 @@ void writeV2(Fields& f, const NiftiHeader& h) {
   f.set<std::int32_t>(504, h.intentCode);
   f.setStr(508, 16, h.intentName);
   f.set<std::uint8_t>(524, static_cast<std::uint8_t>(h.dimInfo));
+  f.setStr(525, 15, h.unusedStr);
 }
 
 void parseExtensions(const std::uint8_t* data, std::size_t size, std::size_t start, bool swap,
@@ -608,6 +633,8 @@ int niftiCodeFromDtype(DType t) {
   }
   return 0;
 }
+
+std::string niftiText(const std::string& field) { return field.substr(0, field.find('\0')); }
 
 std::string niftiSpaceUnit(int xyztUnits) {
   switch (xyztUnits & 0x07) {

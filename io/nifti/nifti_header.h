@@ -45,12 +45,23 @@ struct NiftiHeader {
   double sclSlope = 0, sclInter = 0;
   double calMax = 0, calMin = 0, sliceDuration = 0, toffset = 0;
   std::int32_t xyztUnits = 0;
-  std::string descrip;  // up to 80 chars
-  std::string auxFile;  // up to 24 chars
+  // Text fields hold every stored byte (bytes after an embedded NUL included) minus trailing
+  // NULs, so a round trip is byte for byte; niftiText() gives the C string for display.
+  std::string descrip;  // up to 80 bytes
+  std::string auxFile;  // up to 24 bytes
   std::int32_t qformCode = 0, sformCode = 0;
   double quaternB = 0, quaternC = 0, quaternD = 0;
   double qoffsetX = 0, qoffsetY = 0, qoffsetZ = 0;
   std::array<double, 4> srowX{1, 0, 0, 0}, srowY{0, 1, 0, 0}, srowZ{0, 0, 1, 0};
+  // Analyze 7.5 fields NIfTI-1 keeps unused (data_type, db_name, extents, session_error,
+  // regular, glmax, glmin) and NIfTI-2's trailing unused_str: kept so a copy is exact.
+  std::string dataTypeName, dbName;  // 10 and 18 bytes
+  std::int32_t extents = 0, glmax = 0, glmin = 0;
+  std::int32_t sessionError = 0;
+  std::int32_t regular = 'r';
+  std::string unusedStr;  // NIfTI-2, 15 bytes
+  // NIfTI-2 magic bytes 4..7 ("\r\n\032\n", nibabel's eol_check); always written as standard.
+  std::array<std::uint8_t, 4> eolCheck{13, 10, 26, 10};
   std::string magic = "n+1";  // "n+1"/"ni1" (v1) or "n+2"/"ni2" (v2)
   std::vector<NiftiExtension> extensions;
   std::vector<std::string> warnings;  // what parsing repaired (not serialized)
@@ -85,6 +96,9 @@ Matrix4 niftiBaseAffine(const NiftiHeader& h);
 // Sets srow_* from `affine` and the quaternion/qoffset/pixdim[0,1..3] from its polar
 // decomposition (as nibabel's set_qform). Codes are set as given.
 void niftiSetAffine(NiftiHeader& h, const Matrix4& affine, int sformCode, int qformCode);
+
+// A stored text field as a C string (up to the first NUL), for display.
+std::string niftiText(const std::string& field);
 
 // NIFTI_TYPE_* <-> DType. Returns false for codes we cannot represent.
 bool dtypeFromNiftiCode(int code, DType& out);

@@ -47,9 +47,11 @@ using ZarrWrite = std::function<void(Store&, const Bytes&, const NiftiZarrWriteO
 void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite& write,
                const std::string& out, const ExportOutputOptions& options, CancelToken cancel,
                const ExportProgress& progress, std::vector<ObjectDigest>& digests) {
-  NiftiHeader header = makeExportHeader(info, plan.outBox.shape(), plan.dtype, plan.affine);
-  header.voxOffset = 0;
-  Bytes headerBytes = serializeNiftiHeader(header);
+  // The `nifti` array as niizarr stores it (nibabel's header.write_to): the header with
+  // vox_offset = header + extender + extensions, then the extender and extensions only when
+  // there are extensions (348 or 540 bytes otherwise).
+  const NiftiHeader header = makeExportHeader(info, plan.outBox.shape(), plan.dtype, plan.affine);
+  const Bytes headerBytes = serializeNiftiHeader(header, false, !header.extensions.empty());
   NiftiZarrWriteOptions o;
   o.zarrVersion = options.zarrVersion;
   if (o.zarrVersion != 2 && o.zarrVersion != 3)

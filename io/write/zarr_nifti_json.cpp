@@ -62,6 +62,15 @@ std::string jnUnit(const std::string& niftiUnit) {
   return niftiUnit == "unknown" ? std::string() : niftiUnit;
 }
 
+// niizarr removes newlines, tabs and NULs from text fields (all of them, not only the
+// trailing padding).
+std::string jsonText(const std::string& field) {
+  std::string out;
+  for (char c : field)
+    if (c != '\n' && c != '\r' && c != '\t' && c != '\0') out += c;
+  return out;
+}
+
 // niizarr writes non-finite numbers as 0.0.
 double finite(double v) { return std::isfinite(v) ? v : 0.0; }
 
@@ -128,8 +137,8 @@ std::string niftiHeaderJsonText(const NiftiHeader& h) {
   j["MinIntensity"] = finite(h.calMin);
   j["SliceTime"] = finite(h.sliceDuration);
   j["TimeOffset"] = finite(h.toffset);
-  j["Description"] = h.descrip;
-  j["AuxFile"] = h.auxFile;
+  j["Description"] = jsonText(h.descrip);
+  j["AuxFile"] = jsonText(h.auxFile);
   j["QForm"] = xformName(h.qformCode);
   j["SForm"] = xformName(h.sformCode);
   j["Quatern"] = {{"b", finite(h.quaternB)}, {"c", finite(h.quaternC)}, {"d", finite(h.quaternD)}};
@@ -140,10 +149,10 @@ std::string niftiHeaderJsonText(const NiftiHeader& h) {
     aff.push_back({finite((*row)[0]), finite((*row)[1]), finite((*row)[2]), finite((*row)[3])});
   }
   j["Affine"] = aff;
-  j["Name"] = h.intentName;
+  j["Name"] = jsonText(h.intentName);
   j["NIIFormat"] = h.magic;
   j["NIFTIExtension"] = {h.extensions.empty() ? 0 : 1, 0, 0, 0};
-  return j.dump(2);
+  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 std::string omeMultiscalesJsonText(const NiftiHeader& h, int ndim,

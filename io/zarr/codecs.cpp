@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "zarr/codecs_numcodecs.h"
 
 namespace nz {
 
@@ -289,6 +290,15 @@ Bytes decodeBytesChain(const std::vector<BytesCodec>& codecs, Bytes input, std::
         break;
       case BytesCodec::Kind::Crc32c:
         cur = stripCrc32c(std::move(cur), what);
+        break;
+      case BytesCodec::Kind::Lz4:
+        cur = decodeLz4Numcodecs(cur, final, expected, what);
+        break;
+      case BytesCodec::Kind::Bz2:
+        cur = decodeBz2(cur, final, expected, what);
+        break;
+      case BytesCodec::Kind::Lzma:
+        cur = decodeLzma(cur, final, expected, what);
         break;
     }
   }

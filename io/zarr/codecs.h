@@ -23,7 +23,7 @@ inline constexpr std::uint64_t kMaxDecodedChunkBytes = std::uint64_t{2} << 30;  
 inline constexpr std::uint64_t kMaxShardIndexEntries = std::uint64_t{1} << 24;
 
 struct BytesCodec {
-  enum class Kind { Blosc, Zstd, Zlib, Gzip, Crc32c };
+  enum class Kind { Blosc, Zstd, Zlib, Gzip, Crc32c, Lz4, Bz2, Lzma };
   Kind kind = Kind::Blosc;
   std::string name;    // as in the metadata ("blosc", "zstd", ...)
   std::string detail;  // human-readable settings, e.g. "lz4 clevel 5 shuffle"

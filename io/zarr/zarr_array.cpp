@@ -57,8 +57,15 @@ ZarrChunk ZarrArray::decodeWith(const ZarrCodecChain& chain, Bytes stored,
                                 const std::string& what) const {
   ZarrChunk c;
   c.storedBytes = stored.size();
-  c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored), readUnitBytes_, what);
-  if (meta_.swapUnit > 1 && chain.bigEndian != kHostBig) {
+  if (!chain.filters.empty()) {
+    const std::size_t count = readUnitBytes_ / meta_.itemSize;
+    c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored),
+                              count * encodedItemSize(chain.filters, meta_.itemSize), what);
+    c.data = decodeArrayFilters(chain.filters, std::move(c.data), count, what);
+  } else {
+    c.data = decodeBytesChain(chain.bytesCodecs, std::move(stored), readUnitBytes_, what);
+  }
+  if (chain.filters.empty() && meta_.swapUnit > 1 && chain.bigEndian != kHostBig) {
     byteSwapInPlace(c.data.data(), c.data.size() / meta_.swapUnit, meta_.swapUnit);
   }
   c.strides = stridesFor(chain);
@@ -214,20 +221,32 @@ void ZarrArray::withShardIndex(const std::string& key, CancelToken cancel, Index
 void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken cancel,
                                  ZarrChunkCallback done) {
   const auto& sh = *meta_.codecs.sharding;
+  const ZarrSharding* nested = sh.inner.sharding.get();
   const std::size_t n = idx.size();
   std::vector<std::int64_t> shardIdx(n);
-  std::size_t inner = 0;
+  std::size_t inner = 0;    // entry of the outer index (an inner chunk, or an inner shard)
+  std::size_t nestedK = 0;  // nested: chunk within that inner shard
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t per = meta_.chunks[i] / sh.innerShape[i];
+    const std::int64_t unit = nested ? nested->innerShape[i] : sh.innerShape[i];
+    const std::int64_t per = meta_.chunks[i] / unit;  // read units per outer shard
     shardIdx[i] = idx[i] / per;
-    inner = inner * static_cast<std::size_t>(per) + static_cast<std::size_t>(idx[i] % per);
+    const std::int64_t r = idx[i] % per;
+    if (nested) {
+      const std::int64_t perInner = sh.innerShape[i] / unit;
+      inner = inner * static_cast<std::size_t>(meta_.chunks[i] / sh.innerShape[i]) +
+              static_cast<std::size_t>(r / perInner);
+      nestedK =
+          nestedK * static_cast<std::size_t>(perInner) + static_cast<std::size_t>(r % perInner);
+    } else {
+      inner = inner * static_cast<std::size_t>(per) + static_cast<std::size_t>(r);
+    }
   }
   const std::string key = meta_.chunkKey(path_, shardIdx);
   auto self = shared_from_this();
   withShardIndex(
       key, cancel,
-      [self, key, inner, cancel, done](std::shared_ptr<const ShardIndex> index,
-                                       std::exception_ptr err) {
+      [self, key, inner, nestedK, cancel, done](std::shared_ptr<const ShardIndex> index,
+                                                std::exception_ptr err) {
         if (err) {
           ThreadPool::shared().post([done, err] { done({}, err); });
           return;
@@ -251,6 +270,10 @@ void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken canc
           ThreadPool::shared().post([done, e] { done({}, e); });
           return;
         }
+        if (self->meta_.codecs.sharding->inner.sharding) {
+          self->readNestedChunk(key, what, off, len, nestedK, cancel, done);
+          return;
+        }
         self->store_->readAsync(
             key, ByteRange::span(off, len), cancel, [self, what, len, done](ReadResult r) {
               std::exception_ptr e;
@@ -271,6 +294,84 @@ void ZarrArray::readShardedAsync(std::vector<std::int64_t> idx, CancelToken canc
                 ZarrChunk c;
                 try {
                   c = self->decodeWith(self->meta_.codecs.sharding->inner, std::move(*data), what);
+                } catch (...) {
+                  done({}, std::current_exception());
+                  return;
+                }
+                done(std::move(c), nullptr);
+              });
+            });
+      });
+}
+
+void ZarrArray::readNestedChunk(const std::string& key, const std::string& what, std::uint64_t off,
+                                std::uint64_t len, std::size_t k, CancelToken cancel,
+                                ZarrChunkCallback done) {
+  const ZarrSharding& outer = *meta_.codecs.sharding;
+  const ZarrSharding& s2 = *outer.inner.sharding;
+  std::size_t n2 = 1;
+  for (std::size_t i = 0; i < meta_.chunks.size(); ++i)
+    n2 *= static_cast<std::size_t>(outer.innerShape[i] / s2.innerShape[i]);
+  std::uint64_t indexBytes = n2 * 16;
+  for (const auto& c : s2.index.bytesCodecs)
+    if (c.kind == BytesCodec::Kind::Crc32c) indexBytes += 4;
+  auto fail = [done](std::exception_ptr e) {
+    ThreadPool::shared().post([done, e] { done({}, e); });
+  };
+  if (indexBytes > len) {
+    fail(invalid(what + ": inner shard of " + std::to_string(len) +
+                 " bytes is shorter than its index (" + std::to_string(indexBytes) + " bytes)"));
+    return;
+  }
+  const ByteRange range = s2.indexAtStart ? ByteRange::span(off, indexBytes)
+                                          : ByteRange::span(off + len - indexBytes, indexBytes);
+  auto self = shared_from_this();
+  store_->readAsync(
+      key, range, cancel,
+      [self, key, what, off, len, k, n2, indexBytes, cancel, done, fail](ReadResult r) {
+        if (!r.ok() || r.data.size() != indexBytes) {
+          fail(r.ok() || r.missing() ? invalid(what + ": inner shard index truncated (" +
+                                               std::to_string(r.data.size()) + " of " +
+                                               std::to_string(indexBytes) + " bytes)")
+                                     : readResultError(r, what));
+          return;
+        }
+        const ZarrSharding& inner = *self->meta_.codecs.sharding->inner.sharding;
+        std::uint64_t off2 = 0, len2 = 0;
+        try {
+          Bytes dec = decodeBytesChain(inner.index.bytesCodecs, std::move(r.data), n2 * 16,
+                                       what + " (inner shard index)");
+          if (inner.index.bigEndian != kHostBig) byteSwapInPlace(dec.data(), n2 * 2, 8);
+          std::memcpy(&off2, dec.data() + 16 * k, 8);
+          std::memcpy(&len2, dec.data() + 16 * k + 8, 8);
+        } catch (...) {
+          fail(std::current_exception());
+          return;
+        }
+        if (off2 == kEmpty && len2 == kEmpty) {
+          ThreadPool::shared().post([done] { done(ZarrChunk{true, {}, {}, 0}, nullptr); });
+          return;
+        }
+        const std::string what2 = what + " chunk " + std::to_string(k);
+        if (off2 > len || len2 > len - off2 || len2 > kMaxDecodedChunkBytes) {
+          fail(invalid(what2 + ": inner shard index entry (" + std::to_string(off2) + ", " +
+                       std::to_string(len2) + ") lies outside the inner shard"));
+          return;
+        }
+        self->store_->readAsync(
+            key, ByteRange::span(off + off2, len2), cancel,
+            [self, what2, len2, done, fail](ReadResult r2) {
+              if (!r2.ok() || r2.data.size() != len2) {
+                fail(r2.ok() || r2.missing() ? invalid(what2 + ": truncated chunk in inner shard")
+                                             : readResultError(r2, what2));
+                return;
+              }
+              auto data = std::make_shared<Bytes>(std::move(r2.data));
+              ThreadPool::shared().post([self, what2, data, done] {
+                ZarrChunk c;
+                try {
+                  c = self->decodeWith(self->meta_.codecs.sharding->inner.sharding->inner,
+                                       std::move(*data), what2);
                 } catch (...) {
                   done({}, std::current_exception());
                   return;

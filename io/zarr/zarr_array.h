@@ -71,6 +71,10 @@ class ZarrArray : public std::enable_shared_from_this<ZarrArray> {
   ZarrChunk decodeWith(const ZarrCodecChain& chain, Bytes stored, const std::string& what) const;
   void readShardedAsync(std::vector<std::int64_t> idx, CancelToken cancel, ZarrChunkCallback done);
   void withShardIndex(const std::string& key, CancelToken cancel, IndexCallback cb);
+  // Nested sharding: chunk `k` of the inner shard stored at [off, off + len) of `key`.
+  void readNestedChunk(const std::string& key, const std::string& what, std::uint64_t off,
+                       std::uint64_t len, std::size_t k, CancelToken cancel,
+                       ZarrChunkCallback done);
   std::shared_ptr<const ShardIndex> decodeIndex(Bytes raw, const std::string& key) const;
   std::vector<std::int64_t> stridesFor(const ZarrCodecChain& chain) const;
 

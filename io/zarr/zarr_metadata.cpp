@@ -125,6 +125,15 @@ void parseTypestr(const std::string& s, ZarrArrayMeta& m, const std::string& wha
       {'i', 4, DType::Int32},      {'u', 8, DType::UInt64},  {'i', 8, DType::Int64},
       {'f', 4, DType::Float32},    {'f', 8, DType::Float64}, {'c', 8, DType::Complex64},
       {'c', 16, DType::Complex128}};
+  if (kind == 'f' && size == 2) {  // float16: decoded to float32 by a last step
+    m.dtype = DType::Float32;
+    m.itemSize = 4;
+    m.swapUnit = 0;
+    m.storedFloat16 = true;
+    m.codecs.bigEndian = big;
+    m.codecs.filters.insert(m.codecs.filters.begin(), float16Stage(big));
+    return;
+  }
   for (const auto& k : table) {
     if (k.kind == kind && k.size == size) {
       m.dtype = k.t;
@@ -159,6 +168,13 @@ bool parseStructured(const json& j, ZarrArrayMeta& m) {
 void parseDataTypeV3(const json& j, ZarrArrayMeta& m, const std::string& what) {
   if (!j.is_string()) unsupported(what, "unsupported data_type " + j.dump());
   const auto s = j.get<std::string>();
+  if (s == "float16") {  // decoded to float32; the step is added once the codecs are known
+    m.dtype = DType::Float32;
+    m.itemSize = 4;
+    m.swapUnit = 0;
+    m.storedFloat16 = true;
+    return;
+  }
   if (s == "bool") {
     m.dtype = DType::UInt8;
   } else if (!dtypeFromName(s, m.dtype) || m.dtype == DType::RGB24 || m.dtype == DType::RGBA32) {
@@ -274,6 +290,16 @@ bool bytesCodecByName(const std::string& name, const json& cfg, bool v3, BytesCo
     out = {BytesCodec::Kind::Gzip, "gzip", "level " + cfg.value("level", json(0)).dump()};
   } else if (name == "crc32c" || name == "numcodecs.crc32c") {
     out = {BytesCodec::Kind::Crc32c, "crc32c", ""};
+  } else if (name == "lz4" || name == "numcodecs.lz4") {
+    out = {BytesCodec::Kind::Lz4, "lz4",
+           "acceleration " + cfg.value("acceleration", json(1)).dump()};
+  } else if (name == "bz2" || name == "numcodecs.bz2") {
+    out = {BytesCodec::Kind::Bz2, "bz2", "level " + cfg.value("level", json(9)).dump()};
+  } else if (name == "lzma" || name == "numcodecs.lzma") {
+    // Formats 1 (.xz, the default) and 2 (.lzma) carry their own settings; raw needs filters.
+    const json format = cfg.value("format", json(1));
+    if (format != 1 && format != 2) return false;
+    out = {BytesCodec::Kind::Lzma, "lzma", "format " + format.dump()};
   } else {
     return false;
   }
@@ -301,11 +327,17 @@ ZarrCodecChain parseCodecsV3(const json& list, std::size_t ndim, bool itemMultiB
 std::shared_ptr<ZarrSharding> parseSharding(const json& cfg, std::size_t ndim, bool multiByte,
                                             std::vector<std::string>& names,
                                             const std::string& what, int depth) {
-  if (depth > 0) unsupported(what, "nested sharding_indexed codecs");
+  // One level of nesting (shards of shards) is read; deeper nesting is refused.
+  if (depth > 1) unsupported(what, "sharding_indexed nested more than two levels deep");
   auto s = std::make_shared<ZarrSharding>();
   s->innerShape = intList(need(cfg, "chunk_shape", what), "sharding_indexed.chunk_shape", 1, what);
   if (s->innerShape.size() != ndim) bad(what, "sharding_indexed.chunk_shape has the wrong length");
   s->inner = parseCodecsV3(need(cfg, "codecs", what), ndim, multiByte, names, what, depth + 1);
+  if (s->inner.sharding) {
+    for (std::size_t i = 0; i < ndim; ++i)
+      if (s->innerShape[i] % s->inner.sharding->innerShape[i] != 0)
+        bad(what, "nested sharding_indexed.chunk_shape does not divide the outer chunk_shape");
+  }
   std::vector<std::string> indexNames;
   const json idx = cfg.value(
       "index_codecs", json::array({{{"name", "bytes"}, {"configuration", {{"endian", "little"}}}},
@@ -394,7 +426,10 @@ std::vector<std::string> stringList(const json& j) {
 }  // namespace
 
 const std::vector<std::int64_t>& ZarrArrayMeta::readShape() const {
-  return codecs.sharding ? codecs.sharding->innerShape : chunks;
+  if (!codecs.sharding) return chunks;
+  const ZarrSharding* s = codecs.sharding.get();
+  while (s->inner.sharding) s = s->inner.sharding.get();  // nested: the innermost chunk
+  return s->innerShape;
 }
 
 std::vector<std::int64_t> ZarrArrayMeta::gridShape() const {
@@ -440,11 +475,20 @@ static ZarrArrayMeta parseV2Impl(const std::string& text, const std::string& wha
     for (int i = static_cast<int>(m.shape.size()) - 1; i >= 0; --i) m.codecs.transpose.push_back(i);
   }
   const json filters = j.value("filters", json());
-  if (!filters.is_null() && !(filters.is_array() && filters.empty())) {
-    std::string ids;
-    for (const auto& f : filters)
-      ids += (ids.empty() ? "" : ", ") + f.value("id", std::string("?"));
-    unsupported(what, "unsupported filters [" + ids + "]");
+  if (!filters.is_null() && !filters.is_array()) bad(what, "field \"filters\" is not a list");
+  if (filters.is_array()) {
+    for (const auto& f : filters) {
+      ArrayFilter a = parseArrayFilter(f, what);
+      // The first filter decodes to the array's own type.
+      const ElementType& prev =
+          m.codecs.filters.empty() ? ElementType{} : m.codecs.filters.back().encoded;
+      if (!m.codecs.filters.empty() && (prev.kind != a.decoded.kind || prev.size != a.decoded.size))
+        bad(what, "filter \"" + a.name + "\" dtype does not match the previous step");
+      if (m.codecs.filters.empty() && (m.rawBytes || m.itemSize != a.decoded.size))
+        bad(what, "filter \"" + a.name + "\" dtype does not match the array dtype");
+      m.codecNames.push_back(a.name);
+      m.codecs.filters.push_back(a);
+    }
   }
   const json& comp = need(j, "compressor", what);
   if (!comp.is_null()) {
@@ -504,6 +548,15 @@ static ZarrArrayMeta parseV3Impl(const std::string& text, const std::string& wha
   }
   m.codecs =
       parseCodecsV3(need(j, "codecs", what), m.shape.size(), m.itemSize > 1, m.codecNames, what, 0);
+  if (m.storedFloat16) {
+    if (m.codecs.sharding) {
+      auto s = std::make_shared<ZarrSharding>(*m.codecs.sharding);
+      s->inner.filters.push_back(float16Stage(s->inner.bigEndian));
+      m.codecs.sharding = s;
+    } else {
+      m.codecs.filters.push_back(float16Stage(m.codecs.bigEndian));
+    }
+  }
   if (m.shape.size() != m.chunks.size()) bad(what, "chunk_shape and shape differ in length");
   if (m.codecs.sharding) {
     for (std::size_t i = 0; i < m.chunks.size(); ++i) {

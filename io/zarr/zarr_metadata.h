@@ -14,6 +14,7 @@
 
 #include "core/bytes.h"
 #include "volume/dtype.h"
+#include "zarr/array_filters.h"
 #include "zarr/codecs.h"
 
 namespace nz {
@@ -25,6 +26,9 @@ struct ZarrCodecChain {
   std::vector<int> transpose;           // decoded bytes are C order over shape[transpose[i]]
   bool bigEndian = false;               // element byte order of the stored bytes
   std::vector<BytesCodec> bytesCodecs;  // encoding order
+  // Array->array steps after the bytes codecs (v2 delta/fixedscaleoffset filters, float16
+  // widening), encoding order; their output is in host byte order.
+  std::vector<ArrayFilter> filters;
   std::shared_ptr<const ZarrSharding> sharding;  // set when the array->bytes codec shards
 };
 
@@ -51,6 +55,7 @@ struct ZarrArrayMeta {
   std::vector<std::string> dimensionNames;  // v3 dimension_names or v2 _ARRAY_DIMENSIONS if known
   std::vector<std::string> codecNames;      // outermost last
   std::string compressorDetail;
+  bool storedFloat16 = false;  // stored as float16, decoded (and shown) as float32
 
   std::size_t ndim() const { return shape.size(); }
   // The decoded read unit: the inner chunk when sharded, else the chunk.

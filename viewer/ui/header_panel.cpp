@@ -1,6 +1,7 @@
 #include "ui/header_panel.h"
 
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <cmath>
@@ -117,9 +118,52 @@ void HeaderPanel::setInfo(const nz::DatasetInfo& info, double openSeconds) {
       add(ex, it.key(), v);
     }
   }
+  addNiftiHeader(info);
+  for (const auto& w : info.warnings) add(nullptr, "warning", QString::fromStdString(w));
   add(nullptr, "metadata read in", QString("%1 ms").arg(openSeconds * 1000, 0, 'f', 1));
   transfer_ = add(nullptr, "transfer", "waiting for chunks");
   transfer_->setExpanded(true);
+}
+
+// Every field of the stored NIfTI header and its extensions (nibabel's field names), collapsed.
+void HeaderPanel::addNiftiHeader(const nz::DatasetInfo& info) {
+  const QJsonDocument doc =
+      QJsonDocument::fromJson(QByteArray::fromStdString(info.niftiHeaderJson));
+  if (!doc.isObject()) return;
+  const QJsonObject h = doc.object();
+  auto compact = [](const QJsonValue& v) {
+    if (v.isString()) return v.toString();
+    if (v.isDouble()) return QString::number(v.toDouble(), 'g', 10);
+    if (v.isArray())
+      return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    if (v.isObject())
+      return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    return v.toVariant().toString();
+  };
+  // Text fields may hold bytes after a NUL: show them as \0 rather than cutting the text.
+  auto visible = [](QString s) { return s.replace(QChar(0), QStringLiteral("\\0")); };
+  auto* node = add(nullptr, "nifti header",
+                   QString("NIfTI-%1, %2 fields").arg(info.niftiVersion).arg(h.size() - 1));
+  for (auto it = h.begin(); it != h.end(); ++it) {
+    if (it.key() == "extensions") continue;
+    add(node, it.key(), visible(compact(it.value())));
+  }
+  const QJsonArray ext = h.value("extensions").toArray();
+  auto* exts = add(nullptr, "extensions", QString::number(ext.size()));
+  for (int i = 0; i < ext.size(); ++i) {
+    const QJsonObject e = ext[i].toObject();
+    QString v = QString("code %1 (%2), %3 bytes, %4")
+                    .arg(e.value("code").toInt())
+                    .arg(e.value("name").toString())
+                    .arg(e.value("size").toInt())
+                    .arg(e.value("kind").toString());
+    auto* item = add(exts, QString("extension %1").arg(i), v);
+    if (e.contains("content")) {
+      add(item, "content", visible(compact(e.value("content"))));
+      item->setExpanded(true);  // JSON/text payloads (BIDS sidecars, comments) at a glance
+    }
+  }
+  exts->setExpanded(true);
 }
 
 void HeaderPanel::setMetrics(const nz::LoaderMetrics& m) {

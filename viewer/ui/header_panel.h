@@ -1,7 +1,7 @@
 #pragma once
 // The dataset header, shown as soon as the metadata is read (before any voxel arrives): every
 // field of `nzview-cli info`, the levels with their chunking and codecs, extra header keys,
-// and a live transfer readout.
+// every stored NIfTI header field and extension, warnings, and a live transfer readout.
 #include <QTreeWidget>
 
 #include "dataset/dataset.h"
@@ -19,6 +19,7 @@ class HeaderPanel : public QTreeWidget {
 
  private:
   QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& key, const QString& value);
+  void addNiftiHeader(const nz::DatasetInfo& info);
   QTreeWidgetItem* transfer_ = nullptr;
 };
 
