@@ -191,6 +191,12 @@ std::uint64_t maxEncodedSize(BytesCodec::Kind kind, std::uint64_t decoded) {
       return compressBound(static_cast<uLong>(n)) + 64;
     case BytesCodec::Kind::Gzip:
       return compressBound(static_cast<uLong>(n)) + 65536;
+    case BytesCodec::Kind::Lz4:  // numcodecs: 4-byte size header + one LZ4 block
+      return n + n / 255 + 16 + 4;
+    case BytesCodec::Kind::Bz2:  // bzip2's documented bound: 1 % + 600 bytes
+      return n + n / 100 + 600;
+    case BytesCodec::Kind::Lzma:  // .xz/.lzma container: stored chunks cost < 1 %, plus headers
+      return n + n / 32 + 4096;
   }
   return n;
 }
@@ -292,13 +298,14 @@ Bytes decodeBytesChain(const std::vector<BytesCodec>& codecs, Bytes input, std::
         cur = stripCrc32c(std::move(cur), what);
         break;
       case BytesCodec::Kind::Lz4:
-        cur = decodeLz4Numcodecs(cur, final, expected, what);
+        cur = decodeLz4Numcodecs(cur, bounds[k].exact, static_cast<std::size_t>(bounds[k].size),
+                                 what);
         break;
       case BytesCodec::Kind::Bz2:
-        cur = decodeBz2(cur, final, expected, what);
+        cur = decodeBz2(cur, bounds[k].exact, static_cast<std::size_t>(bounds[k].size), what);
         break;
       case BytesCodec::Kind::Lzma:
-        cur = decodeLzma(cur, final, expected, what);
+        cur = decodeLzma(cur, bounds[k].exact, static_cast<std::size_t>(bounds[k].size), what);
         break;
     }
   }

@@ -18,21 +18,23 @@ namespace {
   throw Error(ErrorKind::InvalidData, what + ": " + msg);
 }
 
-// Streams a decoder into a buffer of `expected` bytes (final) or a growing one, bounded by
-// kMaxDecodedChunkBytes. `step(out, room, produced&)` returns true at the end of the stream.
+// Streams a decoder into a buffer of exactly `expected` bytes (final) or a growing one bounded
+// by `expected` (the most the next codec of the chain can take) and kMaxDecodedChunkBytes.
+// `step(out, room, produced&)` returns true at the end of the stream.
 template <typename Step>
 Bytes drain(const char* name, bool final, std::size_t expected, std::size_t inSize,
             const std::string& what, Step step) {
-  Bytes out(final ? expected : std::max<std::size_t>(inSize * 4, 4096));
+  const std::size_t cap = std::min<std::size_t>(expected, kMaxDecodedChunkBytes);
+  Bytes out(final ? expected : std::min(cap, std::max<std::size_t>(inSize * 4, 4096)));
   std::size_t produced = 0;
   for (;;) {
     const bool end = step(out.data() + produced, out.size() - produced, produced);
     if (end) break;
     if (produced == out.size()) {
-      if (final || out.size() >= kMaxDecodedChunkBytes)
+      if (final || out.size() >= cap)
         fail(what, std::string(name) + " data decodes to more than the expected " +
                        std::to_string(out.size()) + " bytes");
-      out.resize(std::min<std::size_t>(out.size() * 2, kMaxDecodedChunkBytes));
+      out.resize(std::min<std::size_t>(out.size() * 2, cap));
     }
   }
   out.resize(produced);
@@ -54,6 +56,14 @@ Bytes decodeLz4Numcodecs(const Bytes& in, bool final, std::size_t expected,
     fail(what, "lz4 header says it decodes to " + std::to_string(size) +
                    " bytes but the chunk needs " + std::to_string(expected) +
                    " (corrupt or mismatched metadata)");
+  if (!final && size > expected)
+    fail(what, "lz4 header says it decodes to " + std::to_string(size) + " bytes, more than the " +
+                   std::to_string(expected) +
+                   " the next codec in the chain can take (corrupt or hostile data)");
+  // An LZ4 block expands at most 255:1 (one token byte per 255 repeated bytes).
+  if (std::uint64_t(size) > std::uint64_t(in.size() - 4) * 255 + 64)
+    fail(what, "lz4 header says it decodes to " + std::to_string(size) + " bytes, more than " +
+                   std::to_string(in.size() - 4) + " compressed bytes can hold");
   if (size > kMaxDecodedChunkBytes || size > static_cast<std::uint32_t>(INT_MAX) ||
       in.size() - 4 > static_cast<std::size_t>(INT_MAX))
     fail(what, "lz4 block claims more than 2 GiB");
