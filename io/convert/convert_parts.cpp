@@ -293,6 +293,16 @@ Bytes computeBlock(Context& cx, ZarrArray& level0,
       for (auto& [z, q] : next) accept(L + 1, z, q);
     }
   };
+  // Level 0 is read only where its units are recorded complete (a torn object of a killed
+  // part must not flow into the pyramid).
+  for (std::int64_t k = W[0].first / cx.depth; k * cx.depth < W[0].second; ++k) {
+    if (!readRecord(cx, level0Record(c, t, k))) {
+      throw Error(ErrorKind::InvalidData,
+                  cx.out->describe() + ": level 0 is incomplete: no record " +
+                      level0Record(c, t, k) +
+                      " (run every convert --part of level 0 before --stage pyramid)");
+    }
+  }
   const Index5& s0 = cx.shape(0);
   const std::size_t n0 = static_cast<std::size_t>(s0[0] * s0[1]);
   Bytes raw;
