@@ -82,7 +82,9 @@ std::vector<ExportListRow> parseExportList(const std::string& text, const std::s
   std::map<std::string, std::size_t> col;
   bool header = true;
   const char* known[] = {"uri", "name", "box", "level", "crop_or_pad", "pad_mode", "pad_value"};
-  for (auto& [line, fields] : records) {
+  for (const auto& record : records) {
+    const std::size_t line = record.first;
+    const std::vector<std::string>& fields = record.second;
     if (!fields.empty() && trim(fields[0]).rfind('#', 0) == 0) continue;
     if (header) {
       for (std::size_t i = 0; i < fields.size(); ++i) {

@@ -187,8 +187,9 @@ void TestConvertParts::killedPartIsRedone() {
   fs::resize_file(fs::path(parts) / "0" / "5" / "0" / "0", 3);
   fs::remove(fs::path(parts) / "0" / "5" / "1" / "1");
   std::ofstream(fs::path(parts) / "0" / "5" / "2" / "0.tmp-12345") << "torn";
-  const QString perr =
-      errorOf([&] { nz::convertPart(in, parts, nz::ConvertStage::Pyramid, {1, 2}, o); });
+  const QString perr = errorOf([&] {
+    nz::convertPart(in, parts, nz::ConvertStage::Pyramid, {1, 2}, o);
+  });
   QVERIFY2(perr.contains("level 0 is incomplete: no record") && perr.contains("0.0.5.json"),
            qPrintable(perr));
   const QString err =

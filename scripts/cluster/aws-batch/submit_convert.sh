@@ -23,7 +23,7 @@ pyramid=$(submit nzview-convert-pyramid pyramid auto --array-properties "size=$p
 final=$(aws batch submit-job --job-name nzview-convert-finalize --job-queue "$queue" \
   --job-definition nzview-convert --depends-on "jobId=$pyramid" \
   --container-overrides "{\"command\": [\"convert\", \"$in\", \"$out\", \"--chunk\", \"64\",
-    \"--shard\", \"512\", \"--stage\", \"finalize\", \"--quiet\"]}" --query jobId --output text)
+    \"--shard\", \"128\", \"--stage\", \"finalize\", \"--quiet\"]}" --query jobId --output text)
 echo "$level0"
 echo "$pyramid"
 echo "$final"
