@@ -1,15 +1,17 @@
 #!/usr/bin/python3
-"""Serves one file over HTTP on 127.0.0.1 at a fixed bandwidth, with Range support, so that a
-conversion part reading it runs long enough to be killed mid-way, deterministically.
+"""Serves one file over HTTP on 127.0.0.1 with Range support: bytes before SLOW_FROM at full
+speed, the rest at BYTES_PER_SECOND, so that a conversion part reading past SLOW_FROM is
+still running when it is killed, deterministically.
 
-usage: slow_range_server.py FILE PORT_FILE BYTES_PER_SECOND
+usage: slow_range_server.py FILE PORT_FILE SLOW_FROM BYTES_PER_SECOND
 Binds a free port and writes it to PORT_FILE; serves until killed."""
 import os
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PATH, PORT_FILE, RATE = sys.argv[1], sys.argv[2], float(sys.argv[3])
+PATH, PORT_FILE = sys.argv[1], sys.argv[2]
+SLOW_FROM, RATE = int(sys.argv[3]), float(sys.argv[4])
 SIZE = os.path.getsize(PATH)
 
 
@@ -40,12 +42,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         with open(PATH, "rb") as f:
             f.seek(a)
-            left = b - a + 1
+            left, pos = b - a + 1, a
             while left > 0:
                 block = f.read(min(left, 16384))
                 self.wfile.write(block)
                 left -= len(block)
-                time.sleep(len(block) / RATE)
+                if pos + len(block) > SLOW_FROM:
+                    time.sleep(len(block) / RATE)
+                pos += len(block)
 
     def do_HEAD(self):
         self._head(False)
