@@ -6,6 +6,8 @@ find_package(zstd REQUIRED CONFIG)
 find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(BLOSC REQUIRED IMPORTED_TARGET blosc)
+# Intel ISA-L (igzip): fast gzip inflate/deflate for .nii.gz.
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 
 if(NZ_BUILD_GUI OR NZ_BUILD_TESTS)
   find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Test)

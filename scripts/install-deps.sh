@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config dpkg-dev file
   qt6-base-dev libqt6opengl6-dev libvtk9-dev
-  libcurl4-openssl-dev libblosc-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libssl-dev
+  libcurl4-openssl-dev libblosc-dev libisal-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libssl-dev
   xvfb xauth libgl1-mesa-dri
   nginx-light openssl ca-certificates nodejs
   python3 python3-numpy python3-nibabel python3-zarr

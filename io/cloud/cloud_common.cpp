@@ -199,9 +199,12 @@ ReadResult toReadResult(HttpResponse response, const std::string& what,
     r.status = ReadResult::Status::Missing;
     return r;
   }
-  if (response.status == 416) {  // range starts at or past the end: nothing to return
-    r.status = ReadResult::Status::Ok;
-    r.totalSize = totalSizeOf(response);
+  if (response.status == 416) {  // the range starts past the end: as the file and HTTP stores
+    r.status = ReadResult::Status::Error;
+    r.errorKind = ErrorKind::InvalidData;
+    r.error =
+        "cannot read " + what + ": the requested byte range starts past the end of the object";
+    if (auto cr = response.header("content-range")) r.error += " (" + *cr + ")";
     return r;
   }
   r.status = ReadResult::Status::Error;

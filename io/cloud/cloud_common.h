@@ -52,15 +52,14 @@ std::string errorDetail(const HttpResponse& response);
 std::string failureMessage(const HttpResponse& response, const std::string& what,
                            const std::string& credentialSource);
 
-// Maps a response to a ReadResult: 200/206 Ok, 404 Missing (any code), 416 Ok and empty,
-// anything else Error with failureMessage().
+// Maps a response to a ReadResult: 200/206 Ok, 404 Missing (any code), 416 Error (range past the
+// end), anything else Error with failureMessage().
 ReadResult toReadResult(HttpResponse response, const std::string& what,
                         const std::string& credentialSource);
 
 // Throws nz::Error with failureMessage() unless the status is 2xx.
 void throwUnlessOk(const HttpResponse& response, const std::string& what,
                    const std::string& credentialSource);
-
 
 inline bool statusOk(long status) { return status >= 200 && status < 300; }
 // A ReadResult for an nz::Error raised before any request was sent.

@@ -1,6 +1,6 @@
 #pragma once
 // AWS Signature Version 4 (header form) as a pure function of request, credentials and time.
-// Checked against the worked examples in the S3 API reference (tests/cloud/test_sigv4.cpp).
+// Checked against the worked examples in the S3 API reference (tests/cloud/test_cloud_signers.cpp).
 #include <ctime>
 #include <string>
 

@@ -1,23 +1,13 @@
 #include "convert/nifti_stream.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 
+#include "compress/gzip_inflater.h"
 #include "core/error.h"
 
 namespace nz {
-
-struct NiftiByteStream::Inflater {
-  z_stream zs{};
-  bool ok = false;
-  Inflater() { ok = inflateInit2(&zs, 15 + 32) == Z_OK; }
-  ~Inflater() {
-    if (ok) inflateEnd(&zs);
-  }
-};
 
 NiftiByteStream::NiftiByteStream(std::shared_ptr<Store> store, std::string key, std::string name,
                                  CancelToken cancel, Progress progress, std::uint64_t pieceBytes,
@@ -45,10 +35,7 @@ NiftiByteStream::NiftiByteStream(std::shared_ptr<Store> store, std::string key, 
   }
   // Detect gzip from the content (magic 1f 8b), not from the name.
   gzip_ = raw_.size() >= 2 && raw_[0] == 0x1f && raw_[1] == 0x8b;
-  if (gzip_) {
-    z_ = std::make_unique<Inflater>();
-    if (!z_->ok) throw Error(ErrorKind::InvalidData, name_ + ": zlib init failed");
-  }
+  if (gzip_) z_ = std::make_unique<GzipInflater>(name_);
 }
 
 NiftiByteStream::~NiftiByteStream() {
@@ -105,37 +92,32 @@ std::size_t NiftiByteStream::readSome(std::uint8_t* out, std::size_t n) {
     position_ += k;
     return k;
   }
-  z_stream& zs = z_->zs;
-  zs.next_out = out;
-  zs.avail_out = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
-  while (zs.avail_out > 0) {
+  std::size_t produced = 0;
+  while (produced < n) {
     if (rawPos_ == raw_.size()) {
-      if (zs.avail_out != static_cast<uInt>(std::min<std::size_t>(n, 1u << 30))) break;
+      if (produced > 0) break;  // hand out what is there before waiting for the network
       if (!fillRaw()) break;
     }
     if (zEnded_) {
       // Another gzip member follows (concatenated .gz files are valid gzip).
-      if (inflateReset(&zs) != Z_OK) throw Error(ErrorKind::InvalidData, name_ + ": zlib reset");
+      z_->reset();
       zEnded_ = false;
     }
-    zs.next_in = raw_.data() + rawPos_;
-    zs.avail_in = static_cast<uInt>(raw_.size() - rawPos_);
-    const int rc = inflate(&zs, Z_NO_FLUSH);
-    rawPos_ = raw_.size() - zs.avail_in;
-    if (rc == Z_STREAM_END) {
+    const GzipInflater::Step step =
+        z_->inflate(raw_.data() + rawPos_, raw_.size() - rawPos_, out + produced, n - produced);
+    rawPos_ += step.consumed;
+    produced += step.produced;
+    if (step.memberEnd) {
       zEnded_ = true;
       // Trailing zero padding after the last member is tolerated: stop at a non-gzip byte.
       if (rawPos_ < raw_.size() && raw_[rawPos_] != 0x1f) rawPos_ = raw_.size();
       continue;
     }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      throw Error(ErrorKind::InvalidData,
-                  name_ + ": corrupt gzip data (" + (zs.msg ? zs.msg : "inflate error") + ")");
-    }
+    if (step.consumed == 0 && step.produced == 0 && rawPos_ < raw_.size())
+      throw Error(ErrorKind::InvalidData, name_ + ": corrupt gzip data (inflate made no progress)");
   }
-  const std::size_t k = static_cast<std::size_t>(zs.next_out - out);
-  position_ += k;
-  return k;
+  position_ += produced;
+  return produced;
 }
 
 void NiftiByteStream::read(std::uint8_t* out, std::size_t n) {

@@ -1,6 +1,6 @@
 #pragma once
 // Sequential reader of a NIfTI file held in a Store: the raw bytes of a .nii, or the inflated
-// bytes of a .nii.gz (zlib, windowBits 15+32: gzip or zlib, concatenated members allowed).
+// bytes of a .nii.gz (ISA-L igzip; concatenated gzip members allowed).
 // The object is fetched as consecutive ranged reads with a few in flight, so a remote
 // download streams: the header is available after the first piece, and memory stays at a few
 // pieces whatever the file size. Used by the converter and by the .nii.gz Dataset.
@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "compress/gzip_inflater.h"
 #include "core/bytes.h"
 #include "core/cancel.h"
 #include "store/store.h"
@@ -78,8 +79,7 @@ class NiftiByteStream {
   std::deque<std::future<ReadResult>> pending_;
   Bytes raw_;               // current stored piece
   std::size_t rawPos_ = 0;  // consumed bytes of raw_
-  struct Inflater;
-  std::unique_ptr<Inflater> z_;
+  std::unique_ptr<GzipInflater> z_;
   bool zEnded_ = false;
 };
 

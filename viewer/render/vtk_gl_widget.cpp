@@ -1,4 +1,4 @@
-// See vtk_gl_widget.h and docs/qt6-vtk-on-debian.md §3 for the call order followed here.
+// See vtk_gl_widget.h for the call order followed here.
 // Raw GL calls live in gl_state.cpp (GLEW and Qt's GL headers cannot share a file).
 #include <vtkCallbackCommand.h>
 #include <vtkCommand.h>

@@ -1,6 +1,6 @@
 #pragma once
 // A QOpenGLWidget that hosts a vtkGenericOpenGLRenderWindow (Qt6; Debian's VTK Qt module is
-// Qt5-only). Follows the call order of docs/qt6-vtk-on-debian.md §3: VTK renders into its own
+// Qt5-only). Follows the usual Qt 6 + VTK 9 call order: VTK renders into its own
 // FBOs on Qt's context, paintGL blits them into the widget's framebuffer, timers are bridged
 // to QTimer, and events reach the interactor in device pixels.
 #include <QMetaObject>
