@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-numpy python3-nibabel python3-zarr python3-numcodecs
   desktop-file-utils appstream clang llvm
   mricron-data
+  slurm-wlm munge
 )
 
 missing=()

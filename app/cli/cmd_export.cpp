@@ -15,7 +15,9 @@
 #include <sstream>
 
 #include "cli/cli_options.h"
+#include "cli/cli_part.h"
 #include "cli/commands.h"
+#include "cli/export_parts.h"
 #include "dataset/dataset.h"
 #include "loader/loader_metrics.h"
 #include "roi/export_name.h"
@@ -40,7 +42,9 @@ const char* kUsage =
     "                  [--crop-or-pad W,H,D] [--pad-mode MODE] [--pad-value V] [--dry-run]\n"
     "                  [--stats] [credential options]\n"
     "       nzview-cli export URI --rois ROIS.json -o DIR [--format nii|nii.gz|nii.zarr] ...\n"
-    "       nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [--source URI]";
+    "       nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [--source URI]\n"
+    "       nzview-cli export --rois LIST.csv -o DIR [--format ...] ...\n"
+    "       (with --rois: [--part I/N|auto [--part-count N]] for array jobs)";
 const char* kDescription =
     "Exports a region of one pyramid level to OUT (.nii, .nii.gz or .nii.zarr; a local path or\n"
     "a cloud URI), fetching only the chunks the region touches. The output keeps the source\n"
@@ -74,7 +78,17 @@ const char* kDescription =
     "--replay MANIFEST rebuilds that export byte for byte (to -o OUT, default the recorded\n"
     "output) with the credential flags given now; it refuses, naming each change, when the\n"
     "source's validators differ from the recorded ones, unless --allow-changed; it fails when\n"
-    "an unchanged source gives bytes whose SHA-256 differs from the recorded one.";
+    "an unchanged source gives bytes whose SHA-256 differs from the recorded one.\n"
+    "\n"
+
+    "--rois LIST.csv (no URI) exports ROIs of many sources: a CSV whose header line names the\n"
+    "columns uri, name, box (as --roi, quoted) and optionally level, crop_or_pad (quoted\n"
+    "W,H,D), pad_mode, pad_value; output names are unique over the whole list.\n"
+    "\n"
+    "--part I/N (or auto: SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX with --part-count,\n"
+    "AWS_BATCH_JOB_ARRAY_INDEX/SIZE) exports only the I-th of N contiguous shares of the list.\n"
+    "With --rois, an output that already exists is skipped (exports are atomic, so an\n"
+    "existing output is complete): a re-run finishes what an interrupted run left.";
 
 nz::ThroughputModel modelFor(const std::string& uri) {
   nz::ThroughputModel m;
@@ -161,6 +175,97 @@ void printDryRun(const std::vector<std::pair<std::string, nz::ExportPlan>>& jobs
   if (json) std::cout << (list ? all.dump() : all[0].dump()) << "\n";
 }
 
+std::optional<nz::PartIndex> partOf(const ParsedArgs& a) {
+  if (!a.has("--part")) {
+    if (a.has("--part-count"))
+      throw Error(ErrorKind::InvalidArgument, "--part-count goes with --part auto");
+    return std::nullopt;
+  }
+  std::optional<long long> count;
+  if (a.has("--part-count")) count = a.intValue("--part-count", 0);
+  return parsePart(*a.value("--part"), count);
+}
+
+// The jobs of this part ([first, end) of `total`), and whether job i is to be skipped because
+// its output exists (only when resuming: --rois). Prints what it skips on stderr.
+std::pair<std::size_t, std::size_t> shareOf(const ParsedArgs& a, std::size_t total) {
+  const auto p = partOf(a);
+  if (!p) return {0, total};
+  const auto [first, end] = nz::partShare(static_cast<std::int64_t>(total), *p);
+  std::cerr << "part " << p->index << "/" << p->count << ": ROIs " << first << ".." << end << " of "
+            << total << "\n";
+  return {static_cast<std::size_t>(first), static_cast<std::size_t>(end)};
+}
+
+bool skipExisting(const ParsedArgs& a, const std::string& out) {
+  if (!exportOutputExists(out, a.store)) return false;
+  std::cerr << "skipped " << nz::redactSecrets(out) << ": exists\n";
+  return true;
+}
+
+// `export --rois LIST.csv -o DIR`: ROIs of many sources, each source opened once per run of
+// consecutive rows naming it.
+int exportList(const ParsedArgs& a, const std::string& listFile, const std::string& dir,
+               int gzipLevel, nz::LoaderMetrics& metrics) {
+  const std::vector<ExportListRow> rows = parseExportList(readSmallFile(listFile), listFile);
+  if (rows.empty()) throw Error(ErrorKind::InvalidArgument, listFile + ": has no ROIs");
+  const std::string suffix = outputSuffix(a);
+  std::set<std::string> used;
+  std::vector<std::string> outs;  // names over the whole list, so every part agrees
+  for (const auto& r : rows) outs.push_back(nz::exportPathInDirectory(dir, r.name, suffix, used));
+  const auto [first, end] = shareOf(a, rows.size());
+  const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &metrics);
+  if (!a.has("--dry-run") && dir.find("://") == std::string::npos) {
+    std::filesystem::create_directories(dir);
+  }
+  nz::AtomicOutput::installSignalCleanup();
+  std::shared_ptr<nz::Dataset> ds;
+  std::string dsUri;
+  for (std::size_t i = first; i < end; ++i) {
+    const ExportListRow& r = rows[i];
+    if (!a.has("--dry-run") && skipExisting(a, outs[i])) continue;
+    const std::string where = listFile + ": line " + std::to_string(r.line) + ": ";
+    if (!ds || dsUri != r.uri) {
+      ds = nz::openDataset(r.uri, a.store);
+      dsUri = r.uri;
+    }
+    const nz::DatasetInfo& info = ds->info();
+    nz::ExportRequest req;
+    req.level = r.level;
+    if (req.level >= static_cast<int>(info.levels.size()))
+      throw Error(ErrorKind::InvalidArgument,
+                  where + "level " + std::to_string(r.level) + " does not exist in " + info.uri);
+    try {
+      req.roi = nz::parseRoiText(r.box, info.levels[static_cast<std::size_t>(req.level)].shape);
+      if (!r.padMode.empty()) req.padMode = nz::padModeFromName(r.padMode);
+      if (!r.padValue.empty()) {
+        std::size_t used_ = 0;
+        req.padValue = std::stod(r.padValue, &used_);
+        if (used_ != r.padValue.size() || !std::isfinite(req.padValue))
+          throw std::invalid_argument("");
+      }
+      if (!r.cropOrPad.empty()) {
+        auto v = parseIntList(r.cropOrPad, 3, "crop_or_pad");
+        for (auto x : v)
+          if (x <= 0) throw Error(ErrorKind::InvalidArgument, "crop_or_pad sizes must be positive");
+        req.cropOrPad = std::array<std::int64_t, 3>{v[0], v[1], v[2]};
+      }
+    } catch (const Error& e) {
+      throw Error(e.kind(), where + e.what());
+    } catch (const std::exception&) {
+      throw Error(ErrorKind::InvalidArgument, where + "pad_value must be a finite number");
+    }
+    const nz::ExportPlan plan = nz::planExport(info, req, modelFor(r.uri));
+    if (a.has("--dry-run")) {
+      printDryRun({{outs[i], plan}}, info, oo, a.has("--json"), true);
+      continue;
+    }
+    nz::runExport(*ds, plan, outs[i], oo);
+    std::cout << nz::redactSecrets(outs[i]) << "\n" << std::flush;
+  }
+  return 0;
+}
+
 // `export --rois FILE -o DIR`: one output per ROI, named after it, never outside DIR.
 int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFile,
                  const std::string& dir, int gzipLevel, nz::LoaderMetrics& metrics,
@@ -175,6 +280,10 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
     const std::string out = nz::exportPathInDirectory(dir, r.name, suffix, used);
     jobs.emplace_back(out, nz::planExport(info, r.request, modelFor(info.uri)));
   }
+  const auto [first, end] = shareOf(a, jobs.size());
+  jobs = std::vector<std::pair<std::string, nz::ExportPlan>>(
+      jobs.begin() + static_cast<std::ptrdiff_t>(first),
+      jobs.begin() + static_cast<std::ptrdiff_t>(end));
   const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &metrics);
   if (a.has("--dry-run")) {
     printDryRun(jobs, info, oo, a.has("--json"), true);
@@ -184,6 +293,7 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
   if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
   nz::AtomicOutput::installSignalCleanup();
   for (const auto& [out, plan] : jobs) {
+    if (skipExisting(a, out)) continue;
     nz::runExport(ds, plan, out, oo);
     std::cout << nz::redactSecrets(out) << "\n" << std::flush;
   }
@@ -249,6 +359,8 @@ int cmdExport(const Args& args) {
        {"--replay", true, "MANIFEST", "rebuild the export a manifest describes", ""},
        {"--allow-changed", false, "", "with --replay: replay even if the source changed", ""},
        {"--source", true, "URI", "with --replay: read from URI instead of the recorded one", ""}});
+       {"--part", true, "I/N|auto", "with --rois: export only share I of N (array jobs)", ""},
+       {"--part-count", true, "N", "with --part auto in a Kubernetes Indexed Job: N parts", ""}});
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -264,6 +376,29 @@ int cmdExport(const Args& args) {
     }
     wantStats = a.has("--stats");
     if (auto manifest = a.value("--replay")) return replay(a, *manifest);
+    const auto listFile = a.value("--rois");
+    const bool csvList =
+        listFile && listFile->size() > 4 && listFile->compare(listFile->size() - 4, 4, ".csv") == 0;
+    if (a.has("--part") && !listFile)
+      throw Error(ErrorKind::InvalidArgument, "--part goes with --rois (a list to share)");
+    if (csvList) {
+      if (!a.positional.empty())
+        throw Error(ErrorKind::InvalidArgument,
+                    "export --rois LIST.csv takes no URI: each row names its source");
+      auto out = a.value("-o");
+      if (!out || out->empty())
+        throw Error(ErrorKind::InvalidArgument,
+                    "export needs -o DIR (see nzview-cli export --help)");
+      for (const char* o : {"--roi", "--level", "--crop-or-pad", "--pad-mode", "--pad-value"})
+        if (a.has(o))
+          throw Error(ErrorKind::InvalidArgument,
+                      std::string(o) + " cannot be combined with --rois (set it per row of " +
+                          *listFile + ")");
+      int gzipLevel = static_cast<int>(a.intValue("--gzip-level", 1, 0, 9));
+      if (gzipLevel < 0 || gzipLevel > 9)
+        throw Error(ErrorKind::InvalidArgument, "--gzip-level must be 0..9");
+      return exportList(a, *listFile, *out, gzipLevel, loaderMetrics);
+    }
     if (a.positional.size() != 1)
       throw Error(ErrorKind::InvalidArgument,
                   a.positional.empty() ? "export needs a URI (see nzview-cli export --help)"

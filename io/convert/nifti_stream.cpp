@@ -134,6 +134,23 @@ void NiftiByteStream::read(std::uint8_t* out, std::size_t n) {
 }
 
 void NiftiByteStream::skip(std::uint64_t n) {
+  if (!gzip_ && n > 2 * piece_) {
+    // Uncompressed: jump with a ranged read instead of downloading what is skipped (a
+    // conversion part starting deep into a huge .nii). The pieces in flight (read-ahead of
+    // what is skipped) are aborted and dropped; the next ones get a fresh token.
+    abort_.cancel();
+    for (auto& f : pending_) {
+      if (f.valid()) f.wait();
+    }
+    pending_.clear();
+    abort_ = CancelSource();
+    raw_.clear();
+    rawPos_ = 0;
+    position_ += n;
+    nextOffset_ = std::min(position_, storedSize_);
+    topUp();
+    return;
+  }
   Bytes tmp(static_cast<std::size_t>(std::min<std::uint64_t>(n, 1u << 20)));
   while (n > 0) {
     const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(n, tmp.size()));

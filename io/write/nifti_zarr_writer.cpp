@@ -1,5 +1,7 @@
 #include "write/nifti_zarr_writer.h"
 
+#include "write/nifti_zarr_layout.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -29,18 +31,11 @@ int niftiZarrAutoLevels(const Index5& shape, std::int64_t chunk) {
 }
 
 namespace {
-
 constexpr std::size_t kMaxLabels = 1024;
+using Plan = NiftiZarrPlan;
+}  // namespace
 
-struct Plan {
-  NiftiHeader header;
-  DType dtype = DType::UInt8;
-  int ndim = 3;
-  std::vector<Index5> shapes;
-  bool label = false;
-};
-
-Plan makePlan(const Bytes& headerBytes, const NiftiZarrWriteOptions& o) {
+NiftiZarrPlan makeNiftiZarrPlan(const Bytes& headerBytes, const NiftiZarrWriteOptions& o) {
   Plan p;
   p.header = parseNiftiHeader(headerBytes.data(), headerBytes.size(), "NIfTI header to write");
   const NiftiHeader& h = p.header;
@@ -82,7 +77,8 @@ Plan makePlan(const Bytes& headerBytes, const NiftiZarrWriteOptions& o) {
   return p;
 }
 
-ZarrArraySpec levelSpec(const Plan& p, const NiftiZarrWriteOptions& o, const Index5& shape) {
+ZarrArraySpec niftiZarrLevelSpec(const NiftiZarrPlan& p, const NiftiZarrWriteOptions& o,
+                                 const Index5& shape) {
   ZarrArraySpec s;
   s.zarrFormat = o.zarrVersion;
   s.ndim = p.ndim;
@@ -111,12 +107,15 @@ ZarrArraySpec levelSpec(const Plan& p, const NiftiZarrWriteOptions& o, const Ind
   return s;
 }
 
+namespace {
 void putJson(Store& store, const std::string& key, const std::string& text) {
   store.write(key, Bytes(text.begin(), text.end()));
 }
+}  // namespace
 
 // The `nifti` array: uint8, one chunk, no compressor, JSON header in its attributes.
-void writeHeaderArray(Store& store, const Bytes& header, const Plan& p, int zarrVersion) {
+void writeNiftiZarrHeaderArray(Store& store, const Bytes& header, const NiftiZarrPlan& p,
+                               int zarrVersion) {
   const auto n = static_cast<std::int64_t>(header.size());
   const ordered_json attrs = ordered_json::parse(niftiHeaderJsonText(p.header));
   if (zarrVersion == 2) {
@@ -150,7 +149,7 @@ void writeHeaderArray(Store& store, const Bytes& header, const Plan& p, int zarr
   putJson(store, "nifti/zarr.json", j.dump(2));
 }
 
-void writeGroup(Store& store, const Plan& p, int zarrVersion) {
+void writeNiftiZarrGroup(Store& store, const NiftiZarrPlan& p, int zarrVersion) {
   const bool v2 = zarrVersion == 2;
   ordered_json ms = ordered_json::parse(omeMultiscalesJsonText(p.header, p.ndim, p.shapes, v2));
   if (v2) {
@@ -165,6 +164,8 @@ void writeGroup(Store& store, const Plan& p, int zarrVersion) {
   g["node_type"] = "group";
   putJson(store, "zarr.json", g.dump(2));
 }
+
+namespace {
 
 std::vector<double> collectLabels(const Plan& p, const SlabSource& source, std::int64_t depth,
                                   const CancelToken& cancel) {
@@ -200,12 +201,12 @@ std::vector<double> collectLabels(const Plan& p, const SlabSource& source, std::
 
 NiftiZarrWriteResult writeNiftiZarr(Store& out, const Bytes& niftiHeader, const SlabSource& source,
                                     const NiftiZarrWriteOptions& options) {
-  const Plan plan = makePlan(niftiHeader, options);
+  const Plan plan = makeNiftiZarrPlan(niftiHeader, options);
   ZarrWriteCounters counters;
   std::vector<std::unique_ptr<ZarrArrayWriter>> writers;
   for (std::size_t L = 0; L < plan.shapes.size(); ++L) {
     writers.push_back(std::make_unique<ZarrArrayWriter>(
-        out, std::to_string(L), levelSpec(plan, options, plan.shapes[L]), &counters));
+        out, std::to_string(L), niftiZarrLevelSpec(plan, options, plan.shapes[L]), &counters));
   }
   const Index5& s = plan.shapes[0];
   const std::int64_t depth = writers[0]->objectDepth();
@@ -244,8 +245,8 @@ NiftiZarrWriteResult writeNiftiZarr(Store& out, const Bytes& niftiHeader, const 
   }
   // Metadata after every chunk; the group (the entry point of a reader) last of all.
   for (auto& w : writers) w->writeMetadata();
-  writeHeaderArray(out, niftiHeader, plan, options.zarrVersion);
-  writeGroup(out, plan, options.zarrVersion);
+  writeNiftiZarrHeaderArray(out, niftiHeader, plan, options.zarrVersion);
+  writeNiftiZarrGroup(out, plan, options.zarrVersion);
 
   result.levelShapes = plan.shapes;
   result.objectsWritten = counters.objectsWritten.load();

@@ -1,5 +1,6 @@
 #include "write/pyramid.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -36,7 +37,10 @@ std::int64_t reflectIndex(std::int64_t i, std::int64_t n) {
 }
 
 PyramidStep::PyramidStep(std::int64_t nx, std::int64_t ny, std::int64_t nz)
-    : nx_(nx), ny_(ny), nz_(nz), ox_(halve(nx)), oy_(halve(ny)), oz_(halve(nz)) {}
+    : nx_(nx), ny_(ny), nz_(nz), ox_(halve(nx)), oy_(halve(ny)), oz_(halve(nz)) {
+  zBlurEnd_ = nz_;
+  outEnd_ = oz_;
+}
 
 namespace {
 
@@ -82,7 +86,53 @@ std::vector<Tap> resizeTaps(std::int64_t n, std::int64_t m) {
   return taps;
 }
 
+// The z-blurred planes [first, last] that output planes [outFirst, outEnd) interpolate.
+std::pair<std::int64_t, std::int64_t> tapRange(std::int64_t n, std::int64_t outFirst,
+                                               std::int64_t outEnd) {
+  const std::vector<Tap> taps = resizeTaps(n, PyramidStep::halve(n));
+  std::int64_t lo = n, hi = -1;
+  for (std::int64_t o = outFirst; o < outEnd; ++o) {
+    const Tap& t = taps[static_cast<std::size_t>(o)];
+    lo = std::min({lo, t.i0, t.i1});
+    hi = std::max({hi, t.i0, t.i1});
+  }
+  return {lo, hi};
+}
+
 }  // namespace
+
+std::pair<std::int64_t, std::int64_t> PyramidStep::inputsFor(std::int64_t n, std::int64_t outFirst,
+                                                             std::int64_t outEnd) {
+  if (outFirst < 0 || outEnd > halve(n) || outFirst >= outEnd) {
+    throw Error(ErrorKind::InvalidArgument, "pyramid: bad output window");
+  }
+  const auto [lo, hi] = tapRange(n, outFirst, outEnd);
+  std::int64_t first = n, last = -1;
+  for (std::int64_t j = lo; j <= hi; ++j) {
+    for (int k = -kRadius; k <= kRadius; ++k) {
+      const std::int64_t r = reflectIndex(j + k, n);
+      first = std::min(first, r);
+      last = std::max(last, r);
+    }
+  }
+  return {first, last + 1};
+}
+
+PyramidStep::PyramidStep(std::int64_t nx, std::int64_t ny, std::int64_t nz, std::int64_t inFirst,
+                         std::int64_t outFirst, std::int64_t outEnd)
+    : PyramidStep(nx, ny, nz) {
+  const auto need = inputsFor(nz, outFirst, outEnd);
+  if (inFirst < 0 || inFirst > need.first) {
+    throw Error(ErrorKind::InvalidArgument, "pyramid: window starts after its first input");
+  }
+  const auto [lo, hi] = tapRange(nz, outFirst, outEnd);
+  inFirst_ = inFirst;
+  pushed_ = inFirst;
+  nextZBlur_ = lo;
+  zBlurEnd_ = hi + 1;
+  nextOut_ = outFirst;
+  outEnd_ = outEnd;
+}
 
 void PyramidStep::blurPlaneXY(Plane& p) const {
   std::vector<double> line(static_cast<std::size_t>(std::max(nx_, ny_)));
@@ -102,7 +152,8 @@ void PyramidStep::blurPlaneXY(Plane& p) const {
 
 bool PyramidStep::zBlurReady(std::int64_t j) const {
   for (int k = -kRadius; k <= kRadius; ++k) {
-    if (reflectIndex(j + k, nz_) >= pushed_) return false;
+    const std::int64_t r = reflectIndex(j + k, nz_);
+    if (r >= pushed_ || r < inFirst_) return false;
   }
   return true;
 }
@@ -127,7 +178,7 @@ void PyramidStep::emitReady(const Emit& emit) {
   const std::vector<Tap> tz = resizeTaps(nz_, oz_);
   const std::vector<Tap> tx = resizeTaps(nx_, ox_);
   const std::vector<Tap> ty = resizeTaps(ny_, oy_);
-  while (nextOut_ < oz_) {
+  while (nextOut_ < outEnd_) {
     const Tap& t = tz[static_cast<std::size_t>(nextOut_)];
     if (!zBlurred_.count(t.i0) || !zBlurred_.count(t.i1)) return;
     const Plane& a = zBlurred_.at(t.i0);
@@ -175,7 +226,7 @@ void PyramidStep::evict() {
       ++it;
     }
   }
-  if (nextOut_ < oz_) {
+  if (nextOut_ < outEnd_) {
     const double zoom = static_cast<double>(nz_) / static_cast<double>(oz_);
     double c = (static_cast<double>(nextOut_) + 0.5) * zoom - 0.5;
     auto first = static_cast<std::int64_t>(std::floor(std::max(c, 0.0)));
@@ -194,7 +245,7 @@ void PyramidStep::push(Plane plane, const Emit& emit) {
   }
   xyBlurred_.emplace(pushed_, std::move(plane));  // raw; blurred along z first
   ++pushed_;
-  while (nextZBlur_ < nz_ && zBlurReady(nextZBlur_)) computeZBlur(nextZBlur_++);
+  while (nextZBlur_ < zBlurEnd_ && zBlurReady(nextZBlur_)) computeZBlur(nextZBlur_++);
   emitReady(emit);
   evict();
 }

@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "volume/dtype.h"
@@ -28,6 +29,12 @@ class PyramidStep {
   using Emit = std::function<void(std::int64_t zOut, const Plane& plane)>;
 
   PyramidStep(std::int64_t nx, std::int64_t ny, std::int64_t nz);
+  // A z window of the same step (a conversion part): input planes arrive from `inFirst`
+  // (inputsFor(nz, outFirst, outEnd).first or earlier) and only output planes
+  // [outFirst, outEnd) are emitted. Each emitted plane is bit-identical to the one the
+  // whole-volume step emits: the same input planes enter the same operations in the same order.
+  PyramidStep(std::int64_t nx, std::int64_t ny, std::int64_t nz, std::int64_t inFirst,
+              std::int64_t outFirst, std::int64_t outEnd);
 
   std::int64_t outX() const { return ox_; }
   std::int64_t outY() const { return oy_; }
@@ -39,6 +46,12 @@ class PyramidStep {
 
   // Output size of one axis: ceil(n/2).
   static std::int64_t halve(std::int64_t n) { return (n + 1) / 2; }
+  // The input planes [first, end) that output planes [outFirst, outEnd) of an axis of n
+  // planes depend on (Gaussian radius and linear taps, reflected at the volume's ends).
+  static std::pair<std::int64_t, std::int64_t> inputsFor(std::int64_t n, std::int64_t outFirst,
+                                                         std::int64_t outEnd);
+  // True once every output plane of the window has been emitted.
+  bool finished() const { return nextOut_ >= outEnd_; }
 
  private:
   void blurPlaneXY(Plane& p) const;
@@ -48,9 +61,12 @@ class PyramidStep {
   void evict();
 
   std::int64_t nx_, ny_, nz_, ox_, oy_, oz_;
-  std::int64_t pushed_ = 0;                  // input planes received
+  std::int64_t inFirst_ = 0;                 // first input plane of the window
+  std::int64_t pushed_ = 0;                  // input planes received (next one to come)
   std::int64_t nextZBlur_ = 0;               // next z-blurred plane to compute
+  std::int64_t zBlurEnd_ = 0;                // z-blurred planes [.., zBlurEnd_) are needed
   std::int64_t nextOut_ = 0;                 // next output plane
+  std::int64_t outEnd_ = 0;                  // output planes [.., outEnd_) are emitted
   std::map<std::int64_t, Plane> xyBlurred_;  // input planes blurred in x and y
   std::map<std::int64_t, Plane> zBlurred_;   // fully blurred planes
 };

@@ -53,6 +53,14 @@ void ZarrLevelStream::pushLevel0Plane(const std::uint8_t* raw) {
   push(0, std::move(channels));
 }
 
+void ZarrLevelStream::pushBasePlane(Plane plane) {
+  if (levels_.empty()) return;
+  if (labels_) throw Error(ErrorKind::InvalidArgument, "pyramid: float planes of a label volume");
+  std::vector<Plane> channels;
+  channels.push_back(std::move(plane));
+  push(0, std::move(channels));
+}
+
 void ZarrLevelStream::push(std::size_t level, std::vector<Plane> channels) {
   Level& L = levels_[level];
   // Every channel has the same geometry, so each emits the same output planes in step.

@@ -23,6 +23,9 @@ class ZarrLevelStream {
 
   // Level-0 plane z (in order), raw values of `dtype`, native byte order, nx*ny voxels.
   void pushLevel0Plane(const std::uint8_t* raw);
+  // The same with the base level's plane as the float values of the chain (not labels): the
+  // base level was computed elsewhere (convert --stage finalize continues a part's chain).
+  void pushBasePlane(Plane plane);
 
  private:
   struct Level {
