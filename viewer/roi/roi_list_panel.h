@@ -1,6 +1,7 @@
 #pragma once
 // Side panel of the ROI boxes: the named list (double-click renames), the current box in
-// voxels or mm (begin/end along each voxel axis; mm = edge index x voxel size), snapping to the
+// voxels or mm (begin/end along each voxel axis; mm = edge index x voxel size, labelled so; the
+// world RAS coordinates of its first and last voxel are shown too), snapping to the
 // chunk grid, the TorchIO CropOrPad target with its pad mode and value, "Centre on crosshair",
 // and the cost of exporting it at the chosen level, straight from nz::planExport: output size
 // in voxels, mm and MB, chunks and bytes to fetch, and the time estimated from the throughput
@@ -36,6 +37,8 @@ class RoiListPanel : public QWidget {
   static QString formatVoxels(const nz::ExportPlan& p);
   static QString formatMB(std::uint64_t bytes);
   static QString formatSeconds(double s);
+  // World (RAS) mm of the centres of the first and last voxel of a level-0 box.
+  static QString worldCorners(const nz::DatasetInfo& info, const nz::Box& level0);
   nz::ThroughputModel throughput() const;
   // One line under the list buttons (empty hides it); errors in red.
   void setStatus(const QString& text, bool error = false);
@@ -76,6 +79,7 @@ class RoiListPanel : public QWidget {
   QLabel* chunks_;
   QLabel* fetch_;
   QLabel* estimate_;
+  QLabel* world_;
   QPushButton* export_;
   QPushButton* remove_;
   QPushButton* centre_;

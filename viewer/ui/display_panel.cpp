@@ -60,6 +60,9 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   f->addRow("Presets", presets);
   f->addRow("Time", timeRow);
   f->addRow("Channel", channelRow);
+  form_ = f;
+  timeRow_ = timeRow;
+  channelRow_ = channelRow;
   f->addRow("Crosshair", crosshair_);
   auto* help = new QLabel(
       "Left: crosshair · Wheel/PgUp/PgDn: slice · Ctrl+wheel: zoom · Middle or Shift+left: pan "
@@ -107,6 +110,9 @@ void DisplayPanel::syncFromState() {
   channel_->setValue(static_cast<int>(state_->channel()));
   channel_->setEnabled(nc > 1);
   channelLabel_->setText(QString("%1/%2").arg(state_->channel()).arg(nc));
+  // Only data with more than one time point / channel shows the slider (3D data: neither).
+  form_->setRowVisible(timeRow_, nt > 1);
+  form_->setRowVisible(channelRow_, nc > 1);
   const auto c = state_->crosshair();
   crosshair_->setText(QString("voxel (%1, %2, %3)").arg(c[0]).arg(c[1]).arg(c[2]));
   syncing_ = false;

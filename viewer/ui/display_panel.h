@@ -7,6 +7,8 @@ class QComboBox;
 class QDoubleSpinBox;
 class QSlider;
 class QLabel;
+class QFormLayout;
+class QLayout;
 
 namespace nzviewer {
 
@@ -28,6 +30,8 @@ class DisplayPanel : public QWidget {
   QDoubleSpinBox *low_, *high_;
   QSlider *time_, *channel_;
   QLabel *timeLabel_, *channelLabel_, *crosshair_;
+  QFormLayout* form_ = nullptr;
+  QLayout *timeRow_ = nullptr, *channelRow_ = nullptr;
   bool syncing_ = false;
 };
 
