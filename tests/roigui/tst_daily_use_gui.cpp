@@ -555,6 +555,15 @@ class TstDailyUseGui : public QObject {
     // x is flipped in this dataset (LAS affine): world x of the first voxel is the larger one.
     QVERIFY(info.affine[0] < 0 && got[0] > got[3]);
     QVERIFY(child<QComboBox>("roiUnits")->itemText(1).contains("index × spacing"));
+    // The estimate is a range with the store's measured latency and bandwidth (or says it has
+    // not measured yet).
+    QTest::qWait(2200);
+    const QString estimate = child<QLabel>("roiEstimate")->text();
+    QVERIFY2(QRegularExpression("^[0-9.]+ s( – [0-9.]+ s)? \\((\\d+ ms/request, [0-9.]+ MB/s "
+                                "measured|not measured yet)\\)$")
+                 .match(estimate)
+                 .hasMatch(),
+             qPrintable(estimate));
   }
 
   // "Save as NIfTI-Zarr…" proposes the folder of the last export, not always home.

@@ -242,7 +242,16 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
     if (model_->current() >= 0) emit exportRequested(model_->current());
   });
   timer_.setInterval(1000);
-  connect(&timer_, &QTimer::timeout, this, &RoiListPanel::refreshReadout);
+  clock_.start();
+  connect(&timer_, &QTimer::timeout, this, [this] {
+    const nz::DatasetInfo* info = model_->info();
+    if (info != speedFor_) {  // another dataset: another store
+      speed_.reset();
+      speedFor_ = info;
+    }
+    if (source_->isOpen()) speed_.sample(source_->metrics(), double(clock_.elapsed()) / 1000.0);
+    refreshReadout();
+  });
   timer_.start();
   refresh();
 }
@@ -258,8 +267,19 @@ QString RoiListPanel::status() const { return status_->text(); }
 bool RoiListPanel::useMm() const { return units_->currentIndex() == 1; }
 
 nz::ThroughputModel RoiListPanel::throughput() const {
-  return RoiModel::throughputFor(source_->isOpen() ? source_->metrics() : nz::LoaderMetrics{},
-                                 localUri(source_->uri()));
+  return speed_.model(localUri(source_->uri()));
+}
+
+QString RoiListPanel::formatEstimate(std::pair<double, double> range, const StoreSpeed& speed) {
+  QString text = formatSeconds(range.first);
+  if (formatSeconds(range.second) != text) text += " – " + formatSeconds(range.second);
+  if (speed.measured())
+    text += QString(" (%1 ms/request, %2 MB/s measured)")
+                .arg(speed.latencySeconds() * 1000, 0, 'f', 0)
+                .arg(speed.bytesPerSecond() / 1e6, 0, 'f', 1);
+  else
+    text += " (not measured yet)";
+  return text;
 }
 
 void RoiListPanel::refresh() {
@@ -351,9 +371,7 @@ void RoiListPanel::refreshReadout() {
   mb_->setText(formatMB(plan->outputBytes) + " (.nii)");
   chunks_->setText(QString::number(plan->chunks));
   fetch_->setText(formatMB(plan->bytesToFetchEstimate) + " decoded");
-  const nz::ThroughputModel t = throughput();
-  estimate_->setText(formatSeconds(plan->estimatedSeconds) +
-                     QString(" at %1 MB/s").arg(t.bytesPerSecond / 1e6, 0, 'f', 1));
+  estimate_->setText(formatEstimate(speed_.range(*plan, localUri(source_->uri())), speed_));
 }
 
 void RoiListPanel::applyFields() {

@@ -171,22 +171,4 @@ std::optional<nz::Box> RoiModel::previewBox(int i) const {
   return nz::RoiBox::fromLevel(*info_, p->level, p->outBox).box;
 }
 
-nz::ThroughputModel RoiModel::throughputFor(const nz::LoaderMetrics& m, bool local) {
-  nz::ThroughputModel t;
-  if (local) {
-    t.roundTripSeconds = 0;
-    t.bytesPerSecond = 1e9;
-  }
-  // The loader measures stored (compressed) bytes; the plan counts decoded bytes, so scale by
-  // the compression ratio seen so far.
-  double stored = m.throughputBytesPerSecond;
-  if (!(stored > 0) && m.seconds > 0) stored = double(m.bytesFetched) / m.seconds;
-  if (stored > 0 && !local) {
-    const double ratio =
-        m.bytesFetched > 0 ? std::max(1.0, double(m.bytesDecoded) / double(m.bytesFetched)) : 1.0;
-    t.bytesPerSecond = stored * ratio;
-  }
-  return t;
-}
-
 }  // namespace nzviewer

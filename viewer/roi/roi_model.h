@@ -82,9 +82,6 @@ class RoiModel : public QObject {
   // The box CropOrPad produces for ROI i, in level-0 voxels (the preview), when a target is set.
   std::optional<nz::Box> previewBox(int i) const;
 
-  // Throughput model from the loader's measured numbers (local datasets: disk-like defaults).
-  static nz::ThroughputModel throughputFor(const nz::LoaderMetrics& m, bool local);
-
  signals:
   void changed();  // list, boxes or settings changed
 
