@@ -576,6 +576,62 @@ class TstDailyUseGui : public QObject {
     dlg->close();
   }
 
+  // "Go to": typed voxel indices or world mm move the crosshair (undoable like any jump);
+  // bad text or a point outside the volume is a red message and no move.
+  void typedCrosshairJump() {
+    QVERIFY(reopen(refdata(kPyramid)));
+    const nz::DatasetInfo& info = w_->source()->dataset()->info();
+    auto* edit = child<QLineEdit>("gotoEdit");
+    auto* kind = child<QComboBox>("gotoKind");
+    auto* status = child<QLabel>("gotoStatus");
+    QVERIFY(edit && kind && status);
+    kind->setCurrentIndex(0);
+    edit->setText("10, 20 30");
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(w_->state()->crosshair(), (nz::Point3{10, 20, 30}));
+    QVERIFY(status->isHidden());
+    // World mm of voxel (40, 50, 60), computed here from the affine.
+    std::array<double, 3> world{};
+    for (std::size_t r = 0; r < 3; ++r)
+      world[r] = info.affine[r * 4] * 40 + info.affine[r * 4 + 1] * 50 +
+                 info.affine[r * 4 + 2] * 60 + info.affine[r * 4 + 3];
+    kind->setCurrentIndex(1);
+    edit->setText(QString("(%1, %2, %3)").arg(world[0]).arg(world[1]).arg(world[2]));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(w_->state()->crosshair(), (nz::Point3{40, 50, 60}));
+    QVERIFY(child<QLabel>("crosshairLabel")->text().contains(QString::number(world[0], 'f', 2)));
+    edit->setText("1 2");
+    QTest::keyClick(edit, Qt::Key_Return);
+    QVERIFY(!status->isHidden());
+    QVERIFY2(status->text().contains("three numbers"), qPrintable(status->text()));
+    kind->setCurrentIndex(0);
+    edit->setText("10 20 5000");
+    QTest::keyClick(edit, Qt::Key_Return);
+    QVERIFY2(status->text().startsWith("outside the volume"), qPrintable(status->text()));
+    QCOMPARE(w_->state()->crosshair(), (nz::Point3{40, 50, 60}));
+    child<QAction>("undoAction")->trigger();
+    QCOMPARE(w_->state()->crosshair(), (nz::Point3{10, 20, 30}));
+  }
+
+  // Help → Keyboard shortcuts lists the real shortcuts and the mouse gestures; File → Save
+  // screenshot… writes the window as PNG.
+  void shortcutsAndScreenshot() {
+    QVERIFY(reopen(refdata(kPyramid)));
+    const QString text = w_->shortcutsText();
+    for (const char* k : {"Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+B", "Ctrl+O", "Ctrl+Q", "Ctrl+Shift+P",
+                          "Right drag", "Ctrl+left drag", "Home"})
+      QVERIFY2(text.contains(k), k);
+    auto ans = answerBox(QMessageBox::Close, "shortcutsBox");
+    child<QAction>("shortcutsAction")->trigger();
+    QVERIFY(ans->seen);
+    QVERIFY(child<QAction>("saveScreenshotAction"));
+    const QString png = tmp_.filePath("window.png");
+    QVERIFY(w_->saveScreenshot(png));
+    const QImage img(png);
+    QCOMPARE(img.size(), w_->size());
+    QVERIFY(!w_->saveScreenshot(tmp_.filePath("no_dir/x.png")));
+  }
+
   void cleanupTestCase() { delete w_; }
 };
 

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QUndoCommand>
+#include <cmath>
 
 #include "model/viewer_state.h"
 
@@ -11,6 +12,8 @@ namespace {
 
 // Changes of the same thing closer than this merge into one step (a mouse drag, a held key).
 constexpr qint64 kMergeMs = 1000;
+// ... and, for the crosshair, move by at most this many voxels along each axis.
+constexpr double kMergeVoxels = 16;
 
 enum CommandId { kBoxEdit = 1, kCrosshair = 2 };
 
@@ -69,8 +72,12 @@ class CrosshairCommand : public QUndoCommand {
         at_(clock().elapsed()) {}
   int id() const override { return kCrosshair; }
   bool mergeWith(const QUndoCommand* other) override {
+    // A drag or slice stepping: small moves in quick succession. A jump (a click elsewhere, a
+    // typed position) stays its own step.
     const auto* o = static_cast<const CrosshairCommand*>(other);
     if (o->at_ - at_ > kMergeMs) return false;
+    for (std::size_t a = 0; a < 3; ++a)
+      if (std::abs(o->after_[a] - after_[a]) > kMergeVoxels) return false;
     after_ = o->after_;
     at_ = o->at_;
     return true;

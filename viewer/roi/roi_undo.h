@@ -3,7 +3,8 @@
 // level, snapping, crop-or-pad) and for crosshair jumps, on one QUndoStack (Edit menu,
 // Ctrl+Z / Ctrl+Shift+Z). It observes RoiModel::changed and ViewerState::crosshairChanged and
 // records the state before and after, so no editing code has to know about undo. A drag (many
-// changes of one box, or of the crosshair, less than a second apart) is one step.
+// changes of one box less than a second apart, or small crosshair moves: dragging, slice steps)
+// is one step; a crosshair jump of more than 16 voxels is a step of its own.
 #include <QObject>
 #include <QUndoStack>
 

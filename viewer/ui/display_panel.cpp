@@ -5,11 +5,14 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSlider>
 #include <cfloat>
+#include <cmath>
 
 #include "model/viewer_state.h"
+#include "ui/crosshair_goto.h"
 #include "views/ortho_viewer.h"
 
 namespace nzviewer {
@@ -64,6 +67,24 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   timeRow_ = timeRow;
   channelRow_ = channelRow;
   f->addRow("Crosshair", crosshair_);
+  goto_ = new QLineEdit;
+  goto_->setObjectName("gotoEdit");
+  goto_->setPlaceholderText("x y z, Enter jumps");
+  goto_->setToolTip("Type a position and press Enter: voxel indices (level 0) or world mm");
+  gotoKind_ = new QComboBox;
+  gotoKind_->setObjectName("gotoKind");
+  gotoKind_->addItems({"voxel", "world mm"});
+  auto* gotoRow = new QHBoxLayout;
+  gotoRow->addWidget(goto_, 1);
+  gotoRow->addWidget(gotoKind_);
+  f->addRow("Go to", gotoRow);
+  gotoStatus_ = new QLabel;
+  gotoStatus_->setObjectName("gotoStatus");
+  gotoStatus_->setStyleSheet("color: #c62828;");
+  gotoStatus_->setWordWrap(true);
+  gotoStatus_->hide();
+  f->addRow(gotoStatus_);
+  connect(goto_, &QLineEdit::returnPressed, this, &DisplayPanel::goToTyped);
   auto* help = new QLabel(
       "Left: crosshair · Wheel/PgUp/PgDn: slice · Ctrl+wheel: zoom · Middle or Shift+left: pan "
       "· Right drag: window/level · Home: reset view");
@@ -114,8 +135,44 @@ void DisplayPanel::syncFromState() {
   form_->setRowVisible(timeRow_, nt > 1);
   form_->setRowVisible(channelRow_, nc > 1);
   const auto c = state_->crosshair();
-  crosshair_->setText(QString("voxel (%1, %2, %3)").arg(c[0]).arg(c[1]).arg(c[2]));
+  const nz::Point3 w = voxelToWorld(info, c);
+  crosshair_->setText(QString("voxel (%1, %2, %3) · world (%4, %5, %6) mm")
+                          .arg(c[0])
+                          .arg(c[1])
+                          .arg(c[2])
+                          .arg(w[0], 0, 'f', 2)
+                          .arg(w[1], 0, 'f', 2)
+                          .arg(w[2], 0, 'f', 2));
   syncing_ = false;
+}
+
+bool DisplayPanel::goToTyped() {
+  QString error;
+  std::optional<nz::Point3> p = parseThreeNumbers(goto_->text(), &error);
+  const auto& info = state_->info();
+  if (p && gotoKind_->currentIndex() == 1) {
+    p = worldToVoxel(info, *p);
+    if (!p) error = "the affine cannot be inverted";
+  }
+  if (p)
+    for (int a = 0; a < 3; ++a)
+      if (std::round((*p)[std::size_t(a)]) < 0 ||
+          std::round((*p)[std::size_t(a)]) > double(std::max<std::int64_t>(info.shape[a], 1) - 1)) {
+        error = QString("outside the volume (voxel %1, %2, %3; shape %4×%5×%6)")
+                    .arg((*p)[0], 0, 'f', 1)
+                    .arg((*p)[1], 0, 'f', 1)
+                    .arg((*p)[2], 0, 'f', 1)
+                    .arg(info.shape[0])
+                    .arg(info.shape[1])
+                    .arg(info.shape[2]);
+        p.reset();
+        break;
+      }
+  gotoStatus_->setText(error);
+  gotoStatus_->setVisible(!p);
+  if (!p) return false;
+  state_->setCrosshair(*p);
+  return true;
 }
 
 }  // namespace nzviewer

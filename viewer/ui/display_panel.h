@@ -1,6 +1,7 @@
 #pragma once
 // Display controls next to the views: colour map, window/level and presets, time point and
-// channel sliders for 4D/5D data, and the crosshair position.
+// channel sliders for 4D/5D data (hidden for 3D), the crosshair position, and "Go to": a typed
+// position in voxels or world mm that the crosshair jumps to.
 #include <QWidget>
 
 class QComboBox;
@@ -9,6 +10,7 @@ class QSlider;
 class QLabel;
 class QFormLayout;
 class QLayout;
+class QLineEdit;
 
 namespace nzviewer {
 
@@ -22,6 +24,9 @@ class DisplayPanel : public QWidget {
 
  public slots:
   void syncFromState();
+  // Jumps the crosshair to the position typed in the "Go to" field; false (and a red message
+  // under it) when the text is not three numbers or the position is outside the volume.
+  bool goToTyped();
 
  private:
   ViewerState* state_;
@@ -32,6 +37,9 @@ class DisplayPanel : public QWidget {
   QLabel *timeLabel_, *channelLabel_, *crosshair_;
   QFormLayout* form_ = nullptr;
   QLayout *timeRow_ = nullptr, *channelRow_ = nullptr;
+  QLineEdit* goto_;
+  QComboBox* gotoKind_;
+  QLabel* gotoStatus_;
   bool syncing_ = false;
 };
 

@@ -4,9 +4,11 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QColor>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFont>
 #include <QKeyEvent>
@@ -24,6 +26,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
@@ -112,6 +115,9 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&Open…", QKeySequence::Open, this, &MainWindow::showOpenDialog);
   file->addAction("Open &sample", this, &MainWindow::openSample);
+  QAction* shot = file->addAction("Save screens&hot…", QKeySequence("Ctrl+Shift+P"), this,
+                                  &MainWindow::saveScreenshotInteractive);
+  shot->setObjectName("saveScreenshotAction");
   file->addSeparator();
   // Quit closes the window, so unsaved work is asked about (closeEvent) before the app ends.
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
@@ -122,11 +128,77 @@ void MainWindow::buildMenus() {
   });
   view->addAction("&Start page", this, [this] { stack_->setCurrentIndex(0); });
   QMenu* help = menuBar()->addMenu("&Help");
+  QAction* keys = help->addAction("&Keyboard shortcuts", QKeySequence::HelpContents, this,
+                                  &MainWindow::showShortcuts);
+  keys->setObjectName("shortcutsAction");
   help->addAction("&About nzview", this, [this] {
     QMessageBox::about(this, "About nzview",
                        QString("nzview %1\nViewer for huge NIfTI-Zarr scans on cloud storage.")
                            .arg(NZVIEW_VERSION));
   });
+}
+
+bool MainWindow::saveScreenshot(const QString& path) {
+  const QImage image = grab().toImage();
+  if (!image.isNull() && image.save(path, "PNG")) {
+    statusBar()->showMessage(QString("Saved screenshot %1").arg(path), 5000);
+    return true;
+  }
+  showError("Could not save screenshot", QString("Cannot write %1").arg(path));
+  return false;
+}
+
+void MainWindow::saveScreenshotInteractive() {
+  QString base = source_->isOpen() ? QFileInfo(redactForDisplay(source_->uri())).fileName() : "";
+  for (const char* s : {".nii.zarr", ".nii.gz", ".nii", ".zarr", ".ozx"})
+    if (base.endsWith(s, Qt::CaseInsensitive)) base.chop(int(strlen(s)));
+  if (base.isEmpty()) base = "nzview";
+  const QString dir = lastScreenshotDir_.isEmpty() ? QDir::homePath() : lastScreenshotDir_;
+  QString path = QFileDialog::getSaveFileName(this, "Save screenshot",
+                                              QDir(dir).filePath(base + ".png"), "PNG (*.png)");
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += ".png";
+  if (saveScreenshot(path)) lastScreenshotDir_ = QFileInfo(path).absolutePath();
+}
+
+QString MainWindow::shortcutsText() const {
+  QString rows;
+  auto row = [&rows](const QString& keys, const QString& what) {
+    rows += QString("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                .arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
+  };
+  rows += "<tr><th colspan=2 align=left>Commands</th></tr>";
+  // Every action of the window with a shortcut (menus, toolbars, panels), as Qt spells it.
+  QStringList seen;
+  for (QAction* a : findChildren<QAction*>()) {
+    QStringList keys;
+    for (const QKeySequence& k : a->shortcuts()) keys << k.toString(QKeySequence::NativeText);
+    const QString name = a->text().remove('&').remove("…");
+    if (keys.isEmpty() || name.isEmpty() || seen.contains(name)) continue;
+    seen << name;
+    row(keys.join(", "), name);
+  }
+  rows += "<tr><th colspan=2 align=left>Views</th></tr>";
+  row("Left click / drag", "Move the crosshair (all views follow)");
+  row("Wheel, PgUp / PgDn, Up / Down", "Previous / next slice (Shift: ×10)");
+  row("Ctrl+wheel, + / -", "Zoom about the cursor");
+  row("Middle drag, Shift+left drag", "Pan");
+  row("Right drag", "Window (horizontal) / level (vertical)");
+  row("Home, R", "Fit the view");
+  row("Ctrl+left drag", "Draw, resize or move an ROI box (or any drag in Draw ROI mode)");
+  rows += "<tr><th colspan=2 align=left>Panels</th></tr>";
+  row("Enter in Go to", "Jump the crosshair to typed voxel or world mm coordinates");
+  row("Double-click a recent URI", "Open it; Delete removes it from the list");
+  row("Double-click an ROI", "Rename it");
+  return "<table cellspacing=4>" + rows + "</table>";
+}
+
+void MainWindow::showShortcuts() {
+  QMessageBox box(QMessageBox::NoIcon, "Keyboard shortcuts", shortcutsText(), QMessageBox::Close,
+                  this);
+  box.setObjectName("shortcutsBox");
+  box.setTextFormat(Qt::RichText);
+  box.exec();
 }
 
 QWidget* MainWindow::makeStartPage() {

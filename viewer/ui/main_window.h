@@ -55,6 +55,12 @@ class MainWindow : public QMainWindow {
   // Credentials the open dataset was opened with (export to the same cloud reuses them).
   const nz::StoreOptions& storeOptions() const { return storeOptions_; }
 
+  // File → Save screenshot…: the window as PNG (false and a message when it cannot be written).
+  bool saveScreenshot(const QString& path);
+  // Help → Keyboard shortcuts: every menu shortcut (read from the actions, so it stays true)
+  // and every mouse gesture of the views, as rich text.
+  QString shortcutsText() const;
+
   static QString sampleUri();                           // NZVIEW_SAMPLE_URI or the bundled sample
   static QString redactForDisplay(const QString& uri);  // no query string, no secrets
   QStringList recentUris() const;
@@ -68,6 +74,8 @@ class MainWindow : public QMainWindow {
  public slots:
   void showOpenDialog();
   void openSample();
+  void saveScreenshotInteractive();
+  void showShortcuts();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -111,6 +119,7 @@ class MainWindow : public QMainWindow {
   nz::StoreOptions pendingOptions_;
   nz::StoreOptions storeOptions_;
   std::function<bool()> discardCheck_;
+  QString lastScreenshotDir_;
 };
 
 }  // namespace nzviewer
