@@ -29,6 +29,7 @@
 
 #include "../viewer/viewer_test_util.h"
 #include "data/data_source.h"
+#include "dataset/dataset.h"
 #include "model/viewer_state.h"
 #include "roi/export_dialog.h"
 #include "roi/roi_controller.h"
@@ -630,6 +631,27 @@ class TstDailyUseGui : public QObject {
     const QImage img(png);
     QCOMPARE(img.size(), w_->size());
     QVERIFY(!w_->saveScreenshot(tmp_.filePath("no_dir/x.png")));
+  }
+
+  // "Open sample" opens the Colin27 brain converted at build time (not a synthetic ellipse):
+  // same shape and affine as Debian's ch2better.nii.gz.
+  void openSampleIsRealBrain() {
+    const QString sample = MainWindow::sampleUri();
+    QVERIFY2(sample.endsWith("share/nzview/sample.nii.zarr"), qPrintable(sample));
+    QVERIFY(reopen(refdata(kPyramid)));
+    auto ans = answerBox(QMessageBox::Discard);
+    QSignalSpy opened(w_, &MainWindow::datasetOpened);
+    w_->openSample();
+    QVERIFY(opened.wait(30000));
+    ans->stop();
+    const auto brain = nz::openDataset("/usr/share/mricron/templates/ch2better.nii.gz", {});
+    const nz::DatasetInfo& got = w_->source()->dataset()->info();
+    QCOMPARE(got.shape, brain->info().shape);
+    for (std::size_t k = 0; k < 16; ++k)
+      QVERIFY(std::abs(got.affine[k] - brain->info().affine[k]) < 1e-4);
+    QVERIFY(got.levels.size() > 1);  // a pyramid for the viewer
+    QTest::qWait(500);
+    QVERIFY(w_->grab().save(nzviewer_test::shotDir() + "/daily_sample_brain.png"));
   }
 
   void cleanupTestCase() { delete w_; }
