@@ -27,7 +27,7 @@ const char* kUsage =
     "  --screenshot FILE.png   open URI, wait until every chunk the three views need at the\n"
     "                          level they display is loaded, save the window and exit\n"
     "                          (0 = saved and complete, 1 = error or timeout)\n"
-    "  --size WxH              window size (default 1280x860)\n"
+    "  --size WxH              window size (default 1280x860; works down to 1280x720)\n"
     "  --timeout S             screenshot timeout in seconds (default 60)\n"
     "  --azure-account NAME  --azure-key KEY  --azure-sas TOKEN  --azure-connection-string S\n"
     "  --azure-endpoint URL  --aws-profile P  --aws-region R  --endpoint-url URL\n"
