@@ -4,6 +4,8 @@
 // fits 1366x768 and 1280x720 with the ROI panel; `nzview URI --rois FILE --size 1280x720`;
 // nothing stale after switching datasets; the recent list (test settings file, unreachable
 // entries marked, removable, opened directly); the open dialog never calls free text a path.
+#include <vtkLookupTable.h>
+#include <vtkNew.h>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -34,6 +36,7 @@
 #include "roi/export_dialog.h"
 #include "roi/roi_controller.h"
 #include "roi/roi_model.h"
+#include "ui/colour_bar.h"
 #include "ui/header_panel.h"
 #include "ui/main_window.h"
 #include "ui/open_dialog.h"
@@ -652,6 +655,34 @@ class TstDailyUseGui : public QObject {
     QVERIFY(got.levels.size() > 1);  // a pyramid for the viewer
     QTest::qWait(500);
     QVERIFY(w_->grab().save(nzviewer_test::shotDir() + "/daily_sample_brain.png"));
+  }
+
+  // The colour bar between Window low and high shows the views' lookup table, column by column,
+  // and follows the colour map.
+  void colourBarFollowsMap() {
+    QVERIFY(reopen(refdata(kPyramid)));
+    auto* bar = w_->findChild<ColourBar*>("colourBar");
+    QVERIFY(bar && bar->isVisible());
+    for (Colormap map : {Colormap::Grey, Colormap::Hot, Colormap::Viridis}) {
+      child<QComboBox>("colormapCombo")->setCurrentIndex(int(map));
+      QCOMPARE(w_->state()->colormap(), map);
+      const QImage img = bar->grab().toImage();
+      vtkNew<vtkLookupTable> lut;
+      fillLookupTable(lut, map, 0, 1);
+      int checked = 0;
+      for (int x = 0; x < img.width(); x += 7) {
+        double rgba[4];
+        lut->GetTableValue(std::min(255, x * 256 / img.width()), rgba);
+        const QRgb got = img.pixel(x, img.height() / 2);
+        QVERIFY2(std::abs(qRed(got) - int(std::lround(rgba[0] * 255))) <= 1 &&
+                     std::abs(qGreen(got) - int(std::lround(rgba[1] * 255))) <= 1 &&
+                     std::abs(qBlue(got) - int(std::lround(rgba[2] * 255))) <= 1,
+                 qPrintable(QString("%1 column %2").arg(colormapName(map)).arg(x)));
+        ++checked;
+      }
+      QVERIFY(checked > 10);
+    }
+    child<QComboBox>("colormapCombo")->setCurrentIndex(0);
   }
 
   void cleanupTestCase() { delete w_; }

@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "model/viewer_state.h"
+#include "ui/colour_bar.h"
 #include "ui/crosshair_goto.h"
 #include "views/ortho_viewer.h"
 
@@ -58,7 +59,9 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   channelRow->addWidget(channel_, 1);
   channelRow->addWidget(channelLabel_);
   f->addRow("Colour map", colormap_);
+  colourBar_ = new ColourBar;
   f->addRow("Window low", low_);
+  f->addRow("", colourBar_);
   f->addRow("Window high", high_);
   f->addRow("Presets", presets);
   f->addRow("Time", timeRow);
@@ -118,6 +121,7 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
 void DisplayPanel::syncFromState() {
   syncing_ = true;
   colormap_->setCurrentIndex(static_cast<int>(state_->colormap()));
+  colourBar_->setColormap(state_->colormap());
   low_->setValue(state_->low());
   high_->setValue(state_->high());
   const auto& info = state_->info();

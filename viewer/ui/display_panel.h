@@ -16,6 +16,7 @@ namespace nzviewer {
 
 class ViewerState;
 class OrthoViewer;
+class ColourBar;
 
 class DisplayPanel : public QWidget {
   Q_OBJECT
@@ -32,6 +33,7 @@ class DisplayPanel : public QWidget {
   ViewerState* state_;
   OrthoViewer* viewer_;
   QComboBox* colormap_;
+  ColourBar* colourBar_;
   QDoubleSpinBox *low_, *high_;
   QSlider *time_, *channel_;
   QLabel *timeLabel_, *channelLabel_, *crosshair_;
