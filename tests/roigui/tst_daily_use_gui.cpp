@@ -25,8 +25,10 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QtTest>
+#include <cstring>
 #include <memory>
 
 #include "../viewer/viewer_test_util.h"
@@ -683,6 +685,56 @@ class TstDailyUseGui : public QObject {
       QVERIFY(checked > 10);
     }
     child<QComboBox>("colormapCombo")->setCurrentIndex(0);
+  }
+
+  // 4D data shows the time row with a play button; playing steps through the time points
+  // (wrapping), stopping stops. A 3D dataset hides the row and stops playback.
+  void timePlayback() {
+    // A small 4D NIfTI-1 (uint8, 8x8x8x5, value = 40 t), written here field by field.
+    const QString path = tmp_.filePath("series4d.nii");
+    {
+      QByteArray h(352, '\0');
+      auto put16 = [&](int off, qint16 v) { std::memcpy(h.data() + off, &v, 2); };
+      auto put32 = [&](int off, qint32 v) { std::memcpy(h.data() + off, &v, 4); };
+      auto putf = [&](int off, float v) { std::memcpy(h.data() + off, &v, 4); };
+      put32(0, 348);
+      const qint16 dim[8] = {4, 8, 8, 8, 5, 1, 1, 1};
+      for (int i = 0; i < 8; ++i) put16(40 + 2 * i, dim[i]);
+      put16(70, 2);  // uint8
+      put16(72, 8);
+      for (int i = 0; i < 8; ++i) putf(76 + 4 * i, 1.0f);
+      putf(108, 352);
+      putf(112, 1.0f);
+      h[123] = 2 | 8;  // mm, s
+      std::memcpy(h.data() + 344, "n+1", 4);
+      QByteArray data(8 * 8 * 8 * 5, '\0');
+      for (int t = 0; t < 5; ++t) std::memset(data.data() + t * 512, 40 * t, 512);
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(h + data);
+    }
+    QVERIFY(reopen(path));
+    QCOMPARE(w_->source()->dataset()->info().shape[3], std::int64_t(5));
+    auto* time = child<QSlider>("timeSlider");
+    auto* play = child<QToolButton>("playButton");
+    QVERIFY(time && play);
+    QVERIFY(time->isVisibleTo(w_) && play->isVisibleTo(w_));
+    QCOMPARE(w_->state()->timeIndex(), std::int64_t(0));
+    QSignalSpy steps(w_->state(), &ViewerState::timeChannelChanged);
+    QTest::mouseClick(play, Qt::LeftButton);
+    QVERIFY(play->isChecked());
+    QVERIFY(waitFor([&] { return steps.count() >= 6; }, 5000));  // wrapped past 4 back to 0..
+    QTest::mouseClick(play, Qt::LeftButton);
+    QVERIFY(!play->isChecked());
+    const std::int64_t stopped = w_->state()->timeIndex();
+    QCOMPARE(time->value(), int(stopped));
+    QTest::qWait(600);
+    QCOMPARE(w_->state()->timeIndex(), stopped);
+    // Playing, then a 3D dataset: the row hides and playback stops.
+    QTest::mouseClick(play, Qt::LeftButton);
+    QVERIFY(reopen(refdata(kPyramid)));
+    QVERIFY(!time->isVisibleTo(w_));
+    QVERIFY(!play->isChecked());
   }
 
   void cleanupTestCase() { delete w_; }

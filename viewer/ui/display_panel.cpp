@@ -8,6 +8,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSlider>
+#include <QToolButton>
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -53,8 +55,30 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   crosshair_->setObjectName("crosshairLabel");
   crosshair_->setWordWrap(true);
   auto* timeRow = new QHBoxLayout;
+  play_ = new QToolButton;
+  play_->setObjectName("playButton");
+  play_->setCheckable(true);
+  play_->setText("▶");
+  play_->setToolTip("Play the time series (5 time points per second, wrapping around)");
+  timeRow->addWidget(play_);
   timeRow->addWidget(time_, 1);
   timeRow->addWidget(timeLabel_);
+  playTimer_.setInterval(200);
+  connect(play_, &QToolButton::toggled, this, [this](bool on) {
+    play_->setText(on ? "■" : "▶");
+    if (on)
+      playTimer_.start();
+    else
+      playTimer_.stop();
+  });
+  connect(&playTimer_, &QTimer::timeout, this, [this] {
+    const std::int64_t nt = std::max<std::int64_t>(state_->info().shape[3], 1);
+    if (nt < 2) {
+      play_->setChecked(false);
+      return;
+    }
+    state_->setTimeIndex((state_->timeIndex() + 1) % nt);
+  });
   auto* channelRow = new QHBoxLayout;
   channelRow->addWidget(channel_, 1);
   channelRow->addWidget(channelLabel_);
@@ -137,6 +161,7 @@ void DisplayPanel::syncFromState() {
   channelLabel_->setText(QString("%1/%2").arg(state_->channel()).arg(nc));
   // Only data with more than one time point / channel shows the slider (3D data: neither).
   form_->setRowVisible(timeRow_, nt > 1);
+  if (nt < 2 && play_->isChecked()) play_->setChecked(false);
   form_->setRowVisible(channelRow_, nc > 1);
   const auto c = state_->crosshair();
   const nz::Point3 w = voxelToWorld(info, c);

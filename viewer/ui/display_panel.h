@@ -1,7 +1,8 @@
 #pragma once
 // Display controls next to the views: colour map, window/level and presets, time point and
-// channel sliders for 4D/5D data (hidden for 3D), the crosshair position, and "Go to": a typed
-// position in voxels or world mm that the crosshair jumps to.
+// channel sliders for 4D/5D data (hidden for 3D; time with a play button), the crosshair position,
+// and "Go to": a typed position in voxels or world mm that the crosshair jumps to.
+#include <QTimer>
 #include <QWidget>
 
 class QComboBox;
@@ -11,6 +12,7 @@ class QLabel;
 class QFormLayout;
 class QLayout;
 class QLineEdit;
+class QToolButton;
 
 namespace nzviewer {
 
@@ -39,6 +41,8 @@ class DisplayPanel : public QWidget {
   QLabel *timeLabel_, *channelLabel_, *crosshair_;
   QFormLayout* form_ = nullptr;
   QLayout *timeRow_ = nullptr, *channelRow_ = nullptr;
+  QToolButton* play_;  // time playback: one time point per tick, wrapping around
+  QTimer playTimer_;
   QLineEdit* goto_;
   QComboBox* gotoKind_;
   QLabel* gotoStatus_;
