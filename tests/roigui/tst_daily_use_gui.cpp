@@ -419,6 +419,17 @@ class TstDailyUseGui : public QObject {
     QTest::qWait(50);
     QVERIFY(!exportButton->visibleRegion().isEmpty());
     for (SliceView* v : w_->viewer()->views()) QVERIFY(v->height() >= 120);
+    // View → Side panels as tabs puts header and ROI panel into one tabbed dock and back.
+    auto* tabs = child<QAction>("sidePanelsAsTabs");
+    auto* header = w_->findChild<QDockWidget*>("headerDock");
+    QVERIFY(tabs && header);
+    tabs->setChecked(true);
+    QTest::qWait(50);
+    QVERIFY(w_->tabifiedDockWidgets(header).contains(roi_->dock()));
+    QVERIFY(roi_->dock()->isVisible());  // raised: the ROI tab is the one shown
+    tabs->setChecked(false);
+    QTest::qWait(50);
+    QVERIFY(w_->tabifiedDockWidgets(header).isEmpty());
     QVERIFY(w_->grab().save(nzviewer_test::shotDir() + "/daily_fits_" + QTest::currentDataTag() +
                             ".png"));
     w_->resize(1400, 900);

@@ -130,7 +130,27 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
     file->insertAction(before, loadRois_);
   }
   for (QAction* a : window_->menuBar()->actions())
-    if (a->menu() && a->text() == "&View") a->menu()->addAction(dock_->toggleViewAction());
+    if (a->menu() && a->text() == "&View") {
+      a->menu()->addAction(dock_->toggleViewAction());
+      // Small screens: the header and ROI panels as tabs of one dock instead of stacked.
+      QAction* tabs = a->menu()->addAction("Side panels as &tabs");
+      tabs->setObjectName("sidePanelsAsTabs");
+      tabs->setCheckable(true);
+      connect(tabs, &QAction::toggled, this, [this](bool on) {
+        auto* header = window_->findChild<QDockWidget*>("headerDock");
+        if (!header) return;
+        if (on) {
+          window_->tabifyDockWidget(header, dock_);
+          dock_->raise();
+        } else {  // out of the tab group, below the header panel
+          const bool shown = dock_->isVisible();
+          window_->removeDockWidget(dock_);
+          window_->addDockWidget(Qt::RightDockWidgetArea, dock_);
+          window_->splitDockWidget(header, dock_, Qt::Vertical);
+          dock_->setVisible(shown);
+        }
+      });
+    }
 
   // Edit menu (after File): undo/redo of ROI edits, crop/pad settings and crosshair jumps.
   undo_ = new RoiUndo(model_, window_->state(), this);
