@@ -37,6 +37,7 @@
 #include "model/viewer_state.h"
 #include "roi/export_dialog.h"
 #include "roi/roi_controller.h"
+#include "roi/roi_list_panel.h"
 #include "roi/roi_model.h"
 #include "ui/colour_bar.h"
 #include "ui/header_panel.h"
@@ -269,6 +270,13 @@ class TstDailyUseGui : public QObject {
     QVERIFY(m->rois().empty());
     QVERIFY(!redo->isEnabled());
     QVERIFY(undo->text().contains("Delete ROI"));
+    // The panel's Delete says how to get the box back, and Undo does.
+    roi_->newRoiAtCrosshair();
+    QTest::mouseClick(child<QPushButton>("roiDelete"), Qt::LeftButton);
+    QVERIFY(m->rois().empty());
+    QVERIFY2(roi_->panel()->status().contains("Ctrl+Z"), qPrintable(roi_->panel()->status()));
+    undo->trigger();
+    QCOMPARE(int(m->rois().size()), 1);
   }
 
   // A mistyped path, an unreachable server or free text: the open dataset, its views, header

@@ -1,5 +1,6 @@
 #include "roi/roi_list_panel.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -226,7 +227,13 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
     if (!updating_) model_->rename(list_->row(item), item->text());
   });
   connect(add, &QPushButton::clicked, this, &RoiListPanel::newRequested);
-  connect(remove_, &QPushButton::clicked, this, [this] { model_->remove(model_->current()); });
+  connect(remove_, &QPushButton::clicked, this, &RoiListPanel::deleteCurrent);
+  // Delete / Backspace in the list delete the selected box too (undoable, like the button).
+  auto* del = new QAction(list_);
+  del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+  del->setShortcutContext(Qt::WidgetShortcut);
+  list_->addAction(del);
+  connect(del, &QAction::triggered, this, &RoiListPanel::deleteCurrent);
   connect(centre_, &QPushButton::clicked, this, &RoiListPanel::centreOnCrosshair);
   connect(save_, &QPushButton::clicked, this, &RoiListPanel::saveRequested);
   connect(load_, &QPushButton::clicked, this, &RoiListPanel::loadRequested);
@@ -398,6 +405,14 @@ void RoiListPanel::applyCropOrPad() {
     target =
         std::array<std::int64_t, 3>{target_[0]->value(), target_[1]->value(), target_[2]->value()};
   model_->setCropOrPadSettings(target, mode, value);
+}
+
+void RoiListPanel::deleteCurrent() {
+  const int i = model_->current();
+  if (i < 0 || i >= static_cast<int>(model_->rois().size())) return;
+  const QString name = model_->rois()[std::size_t(i)].name;
+  model_->remove(i);
+  setStatus(QString("Deleted %1 (Edit → Undo, Ctrl+Z, brings it back)").arg(name));
 }
 
 void RoiListPanel::centreOnCrosshair() {

@@ -60,6 +60,7 @@ class RoiListPanel : public QWidget {
  public slots:
   void refresh();  // model changed: list, fields, readout
   void centreOnCrosshair();
+  void deleteCurrent();  // "Delete" / the Delete key: undoable, and the status line says so
 
  private:
   void refreshReadout();
