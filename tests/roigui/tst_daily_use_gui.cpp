@@ -18,6 +18,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
@@ -754,6 +755,26 @@ class TstDailyUseGui : public QObject {
     QVERIFY(reopen(refdata(kPyramid)));
     QVERIFY(!time->isVisibleTo(w_));
     QVERIFY(!play->isChecked());
+  }
+
+  // A cancelled export puts the progress bar back to 0 (it used to stay where it stopped).
+  void progressResetAfterCancel() {
+    QVERIFY(reopen(MainWindow::sampleUri()));  // the 35 MB brain: an export takes a while
+    ExportDialog* dlg = roi_->openExportDialog(-1);
+    QVERIFY(dlg);
+    dlg->setDestination(tmp_.filePath("cancelled_copy.nii.zarr"));
+    auto* bar = dlg->findChild<QProgressBar*>("exportProgress");
+    QVERIFY(bar);
+    QSignalSpy done(dlg, &ExportDialog::exportFinished);
+    dlg->startExport();
+    QVERIFY(waitFor([&] { return bar->value() > 0 || done.count() > 0; }, 30000));
+    QCOMPARE(done.count(), 0);  // still running with some progress shown
+    dlg->cancelExport();
+    QVERIFY(done.count() > 0 || done.wait(60000));
+    QVERIFY(done.at(0).at(1).toBool());  // cancelled
+    QCOMPARE(bar->value(), 0);
+    QVERIFY(!QFileInfo::exists(tmp_.filePath("cancelled_copy.nii.zarr")));
+    dlg->close();
   }
 
   void cleanupTestCase() { delete w_; }
