@@ -777,6 +777,32 @@ class TstDailyUseGui : public QObject {
     dlg->close();
   }
 
+  // The view's texts (corner line, orientation letters) have a dark shadow, so they stay
+  // readable on a white image.
+  void overlayTextReadableOnBrightImage() {
+    QVERIFY(reopen(refdata(kPyramid)));
+    SliceView* axial = w_->viewer()->view(ViewKind::Axial);
+    axial->setZoom(axial->zoom() * 4, QPointF(axial->width() / 2.0, axial->height() / 2.0));
+    w_->state()->setRange(-2, -1);  // every voxel above the window: white
+    QTest::qWait(300);
+    const QImage img = nzviewer_test::frameOf(axial);
+    img.save(nzviewer_test::shotDir() + "/daily_text_on_white.png");
+    // Top-left corner text over white image: dark shadow pixels next to the light glyphs.
+    int white = 0, dark = 0;
+    for (int y = 2; y < 20; ++y)
+      for (int x = 12; x < std::min(img.width(), 220); ++x) {
+        const int g = qGray(img.pixel(x, y));
+        white += g > 250;
+        dark += g < 90;
+      }
+    QVERIFY2(white > 500,
+             qPrintable(QString("%1 white pixels: image not under the text").arg(white)));
+    qInfo("%d white, %d dark pixels under the corner text", white, dark);
+    QVERIFY2(dark > 40, qPrintable(QString("%1 dark (shadow) pixels").arg(dark)));
+    w_->viewer()->applyAutoWindow();
+    axial->resetView();
+  }
+
   void cleanupTestCase() { delete w_; }
 };
 
