@@ -3,9 +3,8 @@
 // asked about before open/close/quit; undo/redo of ROI edits and crosshair jumps; the window
 // fits 1366x768 and 1280x720 with the ROI panel; `nzview URI --rois FILE --size 1280x720`;
 // nothing stale after switching datasets; the recent list (test settings file, unreachable
-// entries marked, removable, opened directly); the open dialog never calls free text a path.
-#include <vtkLookupTable.h>
-#include <vtkNew.h>
+// entries marked, removable, opened directly); ROI world coordinates; "Open sample" is a real
+// brain; a cancelled export's progress bar. Panels and texts: tst_viewer_panels_gui.
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -26,13 +25,13 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
-#include <QToolButton>
 #include <QUndoStack>
 #include <QtTest>
 #include <cstring>
 #include <memory>
 
 #include "../viewer/viewer_test_util.h"
+#include "daily_test_util.h"
 #include "data/data_source.h"
 #include "dataset/dataset.h"
 #include "model/viewer_state.h"
@@ -40,7 +39,6 @@
 #include "roi/roi_controller.h"
 #include "roi/roi_list_panel.h"
 #include "roi/roi_model.h"
-#include "ui/colour_bar.h"
 #include "ui/header_panel.h"
 #include "ui/main_window.h"
 #include "ui/open_dialog.h"
@@ -50,65 +48,10 @@
 using namespace nzviewer;
 using nzviewer_test::refdata;
 using nzviewer_test::waitFor;
+using namespace nzviewer_test;
 
 namespace {
-
 const char* kPyramid = "e_uint16_pyramid_4levels.nii.zarr";
-
-// Answers the next modal message box named `name` with `button` (polling, as a user would);
-// `seen` tells whether one appeared. Stop it (stop()) when the action is over.
-struct BoxAnswer {
-  bool seen = false;
-  QString text;
-  QPointer<QTimer> timer;
-  void stop() {
-    if (timer) timer->deleteLater();
-  }
-};
-
-std::shared_ptr<BoxAnswer> answerBox(QMessageBox::StandardButton button,
-                                     const QString& name = "unsavedRoisBox") {
-  auto ans = std::make_shared<BoxAnswer>();
-  auto* t = new QTimer;
-  ans->timer = t;
-  t->setInterval(20);
-  QObject::connect(t, &QTimer::timeout, t, [t, ans, button, name] {
-    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-    if (!box || box->objectName() != name) return;
-    ans->seen = true;
-    ans->text = box->text();
-    t->stop();
-    t->deleteLater();
-    box->button(button)->click();
-  });
-  t->start();
-  return ans;
-}
-
-// Closes any modal dialog that shows up (and counts them): an action that must not ask.
-struct ModalWatch {
-  int count = 0;
-  QTimer timer;
-  ModalWatch() {
-    timer.setInterval(20);
-    QObject::connect(&timer, &QTimer::timeout, [this] {
-      if (QWidget* m = QApplication::activeModalWidget()) {
-        ++count;
-        m->close();
-      }
-    });
-    timer.start();
-  }
-};
-
-QString rgbCount(const QImage& img, QRgb want, int* n) {
-  *n = 0;
-  for (int y = 0; y < img.height(); ++y)
-    for (int x = 0; x < img.width(); ++x)
-      if ((img.pixel(x, y) & 0xffffff) == (want & 0xffffff)) ++*n;
-  return {};
-}
-
 }  // namespace
 
 class TstDailyUseGui : public QObject {
@@ -124,15 +67,7 @@ class TstDailyUseGui : public QObject {
   }
 
   // Opens `uri` in w_, discarding unsaved ROIs when asked.
-  bool reopen(const QString& uri) {
-    auto ans = answerBox(QMessageBox::Discard);
-    QSignalSpy opened(w_, &MainWindow::datasetOpened);
-    const bool started = w_->openUri(uri);
-    const bool ok = started && (opened.count() > 0 || opened.wait(30000));
-    ans->stop();
-    QTest::qWait(100);
-    return ok;
-  }
+  bool reopen(const QString& uri) { return nzviewer_test::reopenIn(w_, uri); }
 
   void typeInto(QAbstractSpinBox* box, const QString& text) {
     box->setFocus();
@@ -532,25 +467,6 @@ class TstDailyUseGui : public QObject {
     delete w;
   }
 
-  // Free text is not called a local path; an unknown scheme is named.
-  void openDialogNamesWhatItSees() {
-    OpenDialog dlg;
-    auto* scheme = dlg.findChild<QLabel*>("schemeLabel");
-    QVERIFY(scheme);
-    dlg.setUri("hello world");
-    QVERIFY2(!scheme->text().contains("Local path"), qPrintable(scheme->text()));
-    QVERIFY(scheme->text().startsWith("Not recognised"));
-    dlg.setUri("ftp://host/x.nii.zarr");
-    QVERIFY2(scheme->text().contains("unknown scheme <b>ftp://</b>"), qPrintable(scheme->text()));
-    dlg.setUri(refdata(kPyramid));
-    QVERIFY2(scheme->text().contains("Local path") && !scheme->text().contains("not found"),
-             qPrintable(scheme->text()));
-    dlg.setUri("/no/such/dir/x.nii.zarr");
-    QVERIFY(scheme->text().contains("Local path</b> (not found)"));
-    dlg.setUri("s3://bucket/x.nii.zarr");
-    QVERIFY(scheme->text().contains("Amazon S3"));
-  }
-
   // The box in world mm: the centres of its first and last voxel through the level-0 affine
   // (the coordinates the status bar shows), and the "mm" unit says what it is.
   void worldCoordinatesOfBox() {
@@ -602,62 +518,6 @@ class TstDailyUseGui : public QObject {
     dlg->close();
   }
 
-  // "Go to": typed voxel indices or world mm move the crosshair (undoable like any jump);
-  // bad text or a point outside the volume is a red message and no move.
-  void typedCrosshairJump() {
-    QVERIFY(reopen(refdata(kPyramid)));
-    const nz::DatasetInfo& info = w_->source()->dataset()->info();
-    auto* edit = child<QLineEdit>("gotoEdit");
-    auto* kind = child<QComboBox>("gotoKind");
-    auto* status = child<QLabel>("gotoStatus");
-    QVERIFY(edit && kind && status);
-    kind->setCurrentIndex(0);
-    edit->setText("10, 20 30");
-    QTest::keyClick(edit, Qt::Key_Return);
-    QCOMPARE(w_->state()->crosshair(), (nz::Point3{10, 20, 30}));
-    QVERIFY(status->isHidden());
-    // World mm of voxel (40, 50, 60), computed here from the affine.
-    std::array<double, 3> world{};
-    for (std::size_t r = 0; r < 3; ++r)
-      world[r] = info.affine[r * 4] * 40 + info.affine[r * 4 + 1] * 50 +
-                 info.affine[r * 4 + 2] * 60 + info.affine[r * 4 + 3];
-    kind->setCurrentIndex(1);
-    edit->setText(QString("(%1, %2, %3)").arg(world[0]).arg(world[1]).arg(world[2]));
-    QTest::keyClick(edit, Qt::Key_Return);
-    QCOMPARE(w_->state()->crosshair(), (nz::Point3{40, 50, 60}));
-    QVERIFY(child<QLabel>("crosshairLabel")->text().contains(QString::number(world[0], 'f', 2)));
-    edit->setText("1 2");
-    QTest::keyClick(edit, Qt::Key_Return);
-    QVERIFY(!status->isHidden());
-    QVERIFY2(status->text().contains("three numbers"), qPrintable(status->text()));
-    kind->setCurrentIndex(0);
-    edit->setText("10 20 5000");
-    QTest::keyClick(edit, Qt::Key_Return);
-    QVERIFY2(status->text().startsWith("outside the volume"), qPrintable(status->text()));
-    QCOMPARE(w_->state()->crosshair(), (nz::Point3{40, 50, 60}));
-    child<QAction>("undoAction")->trigger();
-    QCOMPARE(w_->state()->crosshair(), (nz::Point3{10, 20, 30}));
-  }
-
-  // Help → Keyboard shortcuts lists the real shortcuts and the mouse gestures; File → Save
-  // screenshot… writes the window as PNG.
-  void shortcutsAndScreenshot() {
-    QVERIFY(reopen(refdata(kPyramid)));
-    const QString text = w_->shortcutsText();
-    for (const char* k : {"Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+B", "Ctrl+O", "Ctrl+Q", "Ctrl+Shift+P",
-                          "Right drag", "Ctrl+left drag", "Home"})
-      QVERIFY2(text.contains(k), k);
-    auto ans = answerBox(QMessageBox::Close, "shortcutsBox");
-    child<QAction>("shortcutsAction")->trigger();
-    QVERIFY(ans->seen);
-    QVERIFY(child<QAction>("saveScreenshotAction"));
-    const QString png = tmp_.filePath("window.png");
-    QVERIFY(w_->saveScreenshot(png));
-    const QImage img(png);
-    QCOMPARE(img.size(), w_->size());
-    QVERIFY(!w_->saveScreenshot(tmp_.filePath("no_dir/x.png")));
-  }
-
   // "Open sample" opens the Colin27 brain converted at build time (not a synthetic ellipse):
   // same shape and affine as Debian's ch2better.nii.gz.
   void openSampleIsRealBrain() {
@@ -679,84 +539,6 @@ class TstDailyUseGui : public QObject {
     QVERIFY(w_->grab().save(nzviewer_test::shotDir() + "/daily_sample_brain.png"));
   }
 
-  // The colour bar between Window low and high shows the views' lookup table, column by column,
-  // and follows the colour map.
-  void colourBarFollowsMap() {
-    QVERIFY(reopen(refdata(kPyramid)));
-    auto* bar = w_->findChild<ColourBar*>("colourBar");
-    QVERIFY(bar && bar->isVisible());
-    for (Colormap map : {Colormap::Grey, Colormap::Hot, Colormap::Viridis}) {
-      child<QComboBox>("colormapCombo")->setCurrentIndex(int(map));
-      QCOMPARE(w_->state()->colormap(), map);
-      const QImage img = bar->grab().toImage();
-      vtkNew<vtkLookupTable> lut;
-      fillLookupTable(lut, map, 0, 1);
-      int checked = 0;
-      for (int x = 0; x < img.width(); x += 7) {
-        double rgba[4];
-        lut->GetTableValue(std::min(255, x * 256 / img.width()), rgba);
-        const QRgb got = img.pixel(x, img.height() / 2);
-        QVERIFY2(std::abs(qRed(got) - int(std::lround(rgba[0] * 255))) <= 1 &&
-                     std::abs(qGreen(got) - int(std::lround(rgba[1] * 255))) <= 1 &&
-                     std::abs(qBlue(got) - int(std::lround(rgba[2] * 255))) <= 1,
-                 qPrintable(QString("%1 column %2").arg(colormapName(map)).arg(x)));
-        ++checked;
-      }
-      QVERIFY(checked > 10);
-    }
-    child<QComboBox>("colormapCombo")->setCurrentIndex(0);
-  }
-
-  // 4D data shows the time row with a play button; playing steps through the time points
-  // (wrapping), stopping stops. A 3D dataset hides the row and stops playback.
-  void timePlayback() {
-    // A small 4D NIfTI-1 (uint8, 8x8x8x5, value = 40 t), written here field by field.
-    const QString path = tmp_.filePath("series4d.nii");
-    {
-      QByteArray h(352, '\0');
-      auto put16 = [&](int off, qint16 v) { std::memcpy(h.data() + off, &v, 2); };
-      auto put32 = [&](int off, qint32 v) { std::memcpy(h.data() + off, &v, 4); };
-      auto putf = [&](int off, float v) { std::memcpy(h.data() + off, &v, 4); };
-      put32(0, 348);
-      const qint16 dim[8] = {4, 8, 8, 8, 5, 1, 1, 1};
-      for (int i = 0; i < 8; ++i) put16(40 + 2 * i, dim[i]);
-      put16(70, 2);  // uint8
-      put16(72, 8);
-      for (int i = 0; i < 8; ++i) putf(76 + 4 * i, 1.0f);
-      putf(108, 352);
-      putf(112, 1.0f);
-      h[123] = 2 | 8;  // mm, s
-      std::memcpy(h.data() + 344, "n+1", 4);
-      QByteArray data(8 * 8 * 8 * 5, '\0');
-      for (int t = 0; t < 5; ++t) std::memset(data.data() + t * 512, 40 * t, 512);
-      QFile f(path);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write(h + data);
-    }
-    QVERIFY(reopen(path));
-    QCOMPARE(w_->source()->dataset()->info().shape[3], std::int64_t(5));
-    auto* time = child<QSlider>("timeSlider");
-    auto* play = child<QToolButton>("playButton");
-    QVERIFY(time && play);
-    QVERIFY(time->isVisibleTo(w_) && play->isVisibleTo(w_));
-    QCOMPARE(w_->state()->timeIndex(), std::int64_t(0));
-    QSignalSpy steps(w_->state(), &ViewerState::timeChannelChanged);
-    QTest::mouseClick(play, Qt::LeftButton);
-    QVERIFY(play->isChecked());
-    QVERIFY(waitFor([&] { return steps.count() >= 6; }, 5000));  // wrapped past 4 back to 0..
-    QTest::mouseClick(play, Qt::LeftButton);
-    QVERIFY(!play->isChecked());
-    const std::int64_t stopped = w_->state()->timeIndex();
-    QCOMPARE(time->value(), int(stopped));
-    QTest::qWait(600);
-    QCOMPARE(w_->state()->timeIndex(), stopped);
-    // Playing, then a 3D dataset: the row hides and playback stops.
-    QTest::mouseClick(play, Qt::LeftButton);
-    QVERIFY(reopen(refdata(kPyramid)));
-    QVERIFY(!time->isVisibleTo(w_));
-    QVERIFY(!play->isChecked());
-  }
-
   // A cancelled export puts the progress bar back to 0 (it used to stay where it stopped).
   void progressResetAfterCancel() {
     QVERIFY(reopen(MainWindow::sampleUri()));  // the 35 MB brain: an export takes a while
@@ -775,32 +557,6 @@ class TstDailyUseGui : public QObject {
     QCOMPARE(bar->value(), 0);
     QVERIFY(!QFileInfo::exists(tmp_.filePath("cancelled_copy.nii.zarr")));
     dlg->close();
-  }
-
-  // The view's texts (corner line, orientation letters) have a dark shadow, so they stay
-  // readable on a white image.
-  void overlayTextReadableOnBrightImage() {
-    QVERIFY(reopen(refdata(kPyramid)));
-    SliceView* axial = w_->viewer()->view(ViewKind::Axial);
-    axial->setZoom(axial->zoom() * 4, QPointF(axial->width() / 2.0, axial->height() / 2.0));
-    w_->state()->setRange(-2, -1);  // every voxel above the window: white
-    QTest::qWait(300);
-    const QImage img = nzviewer_test::frameOf(axial);
-    img.save(nzviewer_test::shotDir() + "/daily_text_on_white.png");
-    // Top-left corner text over white image: dark shadow pixels next to the light glyphs.
-    int white = 0, dark = 0;
-    for (int y = 2; y < 20; ++y)
-      for (int x = 12; x < std::min(img.width(), 220); ++x) {
-        const int g = qGray(img.pixel(x, y));
-        white += g > 250;
-        dark += g < 90;
-      }
-    QVERIFY2(white > 500,
-             qPrintable(QString("%1 white pixels: image not under the text").arg(white)));
-    qInfo("%d white, %d dark pixels under the corner text", white, dark);
-    QVERIFY2(dark > 40, qPrintable(QString("%1 dark (shadow) pixels").arg(dark)));
-    w_->viewer()->applyAutoWindow();
-    axial->resetView();
   }
 
   void cleanupTestCase() { delete w_; }
