@@ -1,14 +1,17 @@
 // nzview: the GUI entry point.
-//   nzview [URI] [--screenshot FILE.png] [--size WxH] [--timeout S] [credential flags]
+//   nzview [URI] [--rois FILE.json] [--screenshot FILE.png] [--size WxH] [--timeout S]
+//          [credential flags]
 // --help and --version work without a display: they are handled before QApplication exists.
 #include <QApplication>
 #include <QSurfaceFormat>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "render/vtk_gl_widget.h"
+#include "roi/roi_controller.h"
 #include "store/store_options.h"
 #include "ui/main_window.h"
 
@@ -19,10 +22,12 @@ const char* kUsage =
     "Viewer for huge NIfTI-Zarr scans on cloud storage (az://, s3://, gs://, https://, paths).\n"
     "\n"
     "Options:\n"
+    "  --rois FILE.json        load this ROI list (Save ROIs…, nzview-cli export --rois) once\n"
+    "                          URI has opened and show the ROI panel\n"
     "  --screenshot FILE.png   open URI, wait until every chunk the three views need at the\n"
     "                          level they display is loaded, save the window and exit\n"
     "                          (0 = saved and complete, 1 = error or timeout)\n"
-    "  --size WxH              window size (default 1280x860)\n"
+    "  --size WxH              window size (default 1280x860; works down to 1280x720)\n"
     "  --timeout S             screenshot timeout in seconds (default 60)\n"
     "  --azure-account NAME  --azure-key KEY  --azure-sas TOKEN  --azure-connection-string S\n"
     "  --azure-endpoint URL  --aws-profile P  --aws-region R  --endpoint-url URL\n"
@@ -30,11 +35,11 @@ const char* kUsage =
     "  --option key=value      any other store option\n"
     "  --help, --version\n"
     "\n"
-    "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), AZURE_*, AWS_*, "
-    "GOOGLE_APPLICATION_CREDENTIALS.\n";
+    "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), NZVIEW_SETTINGS (an INI file used\n"
+    "instead of the user's settings), AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS.\n";
 
 struct Args {
-  std::string uri, screenshot;
+  std::string uri, screenshot, rois;
   int width = 1280, height = 860;
   double timeout = 60;
   nz::StoreOptions options;
@@ -61,6 +66,8 @@ int parse(int argc, char** argv, Args& a) {
       return 0;
     } else if (arg == "--screenshot") {
       if (!value(a.screenshot)) return 2;
+    } else if (arg == "--rois") {
+      if (!value(a.rois)) return 2;
     } else if (arg == "--size") {
       if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2 || a.width < 200 ||
           a.height < 150 || a.width > 16384 || a.height > 16384) {
@@ -119,6 +126,10 @@ int parse(int argc, char** argv, Args& a) {
       return 2;
     }
   }
+  if (!a.rois.empty() && a.uri.empty()) {
+    std::fprintf(stderr, "nzview: --rois needs a URI\n");
+    return 2;
+  }
   if (!a.screenshot.empty() && a.uri.empty()) {
     std::fprintf(stderr, "nzview: --screenshot needs a URI\n");
     return 2;
@@ -152,6 +163,22 @@ int main(int argc, char** argv) {
   nzviewer::MainWindow window;
   window.resize(args.width, args.height);
   window.show();
+  if (!args.rois.empty()) {
+    // Loaded once, when the dataset has opened; a bad list is one message (and exit code 1 in
+    // screenshot mode, where nobody reads the panel).
+    auto* roi = window.findChild<nzviewer::RoiController*>();
+    const QString file = QString::fromStdString(args.rois);
+    const bool screenshot = !args.screenshot.empty();
+    auto conn = std::make_shared<QMetaObject::Connection>();
+    *conn = QObject::connect(&window, &nzviewer::MainWindow::datasetOpened, &window,
+                             [roi, file, screenshot, conn] {
+                               QObject::disconnect(*conn);
+                               QString error;
+                               if (roi && roi->loadRois(file, &error)) return;
+                               std::fprintf(stderr, "nzview: %s\n", error.toUtf8().constData());
+                               if (screenshot) QApplication::exit(1);
+                             });
+  }
   if (!args.uri.empty()) {
     if (!args.screenshot.empty())
       window.screenshotWhenReady(QString::fromStdString(args.screenshot), args.timeout);

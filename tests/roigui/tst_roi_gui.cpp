@@ -4,10 +4,12 @@
 // readRegion of the same box from a freshly opened dataset (never the GUI's shared dataset),
 // and a cancelled export leaves nothing at the destination.
 #include <QAction>
+#include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -249,8 +251,21 @@ class TstRoiGui : public QObject {
     auto* open = dlg->findChild<QPushButton*>("exportOpen");
     QVERIFY(open && open->isEnabled());
     QSignalSpy opened(w_, &MainWindow::datasetOpened);
+    // The drawn ROI is not saved: opening the export asks first; "Discard" goes ahead.
+    bool asked = false;
+    QTimer answer;
+    answer.setInterval(20);
+    connect(&answer, &QTimer::timeout, this, [&] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      if (!box || box->objectName() != "unsavedRoisBox") return;
+      asked = true;
+      box->button(QMessageBox::Discard)->click();
+    });
+    answer.start();
     QTest::mouseClick(open, Qt::LeftButton);
     QVERIFY(opened.wait(30000));
+    answer.stop();
+    QVERIFY(asked);
     QCOMPARE(w_->source()->uri(), tmp_.filePath("open_me.nii.zarr"));
     QVERIFY(roi_->model()->rois().empty());  // a new dataset starts without ROIs
   }

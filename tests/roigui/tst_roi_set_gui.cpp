@@ -326,10 +326,10 @@ class TstRoiSetGui : public QObject {
     QCOMPARE(roi_->proposedDestination(1), dir + "/a_b-2.nii.gz");
     m->rename(evil, kEvil);
 
-    // "Save as NIfTI-Zarr" keeps its own default.
+    // "Save as NIfTI-Zarr" proposes the same (last used) folder.
     dlg = roi_->openExportDialog(-1);
     QVERIFY(dlg);
-    QCOMPARE(dlg->destination(), QDir::home().filePath("e_uint16_pyramid_4levels_copy.nii.zarr"));
+    QCOMPARE(dlg->destination(), dir + "/e_uint16_pyramid_4levels_copy.nii.zarr");
     dlg->close();
   }
 

@@ -109,7 +109,7 @@ class TstOpenDialog : public QObject {
     QVERIFY(opened.wait(20000));
     QCOMPARE(w.recentUris().first(),
              QString("file://" NZ_TEST_DATA_DIR "/refdata/a_uint8_oblique_sform.nii.zarr"));
-    QSettings s("nzview", "nzview");
+    QSettings s(MainWindow::settingsFile(), QSettings::IniFormat);  // the test's own file
     s.sync();
     QFile f(s.fileName());
     QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(s.fileName()));

@@ -470,6 +470,7 @@ class TstViewerFaults : public QObject {
     });
     closer.start();
     QSignalSpy failed(w_, &MainWindow::datasetFailed);
+    const auto datasetBefore = w_->source()->dataset();
     StallDetector stall;
     QElapsedTimer clock;
     clock.start();
@@ -487,7 +488,10 @@ class TstViewerFaults : public QObject {
     QVERIFY2(boxes.first().startsWith("Could not open dataset|"), qPrintable(boxes.first()));
     QVERIFY2(boxes.first().contains(named), qPrintable(boxes.first()));
     QCOMPARE(label(w_, "cursorLabel")->text(), QString("Open failed"));
-    QVERIFY(!w_->source()->isOpen() && !w_->source()->isOpening());
+    QVERIFY(!w_->source()->isOpening());
+    // A failed open changes nothing: the dataset open before (if any) is still open.
+    QCOMPARE(w_->source()->isOpen(), datasetBefore != nullptr);
+    QCOMPARE(w_->source()->dataset(), datasetBefore);
     summary_ << QString("%1: one dialog after %2 ms: %3")
                     .arg(QTest::currentDataTag())
                     .arg(ms)

@@ -38,8 +38,8 @@ DataSource::~DataSource() {
 }
 
 void DataSource::open(const QString& uri, const nz::StoreOptions& options) {
-  close();  // an earlier opener still running is superseded (generation), not awaited
-  uri_ = uri;
+  // The open dataset stays until the new one has opened (a failed open changes nothing); an
+  // earlier opener still running is superseded (generation), not awaited.
   opening_ = true;
   const std::uint64_t generation = ++openGeneration_;
   const std::string u = uri.toStdString();
@@ -63,7 +63,14 @@ void DataSource::open(const QString& uri, const nz::StoreOptions& options) {
     if (!self) return;
     QMetaObject::invokeMethod(
         self,
-        [self, ds, error, generation, secs] { self->finishOpen(generation, ds, error, secs); },
+        [self, ds, error, generation, secs, uri = QString::fromStdString(u)] {
+          if (generation != self->openGeneration_) return;  // superseded by another open
+          if (ds) {
+            self->close();  // only now: the new dataset is there
+            self->uri_ = uri;
+          }
+          self->finishOpen(self->openGeneration_, ds, error, secs);
+        },
         Qt::QueuedConnection);
   }).detach();
 }

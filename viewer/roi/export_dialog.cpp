@@ -287,7 +287,7 @@ void ExportDialog::startExport() {
         exportButton_->setEnabled(true);
         cancelButton_->setEnabled(false);
         openButton_->setEnabled(ok);
-        if (ok) progress_->setValue(1000);
+        progress_->setValue(ok ? 1000 : 0);  // cancelled or failed: nothing was written
         status_->setText(ok ? "Exported to " + QString::fromStdString(
                                                    nz::redactSecrets(destination().toStdString()))
                             : message);

@@ -8,7 +8,10 @@
 #include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QUrl>
@@ -26,6 +29,7 @@
 #include "roi/roi_model.h"
 #include "roi/roi_overlay.h"
 #include "roi/roi_set.h"
+#include "roi/roi_undo.h"
 #include "ui/main_window.h"
 #include "uri/uri.h"
 #include "views/ortho_viewer.h"
@@ -63,7 +67,15 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
     views_[std::size_t(i)]->addOverlay(overlay_);
   }
   panel_ = new RoiListPanel(model_, window_->state(), window_->source());
-  dock_ = window_->addSidePanel(panel_, "ROI");
+  // Scrolls rather than forcing its height on the window (it must fit 1280x720 screens).
+  auto* scroll = new QScrollArea;
+  scroll->setObjectName("roiScroll");
+  scroll->setWidget(panel_);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(panel_->sizeHint().width() + 20);
+  dock_ = window_->addSidePanel(scroll, "ROI");
   dock_->setObjectName("roiDock");
   dock_->hide();
 
@@ -118,7 +130,43 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
     file->insertAction(before, loadRois_);
   }
   for (QAction* a : window_->menuBar()->actions())
-    if (a->menu() && a->text() == "&View") a->menu()->addAction(dock_->toggleViewAction());
+    if (a->menu() && a->text() == "&View") {
+      a->menu()->addAction(dock_->toggleViewAction());
+      // Small screens: the header and ROI panels as tabs of one dock instead of stacked.
+      QAction* tabs = a->menu()->addAction("Side panels as &tabs");
+      tabs->setObjectName("sidePanelsAsTabs");
+      tabs->setCheckable(true);
+      connect(tabs, &QAction::toggled, this, [this](bool on) {
+        auto* header = window_->findChild<QDockWidget*>("headerDock");
+        if (!header) return;
+        if (on) {
+          window_->tabifyDockWidget(header, dock_);
+          dock_->raise();
+        } else {  // out of the tab group, below the header panel
+          const bool shown = dock_->isVisible();
+          window_->removeDockWidget(dock_);
+          window_->addDockWidget(Qt::RightDockWidgetArea, dock_);
+          window_->splitDockWidget(header, dock_, Qt::Vertical);
+          dock_->setVisible(shown);
+        }
+      });
+    }
+
+  // Edit menu (after File): undo/redo of ROI edits, crop/pad settings and crosshair jumps.
+  undo_ = new RoiUndo(model_, window_->state(), this);
+  QAction* undoAction = undo_->stack()->createUndoAction(this, "&Undo");
+  undoAction->setObjectName("undoAction");
+  undoAction->setShortcuts(QKeySequence::Undo);
+  QAction* redoAction = undo_->stack()->createRedoAction(this, "&Redo");
+  redoAction->setObjectName("redoAction");
+  redoAction->setShortcuts({QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")});
+  auto* edit = new QMenu("&Edit", window_->menuBar());
+  edit->setObjectName("editMenu");
+  edit->addAction(undoAction);
+  edit->addAction(redoAction);
+  const auto menus = window_->menuBar()->actions();
+  window_->menuBar()->insertMenu(menus.size() > 1 ? menus[1] : nullptr, edit);
+  window_->setDiscardCheck([this] { return confirmDiscardRois(); });
 
   connect(window_, &MainWindow::datasetOpened, this, &RoiController::onOpened);
   connect(panel_, &RoiListPanel::exportRequested, this, [this](int i) { openExportDialog(i); });
@@ -138,9 +186,35 @@ RoiController::~RoiController() {
     if (v) v->removeOverlay(overlay_);
 }
 
+QUndoStack* RoiController::undoStack() const { return undo_->stack(); }
+
+bool RoiController::hasUnsavedRois() const {
+  return !model_->rois().empty() && !model_->snapshot().sameContent(saved_);
+}
+
+bool RoiController::confirmDiscardRois() {
+  if (!hasUnsavedRois()) return true;
+  QMessageBox box(QMessageBox::Warning, "Unsaved ROIs",
+                  QString("%1 ROI(s) have changes that are not saved.").arg(model_->rois().size()),
+                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, window_);
+  box.setObjectName("unsavedRoisBox");
+  box.setInformativeText("Save them as an ROI list (JSON) first?");
+  box.setDefaultButton(QMessageBox::Save);
+  switch (box.exec()) {
+    case QMessageBox::Save:
+      return saveRoisInteractive();
+    case QMessageBox::Discard:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void RoiController::onOpened() {
   dataset_ = window_->source()->dataset();
   model_->setInfo(dataset_ ? &dataset_->info() : nullptr);
+  undo_->reset();
+  saved_ = model_->snapshot();
   panel_->setStatus({});
   draw_->setEnabled(dataset_ != nullptr);
   saveAs_->setEnabled(dataset_ != nullptr);
@@ -158,6 +232,8 @@ void RoiController::onOpened() {
   if (cp.size() == 3)
     model_->setCropOrPad(
         std::array<std::int64_t, 3>{cp[0].toLongLong(), cp[1].toLongLong(), cp[2].toLongLong()});
+  undo_->reset();
+  saved_ = model_->snapshot();  // boxes from the environment are not the user's unsaved work
 }
 
 void RoiController::newRoiAtCrosshair() {
@@ -200,7 +276,9 @@ ExportDialog* RoiController::openExportDialog(int index) {
     for (const char* s : {".nii.zarr", ".nii.gz", ".nii", ".zarr"})
       if (base.endsWith(s, Qt::CaseInsensitive)) base.chop(int(strlen(s)));
     if (base.isEmpty()) base = "dataset";
-    dlg->setDestination(QDir::home().filePath(base + "_copy.nii.zarr"));
+    // The folder of the last export (home until then), as for ROI exports.
+    const QString dir = lastExportDir_.contains("://") ? QDir::homePath() : lastExportDir_;
+    dlg->setDestination(QDir(dir).filePath(base + "_copy.nii.zarr"));
   }
   // The next ROI export proposes the directory this one was written to.
   connect(dlg, &ExportDialog::exportFinished, this, [this, dlg](bool ok) {
@@ -279,6 +357,7 @@ bool RoiController::saveRois(const QString& path, QString* error) {
     return false;
   }
   lastRoiFile_ = path;
+  saved_ = model_->snapshot();
   reportRoiSet(QString("Saved %1 ROI(s) to %2").arg(model_->rois().size()).arg(path), false, error);
   return true;
 }
@@ -341,7 +420,9 @@ bool RoiController::loadRois(const QString& path, QString* error) {
         notes << "snapping turned off to keep the saved boxes";
         break;
       }
+  const bool wasSaved = !hasUnsavedRois();
   model_->append(rois);
+  if (wasSaved) saved_ = model_->snapshot();  // what is shown is what the file holds
   const std::string current = savedSource(window_->source()->uri());
   if (!set.source.empty() && set.source != current)
     notes << "saved from " + QString::fromStdString(nz::redactSecrets(set.source));
@@ -352,8 +433,8 @@ bool RoiController::loadRois(const QString& path, QString* error) {
   return true;
 }
 
-void RoiController::saveRoisInteractive() {
-  if (!model_->info() || model_->rois().empty()) return;
+bool RoiController::saveRoisInteractive() {
+  if (!model_->info() || model_->rois().empty()) return false;
   QString start = lastRoiFile_;
   if (start.isEmpty()) {
     QString base = QFileInfo(QString::fromStdString(savedSource(window_->source()->uri())))
@@ -362,9 +443,9 @@ void RoiController::saveRoisInteractive() {
     start = QDir::home().filePath((base.isEmpty() ? QString("dataset") : base) + "_rois.json");
   }
   QString path = QFileDialog::getSaveFileName(window_, "Save ROIs", start, "ROI list (*.json)");
-  if (path.isEmpty()) return;
+  if (path.isEmpty()) return false;
   if (QFileInfo(path).suffix().isEmpty()) path += ".json";
-  saveRois(path);
+  return saveRois(path);
 }
 
 void RoiController::loadRoisInteractive() {

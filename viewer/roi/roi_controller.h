@@ -13,9 +13,11 @@
 #include <memory>
 
 #include "dataset/dataset.h"
+#include "roi/roi_model.h"
 
 class QAction;
 class QDockWidget;
+class QUndoStack;
 
 namespace nzviewer {
 
@@ -25,6 +27,7 @@ class RoiOverlay;
 class RoiListPanel;
 class ExportDialog;
 class SliceView;
+class RoiUndo;
 
 class RoiController : public QObject {
   Q_OBJECT
@@ -37,6 +40,13 @@ class RoiController : public QObject {
   RoiListPanel* panel() const { return panel_; }
   QAction* drawAction() const { return draw_; }
   QDockWidget* dock() const { return dock_; }
+  QUndoStack* undoStack() const;
+
+  // ROIs changed since the dataset opened or the list was last saved or loaded.
+  bool hasUnsavedRois() const;
+  // Before the dataset is replaced or the window closes with unsaved ROIs: Save / Discard /
+  // Cancel (the message box is named "unsavedRoisBox"). True when it may go ahead.
+  bool confirmDiscardRois();
 
   // Opens (and returns) the export dialog for ROI `index`, or for the whole volume as
   // .nii.zarr level 0 ("Save as NIfTI-Zarr…") when index < 0.
@@ -54,6 +64,7 @@ class RoiController : public QObject {
   // Directory of the last successful export (QDir::homePath() until then); ROI export dialogs
   // propose a file in it.
   QString lastExportDirectory() const { return lastExportDir_; }
+  void setLastExportDirectory(const QString& dir) { lastExportDir_ = dir; }
   // The directory a destination is in: the local parent directory, or the cloud URI prefix
   // ("s3://b/x/roi.nii.gz" -> "s3://b/x"; a query string is kept).
   static QString exportDirectoryOf(const QString& destination);
@@ -63,7 +74,7 @@ class RoiController : public QObject {
 
  public slots:
   void newRoiAtCrosshair();
-  void saveRoisInteractive();  // file dialog, then saveRois
+  bool saveRoisInteractive();  // file dialog, then saveRois (false: cancelled or failed)
   void loadRoisInteractive();  // file dialog, then loadRois
 
  private:
@@ -83,6 +94,8 @@ class RoiController : public QObject {
   QAction* loadRois_;
   QString lastExportDir_;
   QString lastRoiFile_;  // start of the Save/Load ROIs file dialogs
+  RoiUndo* undo_;
+  RoiModelState saved_;  // the list as last saved/loaded (or empty at open)
 };
 
 }  // namespace nzviewer

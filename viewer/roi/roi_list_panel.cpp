@@ -1,5 +1,6 @@
 #include "roi/roi_list_panel.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -11,6 +12,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -34,6 +36,30 @@ QLabel* valueLabel(const char* name) {
   return l;
 }
 
+// A section whose title button folds it away (the panel must fit a 720-pixel-high screen).
+QWidget* foldable(const QString& title, QWidget* body, const QString& name) {
+  auto* w = new QWidget;
+  auto* l = new QVBoxLayout(w);
+  l->setContentsMargins(0, 0, 0, 0);
+  l->setSpacing(0);
+  auto* b = new QToolButton;
+  b->setObjectName(name);
+  b->setText(title);
+  b->setCheckable(true);
+  b->setChecked(true);
+  b->setAutoRaise(true);
+  b->setArrowType(Qt::DownArrow);
+  b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  b->setToolTip("Show or hide this section");
+  QObject::connect(b, &QToolButton::toggled, body, [b, body](bool on) {
+    body->setVisible(on);
+    b->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
+  });
+  l->addWidget(b);
+  l->addWidget(body);
+  return w;
+}
+
 bool localUri(const QString& uri) { return !uri.contains("://") || uri.startsWith("file://"); }
 }  // namespace
 
@@ -44,6 +70,22 @@ QString RoiListPanel::formatVoxels(const nz::ExportPlan& p) {
 QString RoiListPanel::formatMB(std::uint64_t bytes) {
   return QString::number(double(bytes) / 1e6, 'f', 2) + " MB";
 }
+QString RoiListPanel::worldCorners(const nz::DatasetInfo& info, const nz::Box& level0) {
+  auto world = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+    const double v[3] = {double(i), double(j), double(k)};
+    QStringList out;
+    for (int r = 0; r < 3; ++r) {
+      double x = info.affine[std::size_t(r * 4 + 3)];
+      for (int c = 0; c < 3; ++c) x += info.affine[std::size_t(r * 4 + c)] * v[c];
+      out << QString::number(x, 'f', 2);
+    }
+    return "(" + out.join(", ") + ")";
+  };
+  return QString("first voxel %1 · last voxel %2")
+      .arg(world(level0.begin[0], level0.begin[1], level0.begin[2]),
+           world(level0.end[0] - 1, level0.end[1] - 1, level0.end[2] - 1));
+}
+
 QString RoiListPanel::formatSeconds(double s) {
   if (s < 60) return QString::number(s, 'f', 1) + " s";
   return QString("%1 min %2 s").arg(int(s / 60)).arg(int(std::fmod(s, 60)));
@@ -90,11 +132,16 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   status_->hide();
   l->addWidget(status_);
 
-  auto* boxGroup = new QGroupBox("Box (level 0, begin/end along voxel axes)");
+  auto* boxGroup = new QGroupBox;
   auto* grid = new QGridLayout(boxGroup);
   units_ = new QComboBox;
   units_->setObjectName("roiUnits");
-  units_->addItems({"voxels", "mm"});
+  // "mm" here is edge index × voxel size along each voxel axis (not world coordinates, which
+  // the "World" readout gives).
+  units_->addItems({"voxels", "mm (index × spacing)"});
+  units_->setToolTip(
+      "mm = voxel edge index × voxel size along each voxel axis, from the volume's first "
+      "corner; the world (scanner RAS) coordinates of the box are under Export cost → World");
   grid->addWidget(new QLabel("Units"), 0, 0);
   grid->addWidget(units_, 0, 1, 1, 2);
   for (int a = 0; a < 3; ++a) {
@@ -114,9 +161,9 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   snap_ = new QCheckBox("Snap to chunk grid (export level)");
   snap_->setObjectName("roiSnap");
   grid->addWidget(snap_, 4, 0, 1, 3);
-  l->addWidget(boxGroup);
+  l->addWidget(foldable("Box (level 0, begin/end along voxel axes)", boxGroup, "roiBoxSection"));
 
-  auto* cpGroup = new QGroupBox("Crop or pad (TorchIO CropOrPad)");
+  auto* cpGroup = new QGroupBox;
   auto* cp = new QGridLayout(cpGroup);
   cropOrPad_ = new QCheckBox("Target shape W×H×D");
   cropOrPad_->setObjectName("roiCropOrPad");
@@ -141,9 +188,9 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   padValue_->setKeyboardTracking(false);
   cp->addWidget(padMode_, 2, 0, 1, 2);
   cp->addWidget(padValue_, 2, 2);
-  l->addWidget(cpGroup);
+  l->addWidget(foldable("Crop or pad (TorchIO CropOrPad)", cpGroup, "roiCropSection"));
 
-  auto* out = new QGroupBox("Export cost");
+  auto* out = new QGroupBox;
   auto* f = new QFormLayout(out);
   level_ = new QComboBox;
   level_->setObjectName("roiLevel");
@@ -154,13 +201,19 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
   chunks_ = valueLabel("roiChunks");
   fetch_ = valueLabel("roiFetch");
   estimate_ = valueLabel("roiEstimate");
+  world_ = valueLabel("roiWorld");
+  world_->setWordWrap(true);
+  world_->setToolTip(
+      "World (scanner RAS) mm of the centres of the box's first voxel (lowest i, j, k) and last "
+      "voxel (highest i, j, k), from the level-0 affine: the coordinates the status bar shows");
   f->addRow("Voxels", voxels_);
+  f->addRow("World", world_);
   f->addRow("Size", mm_);
   f->addRow("Output", mb_);
   f->addRow("Chunks", chunks_);
   f->addRow("To fetch", fetch_);
   f->addRow("Estimate", estimate_);
-  l->addWidget(out);
+  l->addWidget(foldable("Export cost", out, "roiCostSection"));
   export_ = new QPushButton("Export…");
   export_->setObjectName("roiExport");
   l->addWidget(export_);
@@ -174,7 +227,13 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
     if (!updating_) model_->rename(list_->row(item), item->text());
   });
   connect(add, &QPushButton::clicked, this, &RoiListPanel::newRequested);
-  connect(remove_, &QPushButton::clicked, this, [this] { model_->remove(model_->current()); });
+  connect(remove_, &QPushButton::clicked, this, &RoiListPanel::deleteCurrent);
+  // Delete / Backspace in the list delete the selected box too (undoable, like the button).
+  auto* del = new QAction(list_);
+  del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+  del->setShortcutContext(Qt::WidgetShortcut);
+  list_->addAction(del);
+  connect(del, &QAction::triggered, this, &RoiListPanel::deleteCurrent);
   connect(centre_, &QPushButton::clicked, this, &RoiListPanel::centreOnCrosshair);
   connect(save_, &QPushButton::clicked, this, &RoiListPanel::saveRequested);
   connect(load_, &QPushButton::clicked, this, &RoiListPanel::loadRequested);
@@ -190,7 +249,16 @@ RoiListPanel::RoiListPanel(RoiModel* model, ViewerState* state, DataSource* sour
     if (model_->current() >= 0) emit exportRequested(model_->current());
   });
   timer_.setInterval(1000);
-  connect(&timer_, &QTimer::timeout, this, &RoiListPanel::refreshReadout);
+  clock_.start();
+  connect(&timer_, &QTimer::timeout, this, [this] {
+    const nz::DatasetInfo* info = model_->info();
+    if (info != speedFor_) {  // another dataset: another store
+      speed_.reset();
+      speedFor_ = info;
+    }
+    if (source_->isOpen()) speed_.sample(source_->metrics(), double(clock_.elapsed()) / 1000.0);
+    refreshReadout();
+  });
   timer_.start();
   refresh();
 }
@@ -206,8 +274,19 @@ QString RoiListPanel::status() const { return status_->text(); }
 bool RoiListPanel::useMm() const { return units_->currentIndex() == 1; }
 
 nz::ThroughputModel RoiListPanel::throughput() const {
-  return RoiModel::throughputFor(source_->isOpen() ? source_->metrics() : nz::LoaderMetrics{},
-                                 localUri(source_->uri()));
+  return speed_.model(localUri(source_->uri()));
+}
+
+QString RoiListPanel::formatEstimate(std::pair<double, double> range, const StoreSpeed& speed) {
+  QString text = formatSeconds(range.first);
+  if (formatSeconds(range.second) != text) text += " – " + formatSeconds(range.second);
+  if (speed.measured())
+    text += QString(" (%1 ms/request, %2 MB/s measured)")
+                .arg(speed.latencySeconds() * 1000, 0, 'f', 0)
+                .arg(speed.bytesPerSecond() / 1e6, 0, 'f', 1);
+  else
+    text += " (not measured yet)";
+  return text;
 }
 
 void RoiListPanel::refresh() {
@@ -227,13 +306,19 @@ void RoiListPanel::refresh() {
         list_->item(i)->setText(rois[std::size_t(i)].name);
   }
   list_->setCurrentRow(model_->current());
-  if (info && level_->count() != static_cast<int>(info->levels.size())) {
-    level_->clear();
+  // Rebuilt whenever the text differs: a new dataset with as many levels has other shapes.
+  QStringList levels;
+  if (info)
     for (std::size_t lv = 0; lv < info->levels.size(); ++lv) {
       QStringList s;
       for (int a = 0; a < 3; ++a) s << QString::number(info->levels[lv].shape[a]);
-      level_->addItem(QString("%1  (%2)").arg(lv).arg(s.join("×")));
+      levels << QString("%1  (%2)").arg(lv).arg(s.join("×"));
     }
+  QStringList shown;
+  for (int k = 0; k < level_->count(); ++k) shown << level_->itemText(k);
+  if (shown != levels) {
+    level_->clear();
+    level_->addItems(levels);
   }
   level_->setCurrentIndex(model_->level());
   const bool has = info && model_->current() >= 0;
@@ -249,6 +334,9 @@ void RoiListPanel::refresh() {
       const nz::Box& b = rois[std::size_t(model_->current())].roi.box;
       begin_[a]->setValue(double(b.begin[a]) * scale);
       end_[a]->setValue(double(b.end[a]) * scale);
+    } else {  // no box: empty fields, not the last box's numbers
+      begin_[a]->clear();
+      end_[a]->clear();
     }
   }
   snap_->setChecked(model_->snap());
@@ -256,6 +344,8 @@ void RoiListPanel::refresh() {
   cropOrPad_->setChecked(target.has_value());
   if (target)
     for (int a = 0; a < 3; ++a) target_[a]->setValue(static_cast<int>((*target)[a]));
+  for (QSpinBox* t : target_) t->setEnabled(target.has_value());
+  padValue_->setEnabled(model_->padMode() == nz::PadMode::Constant);
   for (int m = 0; m < static_cast<int>(std::size(kModes)); ++m)
     if (kModes[m] == model_->padMode()) padMode_->setCurrentIndex(m);
   padValue_->setValue(model_->padValue());
@@ -273,9 +363,10 @@ void RoiListPanel::refreshReadout() {
   const nz::DatasetInfo* info = model_->info();
   auto plan = model_->plan(i, throughput());
   if (!info || !plan) {
-    for (QLabel* l : {voxels_, mm_, mb_, chunks_, fetch_, estimate_}) l->setText("—");
+    for (QLabel* l : {voxels_, mm_, mb_, chunks_, fetch_, estimate_, world_}) l->setText("—");
     return;
   }
+  world_->setText(worldCorners(*info, model_->rois()[std::size_t(i)].roi.box));
   voxels_->setText(formatVoxels(*plan));
   const nz::Vec3 w = nz::RoiBox::fromLevel(*info, plan->level, plan->outBox).sizeWorld(*info);
   mm_->setText(
@@ -287,9 +378,7 @@ void RoiListPanel::refreshReadout() {
   mb_->setText(formatMB(plan->outputBytes) + " (.nii)");
   chunks_->setText(QString::number(plan->chunks));
   fetch_->setText(formatMB(plan->bytesToFetchEstimate) + " decoded");
-  const nz::ThroughputModel t = throughput();
-  estimate_->setText(formatSeconds(plan->estimatedSeconds) +
-                     QString(" at %1 MB/s").arg(t.bytesPerSecond / 1e6, 0, 'f', 1));
+  estimate_->setText(formatEstimate(speed_.range(*plan, localUri(source_->uri())), speed_));
 }
 
 void RoiListPanel::applyFields() {
@@ -307,14 +396,23 @@ void RoiListPanel::applyFields() {
 
 void RoiListPanel::applyCropOrPad() {
   if (updating_) return;
+  // Read every widget before touching the model: each model change refreshes the panel from
+  // the model, which would otherwise put back the old target before it is read.
   const nz::PadMode mode = kModes[std::max(0, padMode_->currentIndex())];
-  padValue_->setEnabled(mode == nz::PadMode::Constant);
-  model_->setPad(mode, padValue_->value());
+  const double value = padValue_->value();
+  std::optional<std::array<std::int64_t, 3>> target;
   if (cropOrPad_->isChecked())
-    model_->setCropOrPad(
-        std::array<std::int64_t, 3>{target_[0]->value(), target_[1]->value(), target_[2]->value()});
-  else
-    model_->setCropOrPad(std::nullopt);
+    target =
+        std::array<std::int64_t, 3>{target_[0]->value(), target_[1]->value(), target_[2]->value()};
+  model_->setCropOrPadSettings(target, mode, value);
+}
+
+void RoiListPanel::deleteCurrent() {
+  const int i = model_->current();
+  if (i < 0 || i >= static_cast<int>(model_->rois().size())) return;
+  const QString name = model_->rois()[std::size_t(i)].name;
+  model_->remove(i);
+  setStatus(QString("Deleted %1 (Edit → Undo, Ctrl+Z, brings it back)").arg(name));
 }
 
 void RoiListPanel::centreOnCrosshair() {

@@ -1,17 +1,21 @@
 #pragma once
 // Side panel of the ROI boxes: the named list (double-click renames), the current box in
-// voxels or mm (begin/end along each voxel axis; mm = edge index x voxel size), snapping to the
+// voxels or mm (begin/end along each voxel axis; mm = edge index x voxel size, labelled so; the
+// world RAS coordinates of its first and last voxel are shown too), snapping to the
 // chunk grid, the TorchIO CropOrPad target with its pad mode and value, "Centre on crosshair",
 // and the cost of exporting it at the chosen level, straight from nz::planExport: output size
-// in voxels, mm and MB, chunks and bytes to fetch, and the time estimated from the throughput
-// the loader measured. "Export…" asks the controller to open the export dialog; "Save ROIs…" /
-// "Load ROIs…" ask it to write or read the ROI list as JSON (nz::roiSetJson), and their result
-// shows in the status line under the list.
+// in voxels, mm and MB, chunks and bytes to fetch, and the time range estimated from the
+// per-request latency and bandwidth measured on this store (StoreSpeed, kept while idle). "Export…"
+// asks the controller to open the export dialog; "Save ROIs…" / "Load ROIs…" ask it to write or
+// read the ROI list as JSON (nz::roiSetJson), and their result shows in the status line under the
+// list.
+#include <QElapsedTimer>
 #include <QTimer>
 #include <QWidget>
 #include <array>
 
 #include "roi/export_plan.h"
+#include "roi/store_speed.h"
 
 class QListWidget;
 class QComboBox;
@@ -36,7 +40,13 @@ class RoiListPanel : public QWidget {
   static QString formatVoxels(const nz::ExportPlan& p);
   static QString formatMB(std::uint64_t bytes);
   static QString formatSeconds(double s);
+  // World (RAS) mm of the centres of the first and last voxel of a level-0 box.
+  static QString worldCorners(const nz::DatasetInfo& info, const nz::Box& level0);
   nz::ThroughputModel throughput() const;
+  // The measured speed of the open store (sampled every second from the viewer's loader).
+  const StoreSpeed& storeSpeed() const { return speed_; }
+  // Estimate text: "2.0 – 6.7 s (45 ms/request, 12.3 MB/s measured)".
+  static QString formatEstimate(std::pair<double, double> range, const StoreSpeed& speed);
   // One line under the list buttons (empty hides it); errors in red.
   void setStatus(const QString& text, bool error = false);
   QString status() const;
@@ -50,6 +60,7 @@ class RoiListPanel : public QWidget {
  public slots:
   void refresh();  // model changed: list, fields, readout
   void centreOnCrosshair();
+  void deleteCurrent();  // "Delete" / the Delete key: undoable, and the status line says so
 
  private:
   void refreshReadout();
@@ -76,13 +87,17 @@ class RoiListPanel : public QWidget {
   QLabel* chunks_;
   QLabel* fetch_;
   QLabel* estimate_;
+  QLabel* world_;
   QPushButton* export_;
   QPushButton* remove_;
   QPushButton* centre_;
   QPushButton* save_;
   QPushButton* load_;
   QLabel* status_;
-  QTimer timer_;  // the measured throughput changes: refresh the estimate
+  QTimer timer_;  // samples the store's speed and refreshes the estimate
+  StoreSpeed speed_;
+  const nz::DatasetInfo* speedFor_ = nullptr;  // the dataset speed_ was measured on
+  QElapsedTimer clock_;
 };
 
 }  // namespace nzviewer

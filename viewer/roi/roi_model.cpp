@@ -108,6 +108,42 @@ void RoiModel::setPad(nz::PadMode mode, double value) {
   emit changed();
 }
 
+void RoiModel::setCropOrPadSettings(std::optional<std::array<std::int64_t, 3>> target,
+                                    nz::PadMode mode, double value) {
+  if (target == cropOrPad_ && mode == padMode_ && value == padValue_) return;
+  cropOrPad_ = target;
+  padMode_ = mode;
+  padValue_ = value;
+  emit changed();
+}
+
+RoiModelState RoiModel::snapshot() const {
+  return {rois_, current_, level_, snap_, cropOrPad_, padMode_, padValue_, nextNumber_};
+}
+
+void RoiModel::restore(const RoiModelState& s) {
+  rois_ = s.rois;
+  current_ = std::min(s.current, static_cast<int>(rois_.size()) - 1);
+  level_ = s.level;
+  snap_ = s.snap;
+  cropOrPad_ = s.cropOrPad;
+  padMode_ = s.padMode;
+  padValue_ = s.padValue;
+  nextNumber_ = s.nextNumber;
+  emit changed();
+}
+
+bool RoiModelState::sameContent(const RoiModelState& o) const {
+  if (rois.size() != o.rois.size() || level != o.level || snap != o.snap ||
+      cropOrPad != o.cropOrPad || padMode != o.padMode || padValue != o.padValue)
+    return false;
+  for (std::size_t i = 0; i < rois.size(); ++i)
+    if (rois[i].name != o.rois[i].name || rois[i].roi.box.begin != o.rois[i].roi.box.begin ||
+        rois[i].roi.box.end != o.rois[i].roi.box.end)
+      return false;
+  return true;
+}
+
 nz::ExportRequest RoiModel::request(int i) const {
   nz::ExportRequest req;
   req.level = level_;
@@ -133,24 +169,6 @@ std::optional<nz::Box> RoiModel::previewBox(int i) const {
   auto p = plan(i);
   if (!p) return std::nullopt;
   return nz::RoiBox::fromLevel(*info_, p->level, p->outBox).box;
-}
-
-nz::ThroughputModel RoiModel::throughputFor(const nz::LoaderMetrics& m, bool local) {
-  nz::ThroughputModel t;
-  if (local) {
-    t.roundTripSeconds = 0;
-    t.bytesPerSecond = 1e9;
-  }
-  // The loader measures stored (compressed) bytes; the plan counts decoded bytes, so scale by
-  // the compression ratio seen so far.
-  double stored = m.throughputBytesPerSecond;
-  if (!(stored > 0) && m.seconds > 0) stored = double(m.bytesFetched) / m.seconds;
-  if (stored > 0 && !local) {
-    const double ratio =
-        m.bytesFetched > 0 ? std::max(1.0, double(m.bytesDecoded) / double(m.bytesFetched)) : 1.0;
-    t.bytesPerSecond = stored * ratio;
-  }
-  return t;
 }
 
 }  // namespace nzviewer

@@ -21,6 +21,21 @@ struct NamedRoi {
   nz::RoiBox roi;  // level 0
 };
 
+// Everything the user can change in the ROI list and its export settings: what undo restores
+// and what "unsaved ROIs" compares with the last saved/loaded list.
+struct RoiModelState {
+  std::vector<NamedRoi> rois;
+  int current = -1;
+  int level = 0;
+  bool snap = false;
+  std::optional<std::array<std::int64_t, 3>> cropOrPad;
+  nz::PadMode padMode = nz::PadMode::Constant;
+  double padValue = 0;
+  int nextNumber = 1;
+  // Same boxes, names and settings (the current row and the name counter do not count).
+  bool sameContent(const RoiModelState& o) const;
+};
+
 class RoiModel : public QObject {
   Q_OBJECT
  public:
@@ -53,15 +68,19 @@ class RoiModel : public QObject {
   nz::PadMode padMode() const { return padMode_; }
   double padValue() const { return padValue_; }
   void setPad(nz::PadMode mode, double value);
+  // Target, pad mode and value in one change (one changed(), one undo step).
+  void setCropOrPadSettings(std::optional<std::array<std::int64_t, 3>> target, nz::PadMode mode,
+                            double value);
+
+  // A copy of the list and settings, and putting one back (undo/redo).
+  RoiModelState snapshot() const;
+  void restore(const RoiModelState& s);
 
   // The export request for ROI i at the chosen level (the same one the CLI would build).
   nz::ExportRequest request(int i) const;
   std::optional<nz::ExportPlan> plan(int i, const nz::ThroughputModel& model = {}) const;
   // The box CropOrPad produces for ROI i, in level-0 voxels (the preview), when a target is set.
   std::optional<nz::Box> previewBox(int i) const;
-
-  // Throughput model from the loader's measured numbers (local datasets: disk-like defaults).
-  static nz::ThroughputModel throughputFor(const nz::LoaderMetrics& m, bool local);
 
  signals:
   void changed();  // list, boxes or settings changed

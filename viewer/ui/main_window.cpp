@@ -1,12 +1,20 @@
 #include "ui/main_window.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QColor>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QFont>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -14,9 +22,11 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
@@ -35,8 +45,18 @@ namespace nzviewer {
 
 namespace {
 constexpr int kMaxRecent = 10;
-QSettings settings() { return QSettings("nzview", "nzview"); }
+// NZVIEW_SETTINGS names an INI file used instead of the user's settings (tests, portable use).
+QSettings settings() {
+  const QString file = qEnvironmentVariable("NZVIEW_SETTINGS");
+  if (!file.isEmpty()) return QSettings(file, QSettings::IniFormat);
+  return QSettings("nzview", "nzview");
+}
+bool isRemote(const QString& uri) {
+  return uri.contains("://") && !uri.startsWith("file://", Qt::CaseInsensitive);
+}
 }  // namespace
+
+QString MainWindow::settingsFile() { return settings().fileName(); }
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   initNzviewResources();
@@ -95,8 +115,12 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&Open…", QKeySequence::Open, this, &MainWindow::showOpenDialog);
   file->addAction("Open &sample", this, &MainWindow::openSample);
+  QAction* shot = file->addAction("Save screens&hot…", QKeySequence("Ctrl+Shift+P"), this,
+                                  &MainWindow::saveScreenshotInteractive);
+  shot->setObjectName("saveScreenshotAction");
   file->addSeparator();
-  file->addAction("&Quit", QKeySequence::Quit, qApp, &QApplication::quit);
+  // Quit closes the window, so unsaved work is asked about (closeEvent) before the app ends.
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
   QMenu* view = menuBar()->addMenu("&View");
   view->addAction(headerDock_->toggleViewAction());
   view->addAction("&Reset views", this, [this] {
@@ -104,11 +128,77 @@ void MainWindow::buildMenus() {
   });
   view->addAction("&Start page", this, [this] { stack_->setCurrentIndex(0); });
   QMenu* help = menuBar()->addMenu("&Help");
+  QAction* keys = help->addAction("&Keyboard shortcuts", QKeySequence::HelpContents, this,
+                                  &MainWindow::showShortcuts);
+  keys->setObjectName("shortcutsAction");
   help->addAction("&About nzview", this, [this] {
     QMessageBox::about(this, "About nzview",
                        QString("nzview %1\nViewer for huge NIfTI-Zarr scans on cloud storage.")
                            .arg(NZVIEW_VERSION));
   });
+}
+
+bool MainWindow::saveScreenshot(const QString& path) {
+  const QImage image = grab().toImage();
+  if (!image.isNull() && image.save(path, "PNG")) {
+    statusBar()->showMessage(QString("Saved screenshot %1").arg(path), 5000);
+    return true;
+  }
+  showError("Could not save screenshot", QString("Cannot write %1").arg(path));
+  return false;
+}
+
+void MainWindow::saveScreenshotInteractive() {
+  QString base = source_->isOpen() ? QFileInfo(redactForDisplay(source_->uri())).fileName() : "";
+  for (const char* s : {".nii.zarr", ".nii.gz", ".nii", ".zarr", ".ozx"})
+    if (base.endsWith(s, Qt::CaseInsensitive)) base.chop(int(strlen(s)));
+  if (base.isEmpty()) base = "nzview";
+  const QString dir = lastScreenshotDir_.isEmpty() ? QDir::homePath() : lastScreenshotDir_;
+  QString path = QFileDialog::getSaveFileName(this, "Save screenshot",
+                                              QDir(dir).filePath(base + ".png"), "PNG (*.png)");
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += ".png";
+  if (saveScreenshot(path)) lastScreenshotDir_ = QFileInfo(path).absolutePath();
+}
+
+QString MainWindow::shortcutsText() const {
+  QString rows;
+  auto row = [&rows](const QString& keys, const QString& what) {
+    rows += QString("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                .arg(keys.toHtmlEscaped(), what.toHtmlEscaped());
+  };
+  rows += "<tr><th colspan=2 align=left>Commands</th></tr>";
+  // Every action of the window with a shortcut (menus, toolbars, panels), as Qt spells it.
+  QStringList seen;
+  for (QAction* a : findChildren<QAction*>()) {
+    QStringList keys;
+    for (const QKeySequence& k : a->shortcuts()) keys << k.toString(QKeySequence::NativeText);
+    const QString name = a->text().remove('&').remove("…");
+    if (keys.isEmpty() || name.isEmpty() || seen.contains(name)) continue;
+    seen << name;
+    row(keys.join(", "), name);
+  }
+  rows += "<tr><th colspan=2 align=left>Views</th></tr>";
+  row("Left click / drag", "Move the crosshair (all views follow)");
+  row("Wheel, PgUp / PgDn, Up / Down", "Previous / next slice (Shift: ×10)");
+  row("Ctrl+wheel, + / -", "Zoom about the cursor");
+  row("Middle drag, Shift+left drag", "Pan");
+  row("Right drag", "Window (horizontal) / level (vertical)");
+  row("Home, R", "Fit the view");
+  row("Ctrl+left drag", "Draw, resize or move an ROI box (or any drag in Draw ROI mode)");
+  rows += "<tr><th colspan=2 align=left>Panels</th></tr>";
+  row("Enter in Go to", "Jump the crosshair to typed voxel or world mm coordinates");
+  row("Double-click a recent URI", "Open it; Delete removes it from the list");
+  row("Double-click an ROI", "Rename it");
+  return "<table cellspacing=4>" + rows + "</table>";
+}
+
+void MainWindow::showShortcuts() {
+  QMessageBox box(QMessageBox::NoIcon, "Keyboard shortcuts", shortcutsText(), QMessageBox::Close,
+                  this);
+  box.setObjectName("shortcutsBox");
+  box.setTextFormat(Qt::RichText);
+  box.exec();
 }
 
 QWidget* MainWindow::makeStartPage() {
@@ -133,23 +223,36 @@ QWidget* MainWindow::makeStartPage() {
   buttons->addWidget(sample);
   buttons->addStretch();
   l->addLayout(buttons);
-  l->addWidget(new QLabel("Recent"));
+  auto* recentTitle = new QHBoxLayout;
+  recentTitle->addWidget(new QLabel("Recent (double-click opens; Delete or right-click removes)"));
+  recentTitle->addStretch();
+  auto* clear = new QPushButton("Clear list");
+  clear->setObjectName("clearRecentButton");
+  recentTitle->addWidget(clear);
+  l->addLayout(recentTitle);
   recent_ = new QListWidget;
   recent_->setObjectName("recentList");
+  recent_->setContextMenuPolicy(Qt::CustomContextMenu);
   l->addWidget(recent_, 1);
-  connect(open, &QPushButton::clicked, this, &MainWindow::showOpenDialog);
-  connect(sample, &QPushButton::clicked, this, &MainWindow::openSample);
-  connect(recent_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-    const QString uri = item->text();
-    if (uri.startsWith("file") || QFileInfo(uri).isAbsolute() ||
-        OpenDialog::pageForUri(uri) == OpenDialog::Page::Local) {
-      openUri(uri);
-    } else {  // remote: let the user confirm credentials
-      OpenDialog dlg(this);
-      dlg.setUri(uri);
-      if (dlg.exec() == QDialog::Accepted) openUri(dlg.uri(), dlg.options());
-    }
+  connect(clear, &QPushButton::clicked, this, [this] {
+    settings().remove("recentUris");
+    settings().remove("recentFailed");
+    refreshRecent();
   });
+  connect(recent_, &QListWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+    QListWidgetItem* item = recent_->itemAt(pos);
+    if (!item) return;
+    const QString uri = item->data(Qt::UserRole).toString();
+    QMenu menu(recent_);
+    menu.addAction("Open", this, [this, uri] { openUri(uri); });
+    menu.addAction("Remove from list", this, [this, uri] { removeRecent(uri); });
+    menu.exec(recent_->viewport()->mapToGlobal(pos));
+  });
+  recent_->installEventFilter(this);  // Delete / Backspace remove the selected entry
+  // Opens directly (credentials from the environment, as on the command line); "Open…" is
+  // there for URIs that need typed credentials.
+  connect(recent_, &QListWidget::itemActivated, this,
+          [this](QListWidgetItem* item) { openUri(item->data(Qt::UserRole).toString()); });
   refreshRecent();
   return page;
 }
@@ -185,10 +288,64 @@ void MainWindow::addRecent(const QString& uri) {
   refreshRecent();
 }
 
+void MainWindow::markRecentFailed(const QString& uri, bool failed) {
+  QSettings s = settings();
+  QStringList list = s.value("recentFailed").toStringList();
+  const QString clean = redactForDisplay(uri);
+  list.removeAll(clean);
+  if (failed && recentUris().contains(clean)) list.prepend(clean);
+  s.setValue("recentFailed", list);
+  refreshRecent();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* e) {
+  if (watched == recent_ && e->type() == QEvent::KeyPress) {
+    const int key = static_cast<QKeyEvent*>(e)->key();
+    if ((key == Qt::Key_Delete || key == Qt::Key_Backspace) && recent_->currentItem()) {
+      removeRecent(recent_->currentItem()->data(Qt::UserRole).toString());
+      return true;
+    }
+  }
+  return QMainWindow::eventFilter(watched, e);
+}
+
+void MainWindow::removeRecent(const QString& uri) {
+  QSettings s = settings();
+  for (const char* key : {"recentUris", "recentFailed"}) {
+    QStringList list = s.value(key).toStringList();
+    list.removeAll(uri);
+    s.setValue(key, list);
+  }
+  refreshRecent();
+}
+
 void MainWindow::refreshRecent() {
   if (!recent_) return;
   recent_->clear();
-  recent_->addItems(recentUris());
+  const QStringList failed = settings().value("recentFailed").toStringList();
+  for (const QString& uri : recentUris()) {
+    // Local entries are checked on the spot (a stat); remote ones are marked when their last
+    // open failed (the GUI thread never waits on the network to find out).
+    QString why;
+    if (!isRemote(uri) &&
+        !QFileInfo::exists(uri.startsWith("file://") ? QUrl(uri).toLocalFile() : uri))
+      why = "not found";
+    else if (failed.contains(uri))
+      why = "last open failed";
+    auto* item = new QListWidgetItem(why.isEmpty() ? uri : QString("%1  — %2").arg(uri, why));
+    item->setData(Qt::UserRole, uri);
+    item->setData(Qt::UserRole + 1, !why.isEmpty());
+    if (!why.isEmpty()) {
+      item->setForeground(QColor(150, 150, 150));
+      QFont f = item->font();
+      f.setItalic(true);
+      item->setFont(f);
+      item->setToolTip(QString("%1: %2").arg(uri, why));
+    } else {
+      item->setToolTip(uri);
+    }
+    recent_->addItem(item);
+  }
 }
 
 void MainWindow::showOpenDialog() {
@@ -206,17 +363,28 @@ void MainWindow::openSample() {
   openUri(uri);
 }
 
-void MainWindow::openUri(const QString& uri, const nz::StoreOptions& options) {
+bool MainWindow::openUri(const QString& uri, const nz::StoreOptions& options) {
+  if (source_->isOpen() && !confirmDiscard()) return false;
   pendingUri_ = uri;
-  storeOptions_ = options;
-  viewer_->onDatasetClosed();
-  header_->clearInfo();
+  pendingOptions_ = options;
+  // The views, header and ROIs of the open dataset stay until the new one has opened.
   cursorLabel_->setText(QString("Opening %1 …").arg(redactForDisplay(uri)));
-  setWindowTitle(QString("nzview — %1").arg(redactForDisplay(uri)));
   source_->open(uri, options);
+  return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  if (source_->isOpen() && !confirmDiscard()) {
+    e->ignore();
+    return;
+  }
+  QMainWindow::closeEvent(e);
 }
 
 void MainWindow::onOpened() {
+  storeOptions_ = pendingOptions_;
+  viewer_->onDatasetClosed();
+  header_->clearInfo();
   const auto& info = source_->dataset()->info();
   header_->setInfo(info, source_->openSeconds());
   if (!headerDock_->isVisible()) {
@@ -233,13 +401,15 @@ void MainWindow::onOpened() {
           .arg(info.levels.size()));
   setWindowTitle(QString("nzview — %1").arg(QString::fromStdString(info.uri)));
   addRecent(pendingUri_);
+  markRecentFailed(pendingUri_, false);
   emit datasetOpened();
 }
 
 void MainWindow::onOpenFailed(const QString& message) {
   const QString clean = QString::fromStdString(nz::redactSecrets(message.toStdString()));
+  // Nothing else changes: the dataset that was open (if any) stays with its views and ROIs.
   cursorLabel_->setText("Open failed");
-  setWindowTitle("nzview");
+  markRecentFailed(pendingUri_, true);
   emit datasetFailed(clean);
   if (!screenshotPath_.isEmpty()) {
     std::fprintf(stderr, "nzview: %s\n", clean.toUtf8().constData());
@@ -261,9 +431,9 @@ void MainWindow::showError(const QString& title, const QString& message) {
 }
 
 void MainWindow::updateTransfer() {
-  if (!source_->isOpen()) {
+  if (!source_->isOpen() || source_->isOpening()) {
     transferLabel_->setText(source_->isOpening() ? "opening…" : "");
-    return;
+    if (!source_->isOpen()) return;
   }
   const nz::LoaderMetrics m = source_->metrics();
   QString text = QString("chunks %1/%2 · %3 req · %4 MB · %5 MB/s · cache %6/%7 MB")
@@ -275,7 +445,7 @@ void MainWindow::updateTransfer() {
                      .arg(double(m.cacheBytes) / 1e6, 0, 'f', 0)
                      .arg(double(m.cacheBudget) / 1e6, 0, 'f', 0);
   if (m.failed) text += QString(" · %1 failed").arg(m.failed);
-  transferLabel_->setText(text);
+  if (!source_->isOpening()) transferLabel_->setText(text);
   if (!source_->lastChunkError().isEmpty())
     transferLabel_->setToolTip(
         QString::fromStdString(nz::redactSecrets(source_->lastChunkError().toStdString())));
@@ -328,7 +498,7 @@ void MainWindow::dropEvent(QDropEvent* e) {
   }
   if (uri.isEmpty()) return;
   e->acceptProposedAction();
-  if (OpenDialog::pageForUri(uri) == OpenDialog::Page::Local) {
+  if (!isRemote(uri)) {
     openUri(uri);
   } else {
     OpenDialog dlg(this);

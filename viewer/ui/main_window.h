@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QTimer>
+#include <functional>
 
 #include "store/store_options.h"
 
@@ -28,8 +29,15 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // Opens a URI (metadata on a worker thread; the header appears first, then the views).
-  void openUri(const QString& uri, const nz::StoreOptions& options = {});
+  // Opens a URI (metadata on a worker thread; the header appears first, then the views). The
+  // open dataset stays until the new one has opened: a failed open changes nothing. Returns
+  // false when the user cancelled (unsaved work, see setDiscardCheck).
+  bool openUri(const QString& uri, const nz::StoreOptions& options = {});
+  // Asked before anything replaces or closes the open dataset (open, "Open sample", "Open
+  // exported", closing the window, Quit): returns false to keep it (e.g. the user cancelled
+  // saving unsaved ROIs).
+  void setDiscardCheck(std::function<bool()> check) { discardCheck_ = std::move(check); }
+  bool confirmDiscard() { return !discardCheck_ || discardCheck_(); }
   // Screenshot mode: when every view shows all chunks of its level (or after the timeout),
   // saves grab() as PNG and quits the application with 0 (saved, complete) or 1.
   void screenshotWhenReady(const QString& path, double timeoutSeconds);
@@ -47,9 +55,17 @@ class MainWindow : public QMainWindow {
   // Credentials the open dataset was opened with (export to the same cloud reuses them).
   const nz::StoreOptions& storeOptions() const { return storeOptions_; }
 
+  // File → Save screenshot…: the window as PNG (false and a message when it cannot be written).
+  bool saveScreenshot(const QString& path);
+  // Help → Keyboard shortcuts: every menu shortcut (read from the actions, so it stays true)
+  // and every mouse gesture of the views, as rich text.
+  QString shortcutsText() const;
+
   static QString sampleUri();                           // NZVIEW_SAMPLE_URI or the bundled sample
   static QString redactForDisplay(const QString& uri);  // no query string, no secrets
   QStringList recentUris() const;
+  // Where the recent list is kept: NZVIEW_SETTINGS (an INI file) when set, else the user's.
+  static QString settingsFile();
 
  signals:
   void datasetOpened();
@@ -58,10 +74,14 @@ class MainWindow : public QMainWindow {
  public slots:
   void showOpenDialog();
   void openSample();
+  void saveScreenshotInteractive();
+  void showShortcuts();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
   void dropEvent(QDropEvent* e) override;
+  void closeEvent(QCloseEvent* e) override;
+  bool eventFilter(QObject* watched, QEvent* e) override;
 
  private slots:
   void onOpened();
@@ -73,6 +93,8 @@ class MainWindow : public QMainWindow {
   QWidget* makeStartPage();
   void buildMenus();
   void addRecent(const QString& uri);
+  void markRecentFailed(const QString& uri, bool failed);
+  void removeRecent(const QString& uri);
   void refreshRecent();
   void showError(const QString& title, const QString& message);
 
@@ -94,7 +116,10 @@ class MainWindow : public QMainWindow {
   QTimer screenshotTimer_;
   int screenshotStableTicks_ = 0;
   QString pendingUri_;
+  nz::StoreOptions pendingOptions_;
   nz::StoreOptions storeOptions_;
+  std::function<bool()> discardCheck_;
+  QString lastScreenshotDir_;
 };
 
 }  // namespace nzviewer

@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -11,6 +12,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <chrono>
 
@@ -228,12 +230,32 @@ QString OpenDialog::uri() const { return uri_->text().trimmed(); }
 void OpenDialog::onUriChanged() {
   static const char* names[] = {"Local path", "Azure Blob Storage", "Amazon S3 (or compatible)",
                                 "Google Cloud Storage", "HTTP(S)"};
-  const Page p = pageForUri(uri_->text());
+  const QString text = uri_->text().trimmed();
+  const Page p = pageForUri(text);
   pages_->setCurrentIndex(static_cast<int>(p));
-  scheme_->setText(uri_->text().trimmed().isEmpty()
-                       ? QString("Type or paste a URI")
-                       : QString("Recognised: <b>%1</b>").arg(names[static_cast<int>(p)]));
+  if (text.isEmpty())
+    scheme_->setText("Type or paste a URI");
+  else if (p == Page::Local)
+    scheme_->setText(describeLocal(text));
+  else
+    scheme_->setText(QString("Recognised: <b>%1</b>").arg(names[static_cast<int>(p)]));
   testResult_->clear();
+}
+
+QString OpenDialog::describeLocal(const QString& text) {
+  // Only what is a path is called one: an unknown scheme or free text is said to be neither.
+  const int sep = text.indexOf("://");
+  if (sep > 0 && !text.startsWith("file://", Qt::CaseInsensitive))
+    return QString("Not recognised: unknown scheme <b>%1://</b> (az, s3, gs, http(s) or a path)")
+        .arg(text.left(sep).toHtmlEscaped());
+  const QString path =
+      text.startsWith("file://", Qt::CaseInsensitive) ? QUrl(text).toLocalFile() : text;
+  if (QFileInfo::exists(path)) return "Recognised: <b>Local path</b>";
+  if (path.startsWith('/') || path.startsWith("./") || path.startsWith("../") ||
+      path.startsWith('~') || path.contains('/'))
+    return "Recognised: <b>Local path</b> (not found)";
+  return "Not recognised: not an existing file or folder, nor an az://, s3://, gs:// or "
+         "https:// URI";
 }
 
 void OpenDialog::browseLocal() {

@@ -27,6 +27,9 @@ class OpenDialog : public QDialog {
 
   enum class Page { Local = 0, Azure, S3, Gcs, Http };
   static Page pageForUri(const QString& uri);
+  // What the scheme line says about text that is no cloud URI: a local path (found or not), or
+  // not recognised at all.
+  static QString describeLocal(const QString& text);
   Page currentPage() const;
 
  private slots:

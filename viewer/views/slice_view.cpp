@@ -84,6 +84,7 @@ SliceView::SliceView(ViewKind kind, ViewerState* state, DataSource* source, QWid
     label->GetTextProperty()->SetJustificationToCentered();
     label->GetTextProperty()->SetVerticalJustificationToCentered();
     label->GetTextProperty()->BoldOn();
+    label->GetTextProperty()->ShadowOn();  // readable on bright images too
     label->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
     renderer()->AddViewProp(label);
   }
@@ -94,6 +95,7 @@ SliceView::SliceView(ViewKind kind, ViewerState* state, DataSource* source, QWid
   s.corner->GetTextProperty()->SetFontSize(12);
   s.corner->GetTextProperty()->SetColor(0.85, 0.85, 0.85);
   s.corner->GetTextProperty()->SetVerticalJustificationToTop();
+  s.corner->GetTextProperty()->ShadowOn();
   s.corner->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
   s.corner->SetPosition(0.01, 0.99);
   renderer()->AddViewProp(s.corner);
