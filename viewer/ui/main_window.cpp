@@ -19,6 +19,7 @@
 #include <cstdio>
 
 #include "data/data_source.h"
+#include "layers/layer_panel.h"
 #include "model/viewer_state.h"
 #include "roi/roi_controller.h"
 #include "ui/display_panel.h"
@@ -69,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(transferLabel_);
   buildMenus();
   new RoiController(this);  // ROI overlay, panel, "Draw ROI", export (after the menus and views)
+  new LayerPanel(this);     // layers over the image: a dock and View menu entry
 
   connect(source_, &DataSource::opened, this, &MainWindow::onOpened);
   connect(source_, &DataSource::openFailed, this, &MainWindow::onOpenFailed);
