@@ -115,8 +115,35 @@ LayerPanel::LayerPanel(MainWindow* window)
 
   QDockWidget* dock = window->addSidePanel(this, "Layers");
   dock->setObjectName("layersDock");
-  for (QAction* a : window->menuBar()->actions())
-    if (a->menu() && a->text() == "&View") a->menu()->addAction(dock->toggleViewAction());
+  // Hidden until the first layer is added (View → Layers shows it): a single image keeps the
+  // whole window for its views.
+  dock->hide();
+  connect(source_, &DataSource::layersChanged, dock, [this, dock] {
+    if (!source_->layers().empty() && !shownOnce_) {
+      shownOnce_ = true;
+      dock->show();
+    }
+  });
+  for (QAction* a : window->menuBar()->actions()) {
+    if (!a->menu()) continue;
+    if (a->text() == "&View") a->menu()->addAction(dock->toggleViewAction());
+    if (a->text() == "&File") {
+      // After "Open sample", before the separator and Quit.
+      QMenu* file = a->menu();
+      QAction* before = nullptr;
+      for (QAction* item : file->actions())
+        if (item->isSeparator()) {
+          before = item;
+          break;
+        }
+      auto* addImageAction = new QAction("Add &image layer…", file);
+      auto* addLabelsAction = new QAction("Add &label layer…", file);
+      connect(addImageAction, &QAction::triggered, this, [this] { addLayerFromDialog(false); });
+      connect(addLabelsAction, &QAction::triggered, this, [this] { addLayerFromDialog(true); });
+      file->insertAction(before, addImageAction);
+      file->insertAction(before, addLabelsAction);
+    }
+  }
   refresh();
 }
 
@@ -134,6 +161,40 @@ void LayerPanel::addLayerFromDialog(bool labels) {
   dlg.setWindowTitle(labels ? "Add label layer" : "Add image layer");
   if (dlg.exec() != QDialog::Accepted) return;
   source_->addLayer(dlg.uri(), dlg.options(), labels ? LayerKind::Labels : LayerKind::Image);
+}
+
+bool LayerPanel::addDroppedLayer(MainWindow* window, const QString& uri) {
+  // Names of segmentations in the wild: aseg, aparc, seg, label(s), mask, parc.
+  const QString lower = uri.section('/', -1).toLower();
+  bool labels = false;
+  for (const char* hint : {"seg", "label", "mask", "parc", "atlas"})
+    labels = labels || lower.contains(QLatin1String(hint));
+  if (!window->isHeadless()) {
+    QMessageBox box(QMessageBox::Question, "Add layer",
+                    QString("Open %1 over the image as:").arg(uri.section('/', -1)),
+                    QMessageBox::NoButton, window);
+    QPushButton* asLabels = box.addButton("Label map", QMessageBox::AcceptRole);
+    QPushButton* asImage = box.addButton("Image layer", QMessageBox::AcceptRole);
+    QPushButton* replace = box.addButton("Replace image", QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(labels ? asLabels : asImage);
+    box.setInformativeText("Shift+drop replaces the image without asking.");
+    box.exec();
+    if (box.clickedButton() == replace) return false;
+    if (box.clickedButton() != asLabels && box.clickedButton() != asImage) return true;
+    labels = box.clickedButton() == asLabels;
+  }
+  QString target = uri;
+  nz::StoreOptions options;
+  if (OpenDialog::pageForUri(uri) != OpenDialog::Page::Local && !window->isHeadless()) {
+    OpenDialog dlg(window);
+    dlg.setUri(uri);
+    if (dlg.exec() != QDialog::Accepted) return true;
+    target = dlg.uri();
+    options = dlg.options();
+  }
+  window->source()->addLayer(target, options, labels ? LayerKind::Labels : LayerKind::Image);
+  return true;
 }
 
 bool LayerPanel::loadLabelTable(const QString& path) {

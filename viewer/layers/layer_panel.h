@@ -30,6 +30,10 @@ class LayerPanel : public QWidget {
   // The selected layer (nullptr when none).
   Layer* selected() const;
   void addLayerFromDialog(bool labels);
+  // A URI dropped on `window` while an image is open: asks whether it is a label map, an image
+  // layer or replaces the image (remote URIs go through the open dialog for credentials).
+  // Returns false when the user chose to replace the image.
+  static bool addDroppedLayer(MainWindow* window, const QString& uri);
   // Loads a label table file into the selected label layer; false (and a message) on error.
   bool loadLabelTable(const QString& path);
   QString lastMessage() const { return lastMessage_; }
@@ -55,6 +59,7 @@ class LayerPanel : public QWidget {
   QLabel* info_;
   QString lastMessage_;
   bool updating_ = false;
+  bool shownOnce_ = false;
 };
 
 }  // namespace nzviewer

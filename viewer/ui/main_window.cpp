@@ -330,6 +330,10 @@ void MainWindow::dropEvent(QDropEvent* e) {
   }
   if (uri.isEmpty()) return;
   e->acceptProposedAction();
+  // With an image open, a drop adds a layer over it (Shift+drop replaces the image instead).
+  if (source_->isOpen() && !(e->modifiers() & Qt::ShiftModifier) &&
+      LayerPanel::addDroppedLayer(this, uri))
+    return;
   if (OpenDialog::pageForUri(uri) == OpenDialog::Page::Local) {
     openUri(uri);
   } else {
