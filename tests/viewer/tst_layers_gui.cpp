@@ -18,6 +18,7 @@
 
 #include "data/data_source.h"
 #include "dataset/dataset.h"
+#include "layers/layer_panel.h"
 #include "model/viewer_state.h"
 #include "ui/main_window.h"
 #include "viewer_test_util.h"
@@ -102,6 +103,7 @@ class TstLayersGui : public QObject {
   MainWindow* w_ = nullptr;
   QTemporaryDir tmp_;
   QString labels_, floatLabels_, farLabels_, lut_;
+  QPointF label17_;  // an axial-view widget position inside a label-17 region
 
   QString run(const QString& program, const QStringList& args) {
     QProcess p;
@@ -323,12 +325,37 @@ class TstLayersGui : public QObject {
         const QPointF pos = v->displayToWidget(d);
         if (pos.x() < 0 || pos.y() < 0 || pos.x() >= v->width() || pos.y() >= v->height()) continue;
         emit v->cursorMoved(pos);
+        label17_ = pos;
         qInfo("label 17 at pixel (%d, %d), widget (%.1f, %.1f): layerValueAt %g", k, r, pos.x(),
               pos.y(), v->layerValueAt(src->layers().front()->id, pos));
         found = true;
       }
     QVERIFY2(found, "no label-17 pixel on the axial view");
     QVERIFY2(label->text().contains("seg: 17 Left-Hippocampus"), qPrintable(label->text()));
+  }
+
+  // Hiding label 17 from the panel: its pixels show the image again, other labels stay.
+  void hideOneLabel() {
+    auto* panel = w_->findChild<LayerPanel*>();
+    QVERIFY(panel);
+    QVERIFY(panel->selected());
+    QVERIFY(!panel->setHiddenLabels("17, x"));
+    QVERIFY2(panel->lastMessage().contains("'x' is not a label"), qPrintable(panel->lastMessage()));
+    SliceView* v = w_->viewer()->view(ViewKind::Axial);
+    const QPoint at = label17_.toPoint();
+    QImage before = frameOf(v);
+    const QRgb shown = before.pixel(at);
+    QVERIFY(!(qRed(shown) == qGreen(shown) && qGreen(shown) == qBlue(shown)));
+    QVERIFY(panel->setHiddenLabels("17, 40-41"));
+    QVERIFY(!w_->source()->layers().front()->labels.entry(17).visible);
+    QVERIFY(w_->source()->layers().front()->labels.entry(16).visible);
+    QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
+    const QRgb hidden = frameOf(v).pixel(at);
+    QVERIFY2(qRed(hidden) == qGreen(hidden) && qGreen(hidden) == qBlue(hidden),
+             "label 17 still drawn");
+    QVERIFY(panel->setHiddenLabels(""));
+    QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
+    QCOMPARE(frameOf(v).pixel(at), shown);
   }
 
   void floatAsLabelsRefused() {

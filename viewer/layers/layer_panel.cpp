@@ -8,6 +8,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
@@ -16,6 +17,7 @@
 #include <QSlider>
 #include <QVBoxLayout>
 #include <cstdio>
+#include <vector>
 
 #include "core/error.h"
 #include "data/data_source.h"
@@ -54,6 +56,11 @@ LayerPanel::LayerPanel(MainWindow* window)
   table_ = new QPushButton("Label table…");
   table_->setToolTip("ITK-SNAP label description file or FreeSurfer *LUT.txt");
   form->addRow("", table_);
+  hidden_ = new QLineEdit;
+  hidden_->setObjectName("hiddenLabels");
+  hidden_->setPlaceholderText("e.g. 3, 17, 40-45");
+  hidden_->setToolTip("Labels not drawn (the readout still names them)");
+  form->addRow("Hide labels", hidden_);
   colormap_ = new QComboBox;
   colormap_->addItems(colormapNames());
   form->addRow("Colour map", colormap_);
@@ -101,6 +108,9 @@ LayerPanel::LayerPanel(MainWindow* window)
     const QString path = QFileDialog::getOpenFileName(
         this, "Label table", {}, "Label tables (*.txt *.lut *.ctbl);;All files (*)");
     if (!path.isEmpty()) loadLabelTable(path);
+  });
+  connect(hidden_, &QLineEdit::editingFinished, this, [this] {
+    if (!updating_) setHiddenLabels(hidden_->text());
   });
   connect(opacity_, &QSlider::valueChanged, this, [this] { applyEdits(); });
   connect(outline_, &QCheckBox::toggled, this, [this] { applyEdits(); });
@@ -215,6 +225,31 @@ bool LayerPanel::loadLabelTable(const QString& path) {
   return true;
 }
 
+bool LayerPanel::setHiddenLabels(const QString& list) {
+  Layer* l = selected();
+  if (!l || l->kind != LayerKind::Labels) {
+    report("Hide labels", "Select a label layer first.");
+    return false;
+  }
+  std::vector<std::int64_t> hide;
+  for (const QString& part : list.split(',', Qt::SkipEmptyParts)) {
+    const QString t = part.trimmed();
+    const QStringList range = t.split('-');
+    bool ok1 = false, ok2 = true;
+    const qlonglong a = range.value(0).trimmed().toLongLong(&ok1);
+    const qlonglong b = range.size() == 2 ? range.value(1).trimmed().toLongLong(&ok2) : a;
+    if (!ok1 || !ok2 || range.size() > 2 || a < 0 || b < a || b - a > 100000) {
+      report("Hide labels", QString("'%1' is not a label or a range like 40-45").arg(t));
+      return false;
+    }
+    for (qlonglong v = a; v <= b; ++v) hide.push_back(v);
+  }
+  for (auto& [value, entry] : l->labels.entries()) entry.visible = true;
+  for (std::int64_t v : hide) l->labels.setVisible(v, false);
+  source_->notifyLayerDisplayChanged();
+  return true;
+}
+
 void LayerPanel::refresh() {
   const int keep = selected() ? selected()->id : -1;
   updating_ = true;
@@ -246,11 +281,16 @@ void LayerPanel::showSelected() {
   const bool image = l && l->kind == LayerKind::Image;
   outline_->setEnabled(labels);
   table_->setEnabled(labels);
+  hidden_->setEnabled(labels);
   colormap_->setEnabled(image);
   low_->setEnabled(image);
   high_->setEnabled(image);
   if (l) {
     opacity_->setValue(static_cast<int>(std::lround(l->display.opacity * 100)));
+    QStringList hiddenList;
+    for (const auto& [value, entry] : l->labels.entries())
+      if (!entry.visible) hiddenList << QString::number(value);
+    hidden_->setText(hiddenList.join(", "));
     outline_->setChecked(l->display.outline);
     colormap_->setCurrentIndex(static_cast<int>(l->display.colormap));
     low_->setValue(l->display.low);

@@ -14,6 +14,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QPushButton;
 class QLabel;
+class QLineEdit;
 
 namespace nzviewer {
 
@@ -37,6 +38,9 @@ class LayerPanel : public QWidget {
   // Loads a label table file into the selected label layer; false (and a message) on error.
   bool loadLabelTable(const QString& path);
   QString lastMessage() const { return lastMessage_; }
+  // Hides exactly the labels listed ("3, 17, 40-45") in the selected label layer; false (and a
+  // message) when the list does not parse.
+  bool setHiddenLabels(const QString& list);
 
  private:
   void refresh();
@@ -53,6 +57,7 @@ class LayerPanel : public QWidget {
   QDoubleSpinBox* low_;
   QDoubleSpinBox* high_;
   QPushButton* table_;
+  QLineEdit* hidden_;  // labels hidden one by one: "3, 17, 40-45"
   QPushButton* up_;
   QPushButton* down_;
   QPushButton* remove_;
