@@ -19,6 +19,7 @@
 #include "data/data_source.h"
 #include "dataset/dataset.h"
 #include "layers/layer_panel.h"
+#include "layers/layer_slice.h"
 #include "model/viewer_state.h"
 #include "ui/main_window.h"
 #include "viewer_test_util.h"
@@ -356,6 +357,68 @@ class TstLayersGui : public QObject {
     QVERIFY(panel->setHiddenLabels(""));
     QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
     QCOMPARE(frameOf(v).pixel(at), shown);
+  }
+
+  // The label map opened as an image layer with linear interpolation: every composed value
+  // equals the trilinear interpolation of the 8 voxels around the point, computed here.
+  void imageLayerLinear() {
+    DataSource* src = w_->source();
+    QCOMPARE(addLayer(labels_, LayerKind::Image), QString());
+    Layer* layer = src->layers().back().get();
+    QCOMPARE(layer->kind, LayerKind::Image);
+    layer->display.linear = true;
+    src->notifyLayerDisplayChanged();
+    QVERIFY2(waitComplete(), qPrintable(incomplete()));
+    const auto& refAffine = src->dataset()->info().levels[0].affine;
+    const auto toLabels = inverse(layer->dataset->info().levels[0].affine);
+    const std::int64_t shape[3] = {48, 50, 60};
+    int checked = 0, fractional = 0;
+    for (SliceView* v : w_->viewer()->views()) {
+      const LayerSlice* ls = nullptr;
+      for (const auto& [id, slice] : v->layerSlices())
+        if (id == layer->id) ls = &slice;
+      QVERIFY(ls);
+      QCOMPARE(ls->level, 0);
+      const PlaneGrid g = planeGridOf(v->slice(), v->axes(), displaySpacing(src->dataset()->info()),
+                                      w_->state()->crosshair()[v->axes().normal]);
+      for (int r = 0; r < ls->height; r += 3)
+        for (int k = 0; k < ls->width; k += 3) {
+          std::array<double, 3> p;
+          for (int a = 0; a < 3; ++a) p[a] = g.origin[a] + k * g.stepK[a] + r * g.stepR[a];
+          const auto x = transformPoint(toLabels, transformPoint(refAffine, p));
+          bool inside = true;
+          for (int a = 0; a < 3; ++a) {
+            const auto n = std::int64_t(std::floor(x[a] + 0.5));
+            inside = inside && n >= 0 && n < shape[a];
+          }
+          const double got = ls->valueAt(k, r);
+          if (!inside) continue;
+          double want = 0;
+          for (int corner = 0; corner < 8; ++corner) {
+            double w = 1;
+            std::int64_t c[3];
+            for (int a = 0; a < 3; ++a) {
+              const bool up = (corner >> a) & 1;
+              const double f = x[a] - std::floor(x[a]);
+              w *= up ? f : 1 - f;
+              c[a] = std::clamp<std::int64_t>(std::int64_t(std::floor(x[a])) + up, 0, shape[a] - 1);
+            }
+            want += w * labelValue(c[0], c[1], c[2]);
+          }
+          if (std::abs(got - want) > 1e-6)
+            QFAIL(qPrintable(QString("%1 view pixel (%2,%3): interpolated %4, want %5")
+                                 .arg(viewKindName(v->kind()))
+                                 .arg(k)
+                                 .arg(r)
+                                 .arg(got)
+                                 .arg(want)));
+          ++checked;
+          if (std::abs(want - std::round(want)) > 0.01) ++fractional;
+        }
+    }
+    qInfo("%d interpolated values checked (%d between voxel values)", checked, fractional);
+    QVERIFY(checked > 2000 && fractional > 500);
+    src->removeLayer(layer->id);
   }
 
   void floatAsLabelsRefused() {

@@ -17,6 +17,7 @@ struct LayerDisplay {
   bool visible = true;
   double opacity = 0.5;  // 0..1 (ITK-SNAP's default label opacity)
   bool outline = false;  // labels: only the boundary pixels of each label
+  bool linear = false;   // images: trilinear within the level (labels: always nearest)
   Colormap colormap = Colormap::Hot;
   double low = 0, high = 1;  // images: window
   bool windowSet = false;    // images: false until the first data set an automatic window

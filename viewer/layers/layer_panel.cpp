@@ -61,6 +61,9 @@ LayerPanel::LayerPanel(MainWindow* window)
   hidden_->setPlaceholderText("e.g. 3, 17, 40-45");
   hidden_->setToolTip("Labels not drawn (the readout still names them)");
   form->addRow("Hide labels", hidden_);
+  linear_ = new QCheckBox("Linear interpolation");
+  linear_->setObjectName("layerLinear");
+  form->addRow("Image", linear_);
   colormap_ = new QComboBox;
   colormap_->addItems(colormapNames());
   form->addRow("Colour map", colormap_);
@@ -114,6 +117,7 @@ LayerPanel::LayerPanel(MainWindow* window)
   });
   connect(opacity_, &QSlider::valueChanged, this, [this] { applyEdits(); });
   connect(outline_, &QCheckBox::toggled, this, [this] { applyEdits(); });
+  connect(linear_, &QCheckBox::toggled, this, [this] { applyEdits(); });
   connect(colormap_, &QComboBox::currentIndexChanged, this, [this] { applyEdits(); });
   connect(low_, &QDoubleSpinBox::valueChanged, this, [this] { applyEdits(); });
   connect(high_, &QDoubleSpinBox::valueChanged, this, [this] { applyEdits(); });
@@ -283,6 +287,7 @@ void LayerPanel::showSelected() {
   table_->setEnabled(labels);
   hidden_->setEnabled(labels);
   colormap_->setEnabled(image);
+  linear_->setEnabled(image);
   low_->setEnabled(image);
   high_->setEnabled(image);
   if (l) {
@@ -292,6 +297,7 @@ void LayerPanel::showSelected() {
       if (!entry.visible) hiddenList << QString::number(value);
     hidden_->setText(hiddenList.join(", "));
     outline_->setChecked(l->display.outline);
+    linear_->setChecked(l->display.linear);
     colormap_->setCurrentIndex(static_cast<int>(l->display.colormap));
     low_->setValue(l->display.low);
     high_->setValue(l->display.high);
@@ -316,6 +322,7 @@ void LayerPanel::applyEdits() {
   if (!l) return;
   l->display.opacity = opacity_->value() / 100.0;
   l->display.outline = outline_->isChecked();
+  l->display.linear = linear_->isChecked();
   l->display.colormap = static_cast<Colormap>(std::max(colormap_->currentIndex(), 0));
   if (l->kind == LayerKind::Image && high_->value() > low_->value()) {
     l->display.low = low_->value();

@@ -53,6 +53,7 @@ class LayerPanel : public QWidget {
   QListWidget* list_;
   QSlider* opacity_;
   QCheckBox* outline_;
+  QCheckBox* linear_;
   QComboBox* colormap_;
   QDoubleSpinBox* low_;
   QDoubleSpinBox* high_;

@@ -87,9 +87,11 @@ LayerViewRequests layerRequests(const Layer& layer, const nz::Matrix4& refAffine
     }
     nz::Box box;
     bool empty = false;
+    // Linear interpolation also reads the voxel beyond the nearest one on each side.
+    const double margin = layer.kind == LayerKind::Image && layer.display.linear ? 1 : 0;
     for (int i = 0; i < 3; ++i) {
-      const double b = std::max(std::floor(lo[i] + 0.5), 0.0);
-      const double e = std::min(std::floor(hi[i] + 0.5) + 1, double(L.shape[i]));
+      const double b = std::max(std::floor(lo[i] + 0.5) - margin, 0.0);
+      const double e = std::min(std::floor(hi[i] + 0.5) + 1 + margin, double(L.shape[i]));
       if (!(e > b)) empty = true;
       box.begin[i] = empty ? 0 : static_cast<std::int64_t>(b);
       box.end[i] = empty ? 0 : static_cast<std::int64_t>(e);
@@ -139,7 +141,10 @@ LayerSlice composeLayerSlice(const Layer& layer, const nz::Matrix4& refAffine0,
   std::vector<char> settled(n, 0);  // filled, or outside the layer at the target level
   ChunkSet targetSeen;
   const bool labels = layer.kind == LayerKind::Labels;
+  const bool interpolate = !labels && layer.display.linear;
   for (int lv = level; lv < levels; ++lv) {
+    // Linear interpolation: chunks of this level looked up so far (volume, box).
+    std::unordered_map<nz::ChunkKey, std::pair<nz::SharedVolume, nz::Box>, nz::ChunkKeyHash> near;
     const nz::LevelInfo& L = info.levels[lv];
     const nz::Matrix4 m = refToLayer(layer, refAffine0, lv);
     const nz::Point3 o = nz::applyAffine(m, grid.origin);
@@ -183,6 +188,56 @@ LayerSlice composeLayerSlice(const Layer& layer, const nz::Matrix4& refAffine0,
           }
         }
         if (!lastVol) continue;
+        if (interpolate) {
+          // Trilinear between the 8 voxels around the point (edge voxels repeated); a pixel
+          // whose neighbours are not all cached waits for them (a coarser level fills it).
+          const double x[3] = {o[0] + k * dk[0] + r * dr[0], o[1] + k * dk[1] + r * dr[1],
+                               o[2] + k * dk[2] + r * dr[2]};
+          double sum = 0;
+          bool all = true;
+          for (int corner = 0; corner < 8 && all; ++corner) {
+            double w = 1;
+            std::int64_t c[3];
+            for (int a = 0; a < 3; ++a) {
+              const double b = std::floor(x[a]);
+              const bool up = (corner >> a) & 1;
+              const double f = x[a] - b;
+              w *= up ? f : 1 - f;
+              c[a] = std::clamp<std::int64_t>(static_cast<std::int64_t>(b) + (up ? 1 : 0), 0,
+                                              L.shape[a] - 1);
+            }
+            if (w == 0) continue;
+            const nz::ChunkKey key{layer.dataset.get(),
+                                   lv,
+                                   {c[0] / L.chunkShape[0], c[1] / L.chunkShape[1],
+                                    c[2] / L.chunkShape[2], tt / L.chunkShape[3], 0}};
+            auto it = near.find(key);
+            if (it == near.end()) {
+              nz::SharedVolume vol = lookup(key);
+              const nz::Box cb = nz::chunkBoxOf(L, key.chunk);
+              if (vol && (vol->shape[0] != cb.end[0] - cb.begin[0] ||
+                          vol->shape[1] != cb.end[1] - cb.begin[1] ||
+                          vol->shape[2] != cb.end[2] - cb.begin[2] ||
+                          vol->data.size() < vol->voxelCount() * nz::dtypeSize(vol->dtype)))
+                vol.reset();
+              it = near.emplace(key, std::make_pair(vol, cb)).first;
+            }
+            const auto& [vol, cb] = it->second;
+            if (!vol) {
+              all = false;
+              break;
+            }
+            sum += w * nz::readAsDouble(
+                           vol->data.data(), vol->dtype,
+                           vol->offsetOf(
+                               c[0] - cb.begin[0], c[1] - cb.begin[1], c[2] - cb.begin[2],
+                               std::min<std::int64_t>(tt - cb.begin[3], vol->shape[3] - 1), 0));
+          }
+          if (!all) continue;
+          out.values[i] = info.scaled(sum);
+          settled[i] = 1;
+          continue;
+        }
         const nz::Volume& v = *lastVol;
         const double raw = nz::readAsDouble(
             v.data.data(), v.dtype,

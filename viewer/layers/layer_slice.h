@@ -2,8 +2,9 @@
 // A layer resampled into one view's plane: which of its chunks the view needs (at the layer's
 // own screen-matched level) and, once they are in the loader's cache, the layer's value under
 // every pixel of the reference slice (nearest neighbour through the layer's affine, the same
-// rule as nz::resampleNearest), then painted over the image (label colours or a colour map).
-// Pure functions of metadata and cached chunks; no Qt widgets, no I/O.
+// rule as nz::resampleNearest; image layers may choose trilinear within a level), then painted over
+// the image (label colours or a colour map). Pure functions of metadata and cached chunks; no Qt
+// widgets, no I/O.
 #include <cstdint>
 #include <functional>
 #include <vector>
