@@ -421,6 +421,35 @@ class TstLayersGui : public QObject {
     src->removeLayer(layer->id);
   }
 
+  // Outline mode: the inside of a label region shows the image, its boundary keeps the colour.
+  void outlineMode() {
+    DataSource* src = w_->source();
+    Layer* layer = src->layers().front().get();
+    SliceView* v = w_->viewer()->view(ViewKind::Axial);
+    const QPoint at = label17_.toPoint();
+    const QRgb filled = frameOf(v).pixel(at);
+    layer->display.outline = true;
+    src->notifyLayerDisplayChanged();
+    QVERIFY(waitComplete(30000));
+    const QImage outlined = frameOf(v);
+    outlined.save(shotDir() + "/layers_outline_axial.png");
+    const QRgb inside = outlined.pixel(at);
+    QVERIFY2(qRed(inside) == qGreen(inside) && qGreen(inside) == qBlue(inside),
+             "the inside of label 17 is still filled");
+    // Some pixels still carry label colours (the boundaries).
+    int coloured = 0;
+    for (int y = 0; y < outlined.height(); y += 2)
+      for (int x = 0; x < outlined.width(); x += 2) {
+        const QRgb p = outlined.pixel(x, y);
+        coloured += qRed(p) != qGreen(p) || qGreen(p) != qBlue(p);
+      }
+    QVERIFY(coloured > 200);
+    layer->display.outline = false;
+    src->notifyLayerDisplayChanged();
+    QVERIFY(waitComplete(30000));
+    QCOMPARE(frameOf(v).pixel(at), filled);
+  }
+
   void floatAsLabelsRefused() {
     const QString m = addLayer(floatLabels_, LayerKind::Labels);
     QVERIFY2(
