@@ -24,6 +24,7 @@
 #include "roi/export_plan.h"
 #include "roi/export_replay.h"
 #include "roi/export_run.h"
+#include "roi/export_with.h"
 #include "roi/roi_box.h"
 #include "roi/roi_set.h"
 #include "store/store_factory.h"
@@ -44,7 +45,9 @@ const char* kUsage =
     "       nzview-cli export URI --rois ROIS.json -o DIR [--format nii|nii.gz|nii.zarr] ...\n"
     "       nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [--source URI]\n"
     "       nzview-cli export --rois LIST.csv -o DIR [--format ...] ...\n"
-    "       (with --rois: [--part I/N|auto [--part-count N]] for array jobs)";
+    "       (with --rois: [--part I/N|auto [--part-count N]] for array jobs)\n"
+
+    "       nzview-cli export IMAGE (--roi ... | --rois ROIS.json) --with LABELS -o DIR ...";
 const char* kDescription =
     "Exports a region of one pyramid level to OUT (.nii, .nii.gz or .nii.zarr; a local path or\n"
     "a cloud URI), fetching only the chunks the region touches. The output keeps the source\n"
@@ -88,7 +91,15 @@ const char* kDescription =
     "--part I/N (or auto: SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX with --part-count,\n"
     "AWS_BATCH_JOB_ARRAY_INDEX/SIZE) exports only the I-th of N contiguous shares of the list.\n"
     "With --rois, an output that already exists is skipped (exports are atomic, so an\n"
-    "existing output is complete): a re-run finishes what an interrupted run left.";
+    "existing output is complete): a re-run finishes what an interrupted run left.\n"
+    "\n"
+
+    "--with LABELS also writes the label map LABELS (an integer NIfTI-Zarr or NIfTI, any grid,\n"
+    "orientation or store; the same credential options apply) resampled with nearest\n"
+    "neighbour from its finest level onto exactly the grid of each exported image ROI (same\n"
+    "shape after --crop-or-pad, same affine; voxels outside the label map are 0). -o is then a\n"
+    "directory and each ROI gives two files, NAME_image.EXT and NAME_labels.EXT (NAME is 'roi'\n"
+    "for --roi, the ROI's safe name for --rois; EXT from --format), ready for TorchIO/MONAI.";
 
 nz::ThroughputModel modelFor(const std::string& uri) {
   nz::ThroughputModel m;
@@ -266,6 +277,59 @@ int exportList(const ParsedArgs& a, const std::string& listFile, const std::stri
   return 0;
 }
 
+// With --with: every planned image output gets its label twin NAME_labels.EXT next to it.
+struct PairedJob {
+  std::string imageOut, labelsOut;
+  nz::ExportPlan plan;
+};
+
+// `--with`: DIR/NAME_image.EXT and DIR/NAME_labels.EXT (unique NAME across the run).
+PairedJob pairedJob(const std::string& dir, const std::string& name, const std::string& suffix,
+                    std::set<std::string>& used, nz::ExportPlan plan) {
+  PairedJob j;
+  j.imageOut = nz::exportPathInDirectory(dir, name, "_image" + suffix, used);
+  const std::string tail = "_image" + suffix;
+  const auto cut = j.imageOut.rfind(tail);
+  j.labelsOut =
+      j.imageOut.substr(0, cut) + "_labels" + suffix + j.imageOut.substr(cut + tail.size());
+  j.plan = std::move(plan);
+  return j;
+}
+
+// Writes every pair: the image ROI as usual, then the label map resampled onto its grid.
+int exportPairs(const ParsedArgs& a, nz::Dataset& image, const std::string& labelsUri,
+                const std::string& dir, const std::vector<PairedJob>& jobs,
+                const nz::ExportOutputOptions& oo, nz::LoaderMetrics& metrics,
+                const std::function<double()>& elapsed) {
+  std::shared_ptr<nz::Dataset> labels = nz::openDataset(labelsUri, a.store);
+  nz::requireLabelDataset(labels->info());
+  if (a.has("--dry-run")) {
+    std::vector<std::pair<std::string, nz::ExportPlan>> plans;
+    for (const PairedJob& j : jobs) plans.emplace_back(j.imageOut, j.plan);
+    printDryRun(plans, image.info(), oo, a.has("--json"), jobs.size() > 1);
+    if (!a.has("--json"))
+      for (const PairedJob& j : jobs)
+        std::cout << "labels output:    " << nz::redactSecrets(j.labelsOut) << " (from "
+                  << nz::redactSecrets(labels->info().uri) << ", nearest neighbour)\n";
+    if (a.has("--stats")) printStats(image.store().stats(), elapsed(), metrics);
+    return 0;
+  }
+  if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
+  nz::AtomicOutput::installSignalCleanup();
+  for (const PairedJob& j : jobs) {
+    nz::runExport(image, j.plan, j.imageOut, oo);
+    std::cout << nz::redactSecrets(j.imageOut) << "\n" << std::flush;
+    const nz::LabelExportResult r = nz::runLabelExport(*labels, j.plan, j.labelsOut, oo);
+    if (!r.overlaps)
+      std::cerr << "nzview-cli: warning: " << nz::redactSecrets(labels->info().uri)
+                << " does not overlap the ROI of " << nz::redactSecrets(j.imageOut)
+                << " in world space; its labels are all 0\n";
+    std::cout << nz::redactSecrets(j.labelsOut) << "\n" << std::flush;
+  }
+  if (a.has("--stats")) printStats(image.store().stats(), elapsed(), metrics);
+  return 0;
+}
+
 // `export --rois FILE -o DIR`: one output per ROI, named after it, never outside DIR.
 int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFile,
                  const std::string& dir, int gzipLevel, nz::LoaderMetrics& metrics,
@@ -275,6 +339,14 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
   if (set.rois.empty()) throw Error(ErrorKind::InvalidArgument, roisFile + ": has no ROIs");
   const std::string suffix = outputSuffix(a);
   std::set<std::string> used;
+  if (auto with = a.value("--with")) {
+    std::vector<PairedJob> pairs;
+    for (const nz::NamedRoi& r : set.rois)
+      pairs.push_back(pairedJob(dir, r.name, suffix, used,
+                                nz::planExport(info, r.request, modelFor(info.uri))));
+    return exportPairs(a, ds, *with, dir, pairs, outputOptions(a, gzipLevel, &metrics), metrics,
+                       elapsed);
+  }
   std::vector<std::pair<std::string, nz::ExportPlan>> jobs;
   for (const nz::NamedRoi& r : set.rois) {
     const std::string out = nz::exportPathInDirectory(dir, r.name, suffix, used);
@@ -354,13 +426,15 @@ int cmdExport(const Args& args) {
        {"--compressor", true, "NAME", ".nii.zarr: blosc|zstd|gzip|none", ""},
        {"--shard", true, "N", ".nii.zarr: shard size (Zarr v3)", ""},
        {"--rois", true, "FILE", "export every ROI of this ROI file into the directory -o", ""},
-       {"--format", true, "EXT", "with --rois: nii, nii.gz (default) or nii.zarr", ""},
+       {"--format", true, "EXT", "with --rois or --with: nii, nii.gz (default) or nii.zarr", ""},
        {"--no-manifest", false, "", "do not write the OUT.nzview.json manifest", ""},
        {"--replay", true, "MANIFEST", "rebuild the export a manifest describes", ""},
        {"--allow-changed", false, "", "with --replay: replay even if the source changed", ""},
-       {"--source", true, "URI", "with --replay: read from URI instead of the recorded one", ""}});
+       {"--source", true, "URI", "with --replay: read from URI instead of the recorded one", ""},
        {"--part", true, "I/N|auto", "with --rois: export only share I of N (array jobs)", ""},
-       {"--part-count", true, "N", "with --part auto in a Kubernetes Indexed Job: N parts", ""}});
+       {"--part-count", true, "N", "with --part auto in a Kubernetes Indexed Job: N parts", ""},
+       {"--with", true, "LABELS",
+        "also write the label map LABELS resampled onto each ROI's grid (-o is a directory)", ""}});
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -406,7 +480,7 @@ int cmdExport(const Args& args) {
     auto out = a.value("-o");
     if (!out || out->empty())
       throw Error(ErrorKind::InvalidArgument, "export needs -o OUT (see nzview-cli export --help)");
-    if (!a.has("--rois"))
+    if (!a.has("--rois") && !a.has("--with"))
       nz::exportFormatFor(*out);  // validates the suffix before any open
     else
       outputSuffix(a);  // validates --format
@@ -449,6 +523,12 @@ int cmdExport(const Args& args) {
     if (auto r = a.value("--roi"))
       req.roi = nz::parseRoiText(*r, info.levels[static_cast<std::size_t>(req.level)].shape);
     nz::ExportPlan plan = nz::planExport(info, req, modelFor(a.positional[0]));
+    if (auto with = a.value("--with")) {
+      std::set<std::string> used;
+      return exportPairs(
+          a, *ds, *with, *out, {pairedJob(*out, "roi", outputSuffix(a), used, std::move(plan))},
+          outputOptions(a, gzipLevel, &loaderMetrics), loaderMetrics, [&] { return elapsed(); });
+    }
 
     // The same code path as the viewer's export dialog (identical files).
     const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &loaderMetrics);

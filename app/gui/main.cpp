@@ -1,6 +1,6 @@
 // nzview: the GUI entry point.
-//   nzview [URI] [--rois FILE.json] [--screenshot FILE.png] [--size WxH] [--timeout S]
-//          [credential flags]
+//   nzview [URI] [--overlay URI[:labels[=TABLE]]]... [--rois FILE.json]
+//          [--screenshot FILE.png] [--size WxH] [--timeout S] [credential flags]
 // --help and --version work without a display: they are handled before QApplication exists.
 #include <QApplication>
 #include <QSurfaceFormat>
@@ -9,6 +9,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "data/data_source.h"
 
 #include "render/vtk_gl_widget.h"
 #include "roi/roi_controller.h"
@@ -22,10 +25,19 @@ const char* kUsage =
     "Viewer for huge NIfTI-Zarr scans on cloud storage (az://, s3://, gs://, https://, paths).\n"
     "\n"
     "Options:\n"
+    "  --overlay URI[:labels[=TABLE]]\n"
+    "                          draw URI over the image as a layer (repeatable; bottom to top).\n"
+    "                          Any grid, orientation or store: it is resampled into the views\n"
+    "                          through its own affine (world mm). ':labels' shows integer data\n"
+    "                          as a label map (distinct colours, names in the readout);\n"
+    "                          '=TABLE' colours/names it from an ITK-SNAP label description\n"
+    "                          file or a FreeSurfer *LUT.txt. The credential options below\n"
+    "                          apply to every URI.\n"
     "  --rois FILE.json        load this ROI list (Save ROIs…, nzview-cli export --rois) once\n"
     "                          URI has opened and show the ROI panel\n"
     "  --screenshot FILE.png   open URI, wait until every chunk the three views need at the\n"
-    "                          level they display is loaded, save the window and exit\n"
+    "                          level they display is loaded (of every layer), save the window\n"
+    "                          and exit\n"
     "                          (0 = saved and complete, 1 = error or timeout)\n"
     "  --size WxH              window size (default 1280x860; works down to 1280x720)\n"
     "  --timeout S             screenshot timeout in seconds (default 60)\n"
@@ -38,8 +50,29 @@ const char* kUsage =
     "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), NZVIEW_SETTINGS (an INI file used\n"
     "instead of the user's settings), AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS.\n";
 
+struct Overlay {
+  std::string uri, labelTable;
+  bool labels = false;
+};
+
+// URI[:labels[=TABLE]] (the suffix is looked for after the last '/', so s3://b/x works).
+Overlay parseOverlay(const std::string& spec) {
+  Overlay o;
+  o.uri = spec;
+  const auto slash = spec.rfind('/');
+  const auto at = spec.find(":labels", slash == std::string::npos ? 0 : slash);
+  if (at == std::string::npos) return o;
+  const std::string rest = spec.substr(at + 7);
+  if (!rest.empty() && rest[0] != '=') return o;  // ":labelsX" is part of the name
+  o.uri = spec.substr(0, at);
+  o.labels = true;
+  if (!rest.empty()) o.labelTable = rest.substr(1);
+  return o;
+}
+
 struct Args {
   std::string uri, screenshot, rois;
+  std::vector<Overlay> overlays;
   int width = 1280, height = 860;
   double timeout = 60;
   nz::StoreOptions options;
@@ -64,6 +97,16 @@ int parse(int argc, char** argv, Args& a) {
     } else if (arg == "--version") {
       std::printf("nzview %s\n", NZVIEW_VERSION);
       return 0;
+    } else if (arg == "--overlay") {
+      if (!value(v)) return 2;
+      a.overlays.push_back(parseOverlay(v));
+      if (a.overlays.back().uri.empty() ||
+          (a.overlays.back().labels && v.find(":labels=") != std::string::npos &&
+           a.overlays.back().labelTable.empty())) {
+        std::fprintf(stderr, "nzview: --overlay expects URI[:labels[=TABLE]], got '%s'\n",
+                     v.c_str());
+        return 2;
+      }
     } else if (arg == "--screenshot") {
       if (!value(a.screenshot)) return 2;
     } else if (arg == "--rois") {
@@ -130,6 +173,10 @@ int parse(int argc, char** argv, Args& a) {
     std::fprintf(stderr, "nzview: --rois needs a URI\n");
     return 2;
   }
+  if (!a.overlays.empty() && a.uri.empty()) {
+    std::fprintf(stderr, "nzview: --overlay needs an image URI first (the reference grid)\n");
+    return 2;
+  }
   if (!a.screenshot.empty() && a.uri.empty()) {
     std::fprintf(stderr, "nzview: --screenshot needs a URI\n");
     return 2;
@@ -184,5 +231,24 @@ int main(int argc, char** argv) {
       window.screenshotWhenReady(QString::fromStdString(args.screenshot), args.timeout);
     window.openUri(QString::fromStdString(args.uri), args.options);
   }
-  return app.exec();
+  // Layers open once the reference is open (it sets the grid); a failed layer is reported
+  // and, in screenshot mode, makes the exit code 1.
+  bool layerFailed = false;
+  QObject::connect(window.source(), &nzviewer::DataSource::layerFailed,
+                   [&layerFailed](const QString& m) {
+                     layerFailed = true;
+                     std::fprintf(stderr, "nzview: %s\n", m.toUtf8().constData());
+                   });
+  QObject::connect(window.source(), &nzviewer::DataSource::layerWarning, [](const QString& m) {
+    std::fprintf(stderr, "nzview: warning: %s\n", m.toUtf8().constData());
+  });
+  QObject::connect(&window, &nzviewer::MainWindow::datasetOpened, [&window, &args] {
+    for (const Overlay& o : args.overlays)
+      window.source()->addLayer(QString::fromStdString(o.uri), args.options,
+                                o.labels ? nzviewer::LayerKind::Labels : nzviewer::LayerKind::Image,
+                                QString::fromStdString(o.labelTable));
+    args.overlays.clear();  // once: a later File > Open does not repeat them
+  });
+  const int rc = app.exec();
+  return rc == 0 && layerFailed && !args.screenshot.empty() ? 1 : rc;
 }

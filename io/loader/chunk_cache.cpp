@@ -120,6 +120,16 @@ bool ChunkCache::insert(const ChunkKey& key, CachedChunk chunk, Tier tier,
   return true;
 }
 
+std::vector<std::pair<ChunkKey, SharedVolume>> ChunkCache::chunksOf(const Dataset* dataset,
+                                                                    int level) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<ChunkKey, SharedVolume>> out;
+  for (const Entry& e : lru_)
+    if (e.key.dataset == dataset && (level < 0 || e.key.level == level))
+      out.emplace_back(e.key, e.chunk.volume);
+  return out;
+}
+
 void ChunkCache::eraseDataset(const Dataset* dataset) {
   std::lock_guard lock(mutex_);
   for (auto it = lru_.begin(); it != lru_.end();) {

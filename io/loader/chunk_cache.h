@@ -64,6 +64,10 @@ class ChunkCache {
   bool insert(const ChunkKey& key, CachedChunk chunk, Tier tier,
               std::shared_ptr<const Dataset> owner);
 
+  // The cached chunks of `dataset` (of `level`, or every level when level < 0), any order.
+  // O(entries): for statistics and tests, not per frame.
+  std::vector<std::pair<ChunkKey, SharedVolume>> chunksOf(const Dataset* dataset,
+                                                          int level = -1) const;
   // Drops every chunk of `dataset` (call when a dataset is closed to release it at once).
   void eraseDataset(const Dataset* dataset);
   void clear();

@@ -72,6 +72,12 @@ class ChunkLoader {
   SharedVolume cached(const ChunkKey& key) const;
   std::optional<CachedChunk> cachedChunk(const ChunkKey& key) const;
 
+  // Any thread. The cached chunks of `dataset` (one level, or all when level < 0); O(cache).
+  std::vector<std::pair<ChunkKey, SharedVolume>> cachedChunks(const Dataset* dataset,
+                                                              int level = -1) const {
+    return cache_.chunksOf(dataset, level);
+  }
+
   // Any thread. Snapshot of the counters (for the status bar and `--stats`).
   LoaderMetrics metrics() const;
 

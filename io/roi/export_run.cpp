@@ -428,27 +428,37 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
     voxels = readThroughLoader(dataset, plan, options, cancel, report(0.0, 0.5));
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
   Volume result = executePlan(plan, std::move(voxels));
-  const DatasetInfo& info = dataset.info();
+  writeExportVolume(dataset.info(), plan, result, destination, options, cancel, report(0.5, 0.5),
+                    &digests);
+  finishManifest(dataset.info(), plan, format, destination, options, validators,
+                 std::move(digests));
+  if (progress) progress(1.0);
+  return static_cast<std::uint64_t>(result.shape[0] * result.shape[1] * result.shape[2] *
+                                    result.shape[3] * result.shape[4]);
+}
+
+void writeExportVolume(const DatasetInfo& info, const ExportPlan& plan, const Volume& result,
+                       const std::string& destination, const ExportOutputOptions& options,
+                       CancelToken cancel, const ExportProgress& progress,
+                       std::vector<ObjectDigest>* digests) {
+  const ExportFormat format = exportFormatFor(destination);
+  std::vector<ObjectDigest> unused;
   if (format == ExportFormat::NiiZarr) {
     writeZarr(
         info, plan,
         [&](Store& store, const Bytes& h, const NiftiZarrWriteOptions& o) {
           writeNiftiZarr(store, h, result, o);
         },
-        destination, options, cancel, report(0.5, 0.5), digests);
+        destination, options, cancel, progress, digests ? *digests : unused);
   } else {
     NiftiHeader header = makeExportHeader(info, result.shape, result.dtype, plan.affine);
     NiftiWriteOptions wo;
     wo.gzipLevel = options.gzipLevel;
     wo.store = options.store;
     wo.cancel = cancel;
-    wo.progress = report(0.5, 0.5);
+    wo.progress = progress;
     writeNifti(destination, header, result, wo);
   }
-  finishManifest(info, plan, format, destination, options, validators, std::move(digests));
-  if (progress) progress(1.0);
-  return static_cast<std::uint64_t>(result.shape[0] * result.shape[1] * result.shape[2] *
-                                    result.shape[3] * result.shape[4]);
 }
 
 }  // namespace nz

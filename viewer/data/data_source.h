@@ -1,16 +1,21 @@
 #pragma once
-// The viewer's only path to voxel data: opens a dataset off the GUI thread, owns the streaming
-// ChunkLoader, turns view changes into request generations and hands delivered chunks to the
-// views in batches. The GUI thread never waits on the network or on decoding.
+// The viewer's only path to voxel data: opens the reference dataset and any number of layers
+// over it (a label map, a second scan) off the GUI thread, owns the session's one streaming
+// ChunkLoader and its one byte-budgeted cache for all of them, turns view changes into one
+// request generation covering every visible layer, and tells the views when chunks arrived
+// (they compose from the loader's cache, where the chunks on screen are kept). The GUI thread
+// never waits on the network or on decoding.
 #include <QObject>
 #include <QString>
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "data/slice_composer.h"
+#include "layers/layer.h"
 #include "loader/chunk_loader.h"
 #include "loader/slice_request.h"
 #include "store/store_options.h"
@@ -32,13 +37,38 @@ class DataSource : public QObject {
   QString uri() const { return uri_; }
   double openSeconds() const { return openSeconds_; }
 
-  // A new view generation: replaces every earlier request. Returns the level chosen per view.
+  // A new view generation for the reference and every visible layer: replaces every earlier
+  // request. Returns the reference level chosen per view (layer levels: layerLevel()).
   std::vector<int> setViews(const std::vector<nz::SliceView>& views);
 
-  const ChunkMap& chunks() const { return chunks_; }
+  // A delivered chunk of any open dataset, from the loader's cache (nullptr when absent).
+  nz::SharedVolume cachedChunk(const nz::ChunkKey& key) const;
+  ChunkLookup chunkLookup() const;
+  // Snapshot of the reference's chunks in the cache (one level, or all when level < 0):
+  // O(cache), for statistics and tests.
+  ChunkMap chunks(int level = -1) const;
   const ChunkSet& failed() const { return failed_; }
   nz::LoaderMetrics metrics() const;
-  std::size_t chunkBytesHeld() const { return heldBytes_; }
+  std::size_t chunkBytesHeld() const;  // the cache's bytes (all layers)
+
+  // Layers over the reference, bottom to top. addLayer opens `uri` on a worker thread (metadata
+  // and the label table file) and emits layersChanged() when it is added, or layerFailed() with
+  // one clear message (float data opened as labels, a bad label table naming its line, no
+  // reference open...). A layer whose world extent misses the reference is added, drawn nowhere,
+  // and reported with layerWarning(). Returns the layer's id.
+  int addLayer(const QString& uri, const nz::StoreOptions& options, LayerKind kind,
+               const QString& labelTablePath = {});
+  void removeLayer(int id);           // its queued fetches are dropped, running ones ignored
+  void moveLayer(int id, int delta);  // towards the top (+) or bottom (-)
+  const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
+  Layer* layer(int id) const;
+  int layersOpening() const { return static_cast<int>(openingLayers_.size()); }
+  // Level of layer `id` chosen for view `view` by the last setViews (0 when unknown).
+  int layerLevel(int id, std::size_t view) const;
+  // Chunk requests of the layers in the last setViews (statistics, tests).
+  std::size_t lastLayerRequests() const { return lastLayerRequests_; }
+  // Display settings changed (opacity, table, visibility): views recompose, requests follow.
+  void notifyLayerDisplayChanged() { emit layersChanged(); }
   QString lastChunkError() const { return lastChunkError_; }
   std::uint64_t chunksApplied() const { return applied_; }
 
@@ -46,13 +76,16 @@ class DataSource : public QObject {
   void opened();
   void openFailed(const QString& message);
   void chunksArrived();  // one or more chunks were added (batched)
+  void layersChanged();  // a layer was added, removed, reordered or its display changed
+  void layerFailed(const QString& message);
+  void layerWarning(const QString& message);
 
  private slots:
   void drain();
 
  private:
   void apply(const nz::LoadedChunk& chunk);
-  void prune();
+  void finishLayer(int id, std::shared_ptr<Layer> layer, const QString& error);
   // GUI thread: the result of the open with that generation (ignored when superseded).
   void finishOpen(std::uint64_t generation, std::shared_ptr<nz::Dataset> ds, const QString& error,
                   double secs);
@@ -74,11 +107,13 @@ class DataSource : public QObject {
   double openSeconds_ = 0;
   std::uint64_t openGeneration_ = 0;
   std::shared_ptr<SelfLink> link_;
-  ChunkMap chunks_;
   ChunkSet failed_;
-  ChunkSet wanted_;  // keys of the current generation (kept when pruning)
-  std::size_t heldBytes_ = 0;
   std::uint64_t applied_ = 0;
+  std::vector<std::shared_ptr<Layer>> layers_;
+  std::vector<int> openingLayers_;
+  int nextLayerId_ = 1;
+  std::unordered_map<int, std::vector<int>> layerLevels_;
+  std::size_t lastLayerRequests_ = 0;  // id -> level per view
   QString lastChunkError_;
 };
 

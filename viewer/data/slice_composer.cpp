@@ -35,6 +35,18 @@ AxisMap levelToLevel0Map(const nz::DatasetInfo& info, int level) {
 ComposedSlice composeSlice(const nz::Dataset& dataset, const ViewAxes& axes,
                            const nz::SlicePlane& plane, int targetLevel, std::int64_t channel,
                            const ChunkMap& chunks, const ChunkSet& failed) {
+  return composeSlice(
+      dataset, axes, plane, targetLevel, channel,
+      [&chunks](const nz::ChunkKey& key) -> nz::SharedVolume {
+        auto it = chunks.find(key);
+        return it == chunks.end() ? nullptr : it->second;
+      },
+      failed);
+}
+
+ComposedSlice composeSlice(const nz::Dataset& dataset, const ViewAxes& axes,
+                           const nz::SlicePlane& plane, int targetLevel, std::int64_t channel,
+                           const ChunkLookup& chunks, const ChunkSet& failed) {
   const auto started = std::chrono::steady_clock::now();
   const nz::DatasetInfo& info = dataset.info();
   ComposedSlice out;
@@ -89,13 +101,13 @@ ComposedSlice composeSlice(const nz::Dataset& dataset, const ViewAxes& axes,
       const nz::ChunkKey key{&dataset, level, chunk};
       const bool isTarget = level == targetLevel;
       if (isTarget) ++out.targetChunks;
-      auto it = chunks.find(key);
-      if (it == chunks.end() || !it->second) {
+      const nz::SharedVolume found = chunks(key);
+      if (!found) {
         if (isTarget && failed.count(key)) ++out.targetChunksReady;
         continue;
       }
       if (isTarget) ++out.targetChunksReady;
-      const nz::Volume& vol = *it->second;
+      const nz::Volume& vol = *found;
       const nz::Box cb = nz::chunkBoxOf(L, chunk);
       if (vol.shape[0] != cb.end[0] - cb.begin[0] || vol.shape[1] != cb.end[1] - cb.begin[1] ||
           vol.shape[2] != cb.end[2] - cb.begin[2])

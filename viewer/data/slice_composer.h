@@ -4,6 +4,7 @@
 // filled coarsest level first and overwritten by every finer level that has the chunk, so the
 // view is never blank once coarse data exists. Only chunks of the visible plane are touched.
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -17,6 +18,9 @@ namespace nzviewer {
 // Chunks delivered to the GUI thread (decoded voxels; fill-valued for missing chunks).
 using ChunkMap = std::unordered_map<nz::ChunkKey, nz::SharedVolume, nz::ChunkKeyHash>;
 using ChunkSet = std::unordered_set<nz::ChunkKey, nz::ChunkKeyHash>;
+// Finds a delivered chunk (nullptr when absent): the viewer looks chunks up in the loader's
+// cache, where the chunks on screen are kept (the current generation's Visible tier).
+using ChunkLookup = std::function<nz::SharedVolume(const nz::ChunkKey&)>;
 
 // Level-0 voxel size (mm) along x, y, z, used as display units.
 std::array<double, 3> displaySpacing(const nz::DatasetInfo& info);
@@ -35,6 +39,10 @@ struct ComposedSlice {
 
 // `plane`: the visible window (level-0 voxels) at the crosshair; `channel`: which channel.
 // `failed` chunks count as ready (they will never arrive).
+ComposedSlice composeSlice(const nz::Dataset& dataset, const ViewAxes& axes,
+                           const nz::SlicePlane& plane, int targetLevel, std::int64_t channel,
+                           const ChunkLookup& chunks, const ChunkSet& failed);
+// The same from a map of chunks (tests, tools).
 ComposedSlice composeSlice(const nz::Dataset& dataset, const ViewAxes& axes,
                            const nz::SlicePlane& plane, int targetLevel, std::int64_t channel,
                            const ChunkMap& chunks, const ChunkSet& failed);

@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "data/data_source.h"
+#include "layers/layer_panel.h"
 #include "model/viewer_state.h"
 #include "roi/roi_controller.h"
 #include "ui/display_panel.h"
@@ -89,6 +90,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(transferLabel_);
   buildMenus();
   new RoiController(this);  // ROI overlay, panel, "Draw ROI", export (after the menus and views)
+  new LayerPanel(this);     // layers over the image: a dock and View menu entry
 
   connect(source_, &DataSource::opened, this, &MainWindow::onOpened);
   connect(source_, &DataSource::openFailed, this, &MainWindow::onOpenFailed);
@@ -498,6 +500,10 @@ void MainWindow::dropEvent(QDropEvent* e) {
   }
   if (uri.isEmpty()) return;
   e->acceptProposedAction();
+  // With an image open, a drop adds a layer over it (Shift+drop replaces the image instead).
+  if (source_->isOpen() && !(e->modifiers() & Qt::ShiftModifier) &&
+      LayerPanel::addDroppedLayer(this, uri))
+    return;
   if (!isRemote(uri)) {
     openUri(uri);
   } else {

@@ -43,6 +43,7 @@ class MainWindow : public QMainWindow {
   void screenshotWhenReady(const QString& path, double timeoutSeconds);
   // Errors go to stderr instead of dialogs (screenshot mode, tests).
   void setHeadless(bool on) { headless_ = on; }
+  bool isHeadless() const { return headless_; }
 
   // Extension point for side panels (ROI, export): a dock on the given side.
   QDockWidget* addSidePanel(QWidget* panel, const QString& title,

@@ -44,6 +44,7 @@ OrthoViewer::OrthoViewer(ViewerState* state, DataSource* source, QWidget* parent
     for (SliceView* v : views_) v->requestRender();
   });
   connect(source_, &DataSource::chunksArrived, this, &OrthoViewer::scheduleRecompose);
+  connect(source_, &DataSource::layersChanged, this, &OrthoViewer::scheduleRequests);
 }
 
 void OrthoViewer::setCornerWidget(QWidget* panel) { grid_->addWidget(panel, 1, 1); }
@@ -92,20 +93,43 @@ void OrthoViewer::recomposeAll() {
   if (!userWindow_) {
     // Refine the automatic window while more coarse chunks arrive.
     const int coarsest = static_cast<int>(source_->dataset()->info().levels.size()) - 1;
-    std::size_t n = 0;
-    for (const auto& [key, vol] : source_->chunks())
-      if (key.level == coarsest) ++n;
+    const std::size_t n = source_->chunks(coarsest).size();
     if (n != autoChunkCount_) {
       autoChunkCount_ = n;
       applyAutoWindow();
       userWindow_ = false;
     }
   }
+  autoWindowLayers();
+}
+
+void OrthoViewer::autoWindowLayers() {
+  // An image layer's window starts at the 0.5th..99.5th percentile of what it shows first.
+  bool changed = false;
+  for (const auto& layer : source_->layers()) {
+    if (layer->kind != LayerKind::Image || layer->display.windowSet) continue;
+    std::vector<double> values;
+    for (SliceView* v : views_)
+      for (const auto& [id, ls] : v->layerSlices())
+        if (id == layer->id)
+          for (std::size_t i = 0; i < ls.values.size(); i += 7)
+            if (std::isfinite(ls.values[i])) values.push_back(ls.values[i]);
+    if (values.size() < 16) continue;
+    const WindowRange w = autoWindowFromSample(values);
+    layer->display.low = w.low;
+    layer->display.high = w.high > w.low ? w.high : w.low + 1;
+    layer->display.windowSet = true;
+    changed = true;
+  }
+  if (changed) {
+    for (SliceView* v : views_) v->recompose();
+    emit layerWindowsChanged();
+  }
 }
 
 bool OrthoViewer::allViewsComplete() const {
   if (!source_->isOpen() || !requestsCurrent_ || requestTimer_.isActive() ||
-      recomposeTimer_.isActive())
+      recomposeTimer_.isActive() || source_->layersOpening() > 0)
     return false;
   for (SliceView* v : views_)
     if (!v->sliceComplete()) return false;
@@ -116,15 +140,16 @@ bool OrthoViewer::coarseStats(double& autoLow, double& autoHigh, double& lo, dou
   if (!source_->isOpen()) return false;
   const auto& info = source_->dataset()->info();
   const int coarsest = static_cast<int>(info.levels.size()) - 1;
+  const ChunkMap coarse = source_->chunks(coarsest);
   std::size_t total = 0;
-  for (const auto& [key, vol] : source_->chunks())
+  for (const auto& [key, vol] : coarse)
     if (key.level == coarsest && vol) total += vol->voxelCount();
   if (total == 0) return false;
   const std::size_t stride = std::max<std::size_t>(1, total / 200000);
   std::vector<double> values;
   values.reserve(total / stride + 16);
   std::size_t index = 0;
-  for (const auto& [key, vol] : source_->chunks()) {
+  for (const auto& [key, vol] : coarse) {
     if (key.level != coarsest || !vol) continue;
     const std::size_t n = vol->voxelCount();
     if (vol->data.size() < n * nz::dtypeSize(vol->dtype)) continue;
@@ -192,7 +217,28 @@ void OrthoViewer::describeCursor(SliceView* view, const QPointF& pos) {
     text += "  (outside)";
   if (view->slice().finestLevelShown >= 0)
     text += QString("  level %1").arg(view->slice().finestLevelShown);
+  text += describeLayers(view, pos);
   emit cursorInfo(text);
+}
+
+}  // namespace nzviewer
+
+namespace nzviewer {
+
+QString OrthoViewer::describeLayers(SliceView* view, const QPointF& pos) const {
+  // "  aseg: 17 Left-Hippocampus" for labels, "  t2: 812.5" for images, per visible layer.
+  QString text;
+  for (const auto& layer : source_->layers()) {
+    if (!layer->display.visible) continue;
+    const double v = view->layerValueAt(layer->id, pos);
+    if (std::isnan(v)) continue;
+    text += "  " + layer->name + ": ";
+    if (layer->kind == LayerKind::Labels)
+      text += QString::fromStdString(layer->labels.describe(static_cast<std::int64_t>(v)));
+    else
+      text += QString::number(v, 'g', 6);
+  }
+  return text;
 }
 
 }  // namespace nzviewer

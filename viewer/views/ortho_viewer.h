@@ -38,6 +38,7 @@ class OrthoViewer : public QWidget {
 
  signals:
   void cursorInfo(const QString& text);
+  void layerWindowsChanged();  // an image layer got its automatic window
   void requestsUpdated();
 
  public slots:
@@ -54,6 +55,8 @@ class OrthoViewer : public QWidget {
   // The Auto window (model/auto_window.h) and the min/max of the coarsest level loaded so far.
   bool coarseStats(double& autoLow, double& autoHigh, double& lo, double& hi) const;
   void describeCursor(SliceView* view, const QPointF& pos);
+  QString describeLayers(SliceView* view, const QPointF& pos) const;
+  void autoWindowLayers();
 
   ViewerState* state_;
   DataSource* source_;

@@ -38,6 +38,13 @@ struct SliceView::Scene {
   vtkNew<vtkImageSliceMapper> mapper;
   vtkNew<vtkImageSlice> slice;
   vtkNew<vtkLookupTable> lut;
+  // Layers, composited on the CPU into one RGBA image (straight alpha) drawn over the image.
+  vtkNew<vtkImageData> layerImage;
+  vtkNew<vtkImageSliceMapper> layerMapper;
+  vtkNew<vtkImageSlice> layerSlice;
+  vtkNew<vtkLookupTable> layerLut;  // scratch: an image layer's colour map
+  std::vector<std::uint8_t> layerRgba;
+  int layerW = -1, layerH = -1;
   vtkNew<vtkPoints> crossPoints;
   vtkNew<vtkPolyData> cross;
   vtkNew<vtkActor> crossActor;
@@ -62,6 +69,16 @@ SliceView::SliceView(ViewKind kind, ViewerState* state, DataSource* source, QWid
   s.slice->GetProperty()->SetInterpolationTypeToNearest();
   s.slice->VisibilityOff();
   renderer()->AddViewProp(s.slice);
+  s.layerMapper->SetInputData(s.layerImage);
+  s.layerMapper->SliceAtFocalPointOff();
+  s.layerMapper->SliceFacesCameraOff();
+  s.layerMapper->SetOrientationToZ();
+  s.layerSlice->SetMapper(s.layerMapper);
+  s.layerSlice->GetProperty()->SetInterpolationTypeToNearest();
+  s.layerSlice->GetProperty()->SetColorWindow(255);  // RGBA bytes shown as they are
+  s.layerSlice->GetProperty()->SetColorLevel(127.5);
+  s.layerSlice->VisibilityOff();
+  renderer()->AddViewProp(s.layerSlice);
 
   s.crossPoints->SetNumberOfPoints(4);
   vtkNew<vtkCellArray> lines;
@@ -213,6 +230,8 @@ void SliceView::onDataChanged() {
     axes_ = viewAxes(kind_, AxisMapping{});
   }
   scene_->slice->VisibilityOff();
+  scene_->layerSlice->VisibilityOff();
+  layerSlices_.clear();
   updateScene();
   updateProgress();
   requestRender();
@@ -221,7 +240,7 @@ void SliceView::onDataChanged() {
 void SliceView::recompose() {
   if (!source_ || !source_->isOpen()) return;
   slice_ = composeSlice(*source_->dataset(), axes_, loaderView().plane, level_, state_->channel(),
-                        source_->chunks(), source_->failed());
+                        source_->chunkLookup(), source_->failed());
   hasData_ = true;
   Scene& s = *scene_;
   if (slice_.width > 0 && slice_.height > 0) {
@@ -240,8 +259,69 @@ void SliceView::recompose() {
   } else {
     s.slice->VisibilityOff();
   }
+  composeLayers();
   updateProgress();
   requestRender();
+}
+
+void SliceView::composeLayers() {
+  Scene& s = *scene_;
+  layerSlices_.clear();
+  const auto& layers = source_->layers();
+  if (layers.empty() || slice_.width <= 0 || slice_.height <= 0) {
+    s.layerSlice->VisibilityOff();
+    return;
+  }
+  const PlaneGrid grid = planeGridOf(slice_, axes_, spacing_, state_->crosshair()[axes_.normal]);
+  const nz::Matrix4& refAffine = source_->dataset()->info().levels[0].affine;
+  const ChunkLookup lookup = source_->chunkLookup();
+  const std::size_t viewIndex = static_cast<std::size_t>(kind_);
+  s.layerRgba.assign(static_cast<std::size_t>(slice_.width) * slice_.height * 4, 0);
+  bool drawn = false;
+  for (const auto& layer : layers) {
+    if (!layer->display.visible || !layer->overlapsReference) continue;
+    LayerSlice ls =
+        composeLayerSlice(*layer, refAffine, grid, source_->layerLevel(layer->id, viewIndex),
+                          state_->timeIndex(), lookup, source_->failed());
+    if (layer->kind == LayerKind::Image)
+      fillLookupTable(s.layerLut, layer->display.colormap, layer->display.low, layer->display.high);
+    paintLayer(*layer, ls, s.layerLut, s.layerRgba);
+    drawn = true;
+    layerSlices_.emplace_back(layer->id, std::move(ls));
+  }
+  if (!drawn) {
+    s.layerSlice->VisibilityOff();
+    return;
+  }
+  if (s.layerW != slice_.width || s.layerH != slice_.height) {
+    s.layerImage->SetDimensions(slice_.width, slice_.height, 1);
+    s.layerImage->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+    s.layerW = slice_.width;
+    s.layerH = slice_.height;
+  }
+  std::memcpy(s.layerImage->GetScalarPointer(), s.layerRgba.data(), s.layerRgba.size());
+  // Between the image (z = 0) and the crosshair (z = 1).
+  s.layerImage->SetOrigin(slice_.originX, slice_.originY, 0.5);
+  s.layerImage->SetSpacing(slice_.spacingX, slice_.spacingY, 1);
+  s.layerImage->Modified();
+  s.layerSlice->VisibilityOn();
+}
+
+bool SliceView::sliceComplete() const {
+  if (!hasData_ || !slice_.complete()) return false;
+  for (const auto& [id, ls] : layerSlices_)
+    if (!ls.complete()) return false;
+  return true;
+}
+
+double SliceView::layerValueAt(int id, const QPointF& w) const {
+  if (!hasData_ || slice_.width <= 0) return std::nan("");
+  const QPointF d = widgetToDisplay(w);
+  const long k = std::lround((d.x() - slice_.originX) / slice_.spacingX);
+  const long r = std::lround((d.y() - slice_.originY) / slice_.spacingY);
+  for (const auto& [lid, ls] : layerSlices_)
+    if (lid == id) return ls.valueAt(static_cast<int>(k), static_cast<int>(r));
+  return std::nan("");
 }
 
 double SliceView::valueAt(const QPointF& w) const {
@@ -254,9 +334,10 @@ double SliceView::valueAt(const QPointF& w) const {
 }
 
 void SliceView::updateProgress() {
-  const bool show = hasData_ && slice_.targetChunks > 0 && !slice_.complete();
-  if (show)
-    progress_->setValue(static_cast<int>(1000.0 * slice_.targetChunksReady / slice_.targetChunks));
+  std::size_t total = slice_.targetChunks, ready = slice_.targetChunksReady;
+  for (const auto& [id, ls] : layerSlices_) total += ls.targetChunks, ready += ls.targetChunksReady;
+  const bool show = hasData_ && total > 0 && ready < total;
+  if (show) progress_->setValue(static_cast<int>(1000.0 * ready / total));
   progress_->setVisible(show);
 }
 

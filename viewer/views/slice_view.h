@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/slice_composer.h"
+#include "layers/layer_slice.h"
 #include "loader/slice_request.h"
 #include "model/orientation.h"
 #include "render/vtk_gl_widget.h"
@@ -52,9 +53,14 @@ class SliceView : public VtkGlWidget {
   void setDisplayLevel(int level);
   int displayLevel() const { return level_; }
   const ComposedSlice& slice() const { return slice_; }
-  bool sliceComplete() const { return hasData_ && slice_.complete(); }
+  // The reference and every layer show all chunks of the level they display.
+  bool sliceComplete() const;
   // Scaled intensity shown at a widget position (NaN when nothing is loaded there).
   double valueAt(const QPointF& w) const;
+  // Layers resampled into this view (bottom to top, as DataSource::layers()), and the value of
+  // layer `id` at a widget position (raw label / scaled intensity; NaN when none).
+  const std::vector<std::pair<int, LayerSlice>>& layerSlices() const { return layerSlices_; }
+  double layerValueAt(int id, const QPointF& w) const;
 
   void addOverlay(SliceOverlay* overlay);
   void removeOverlay(SliceOverlay* overlay);
@@ -85,6 +91,7 @@ class SliceView : public VtkGlWidget {
   void setCrosshairFromWidget(const QPointF& w);
   void updateProgress();
   void updateScene();
+  void composeLayers();
 
   ViewKind kind_;
   ViewerState* state_;
@@ -96,6 +103,7 @@ class SliceView : public VtkGlWidget {
   bool viewInitialised_ = false;
   int level_ = 0;
   ComposedSlice slice_;
+  std::vector<std::pair<int, LayerSlice>> layerSlices_;
   bool hasData_ = false;
   enum class Drag { None, Crosshair, Pan, WindowLevel, Overlay } drag_ = Drag::None;
   QPointF dragStart_, dragLast_;
