@@ -11,5 +11,7 @@ using Args = std::vector<std::string>;
 int cmdInfo(const Args& args);
 int cmdExport(const Args& args);
 int cmdConvert(const Args& args);
+int cmdPrefetch(const Args& args);  // cmd_prefetch.cpp
+int cmdCache(const Args& args);     // cmd_prefetch.cpp
 
 }  // namespace nzcli

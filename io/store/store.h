@@ -35,8 +35,8 @@ struct ReadResult {
   // Last-Modified as sent, or a local file's mtime): for caches and export manifests.
   std::string etag;
   std::string lastModified;
-  std::optional<ErrorKind> errorKind;      // set when status == Error
-  std::string error;                       // one clear, redacted message when status == Error
+  std::optional<ErrorKind> errorKind;  // set when status == Error
+  std::string error;                   // one clear, redacted message when status == Error
 
   bool ok() const { return status == Status::Ok; }
   bool missing() const { return status == Status::Missing; }
@@ -49,6 +49,8 @@ struct StoreStats {
   std::uint64_t bytesReceived = 0;  // payload bytes received
   std::uint64_t bytesSent = 0;
   std::uint64_t retries = 0;
+  std::uint64_t diskHits = 0;   // reads answered by the disk cache (no request sent)
+  std::uint64_t diskBytes = 0;  // bytes those reads returned
 };
 
 using ReadCallback = std::function<void(ReadResult)>;
