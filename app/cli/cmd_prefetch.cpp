@@ -4,12 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cache/cache_config.h"
@@ -17,9 +16,9 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "dataset/dataset.h"
+#include "prefetch/prefetch.h"
 #include "roi/roi_box.h"
 #include "store/store_factory.h"
-#include "volume/dtype.h"
 
 namespace nzcli {
 
@@ -52,14 +51,6 @@ const char* kCacheDescription =
 nz::CachingStore* cachingStoreOf(const nz::Dataset& ds) {
   return dynamic_cast<nz::CachingStore*>(&ds.store());
 }
-
-struct Progress {
-  std::mutex m;
-  std::condition_variable cv;
-  std::size_t inFlight = 0, done = 0, failed = 0;
-  std::uint64_t storedBytes = 0;
-  std::string firstError;
-};
 
 }  // namespace
 
@@ -107,101 +98,51 @@ int cmdPrefetch(const Args& args) {
 
     const nz::DatasetInfo& info = ds->info();
     std::vector<int> levels;
-    if (a.has("--level")) {
-      const long long l = a.intValue("--level", 0);
-      if (l < 0 || l >= static_cast<long long>(info.levels.size()))
-        throw Error(ErrorKind::InvalidArgument, "--level " + std::to_string(l) +
-                                                    " does not exist (levels 0.." +
-                                                    std::to_string(info.levels.size() - 1) + ")");
-      levels.push_back(static_cast<int>(l));
-    } else {
-      for (std::size_t l = 0; l < info.levels.size(); ++l) levels.push_back(static_cast<int>(l));
-    }
+    if (a.has("--level")) levels.push_back(static_cast<int>(a.intValue("--level", 0)));
     nz::RoiBox roi = nz::RoiBox::whole(info);
     if (auto text = a.value("--roi")) roi.box = nz::parseRoiText(*text, info.shape);
-    roi = roi.clipped(info);
-    if (roi.empty()) throw Error(ErrorKind::InvalidArgument, "--roi lies outside the volume");
+    const nz::PrefetchPlan plan = nz::planPrefetch(*ds, levels, roi);
 
-    struct Job {
-      int level;
-      nz::Index5 chunk;
-    };
-    std::vector<Job> jobs;
-    std::uint64_t decoded = 0;
-    for (int l : levels) {
-      const nz::Box box = roi.toLevel(info, l);
-      const auto& lv = info.levels[static_cast<std::size_t>(l)];
-      for (const auto& c : ds->chunksIntersecting(l, box)) {
-        jobs.push_back({l, c});
-        decoded +=
-            static_cast<std::uint64_t>(ds->chunkBox(l, c).voxelCount()) * nz::dtypeSize(lv.dtype);
-      }
-    }
     const nz::CacheUsage before = cs->cache().usage();
-    std::cerr << "prefetch: " << jobs.size() << " chunks of " << info.uri << " (levels "
-              << levels.front() << ".." << levels.back() << "), at most "
-              << nz::formatBytes(decoded) << " decoded; cache " << cs->cache().dir() << " holds "
-              << nz::formatBytes(before.bytes) << " of " << nz::formatBytes(cache.budgetBytes)
-              << " (" << nz::formatBytes(before.pinnedBytes) << " pinned)\n";
-    if (cache.pin && before.pinnedBytes + decoded > cache.budgetBytes)
+    std::cerr << "prefetch: " << plan.chunks.size() << " chunks of " << info.uri << " (levels "
+              << plan.levels.front() << ".." << plan.levels.back() << "), at most "
+              << nz::formatBytes(plan.decodedBytes) << " decoded; cache " << cs->cache().dir()
+              << " holds " << nz::formatBytes(before.bytes) << " of "
+              << nz::formatBytes(cache.budgetBytes) << " (" << nz::formatBytes(before.pinnedBytes)
+              << " pinned)\n";
+    if (cache.pin && before.pinnedBytes + plan.decodedBytes > cache.budgetBytes)
       std::cerr << "prefetch: note: pinned data may exceed the cache budget; pins are kept "
                    "anyway (raise --cache-size or unpin other scans)\n";
     if (a.has("--dry-run")) return 0;
 
     const auto t0 = std::chrono::steady_clock::now();
     const bool tty = ::isatty(STDERR_FILENO) != 0;
-    Progress p;
-    std::size_t lastReported = 0;
-    auto report = [&](bool final) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::size_t step = std::max<std::size_t>(1, plan.chunks.size() / (tty ? 200 : 10));
+    auto report = [&](const nz::PrefetchProgress& p, bool final) {
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const nz::StoreStats st = ds->store().stats();
       char line[200];
       std::snprintf(line, sizeof line,
                     "prefetch: %zu/%zu chunks, %s fetched in %llu requests, %llu from the disk "
                     "cache, %.1f s",
-                    p.done, jobs.size(), nz::formatBytes(st.bytesReceived).c_str(),
+                    p.done, p.total, nz::formatBytes(st.bytesReceived).c_str(),
                     static_cast<unsigned long long>(st.requests),
-                    static_cast<unsigned long long>(st.diskHits), s);
+                    static_cast<unsigned long long>(st.diskHits), secs);
       std::cerr << (tty ? "\r" : "") << line << (tty && !final ? "" : "\n") << std::flush;
     };
-    for (const Job& job : jobs) {
-      {
-        std::unique_lock lock(p.m);
-        p.cv.wait(lock, [&] { return p.inFlight < static_cast<std::size_t>(maxInFlight); });
-        p.inFlight++;
-      }
-      ds->readChunkAsync(job.level, job.chunk, {}, [&p](nz::ChunkResult r) {
-        std::lock_guard lock(p.m);
-        p.inFlight--;
-        p.done++;
-        p.storedBytes += r.storedBytes;
-        if (!r.ok) {
-          if (p.failed++ == 0) p.firstError = r.error;
-        }
-        p.cv.notify_all();
-      });
-      std::unique_lock lock(p.m);
-      const std::size_t step = tty ? std::max<std::size_t>(1, jobs.size() / 200)
-                                   : std::max<std::size_t>(1, jobs.size() / 10);
-      if (p.done >= lastReported + step) {
-        lastReported = p.done;
-        lock.unlock();
-        report(false);
-      }
-    }
-    {
-      std::unique_lock lock(p.m);
-      p.cv.wait(lock, [&] { return p.inFlight == 0; });
-    }
-    nz::waitForDiskCacheWrites();
-    report(true);
-    if (p.failed)
-      throw Error(ErrorKind::Network, std::to_string(p.failed) + " of " +
-                                          std::to_string(jobs.size()) +
-                                          " chunks could not be fetched; first: " + p.firstError);
+    const nz::PrefetchProgress done = nz::runPrefetch(
+        *ds, plan, static_cast<std::size_t>(maxInFlight), {}, [&](const nz::PrefetchProgress& p) {
+          if (p.done % step == 0 && p.done != p.total) report(p, false);
+        });
+    report(done, true);
+    if (done.failed)
+      throw Error(ErrorKind::Network,
+                  std::to_string(done.failed) + " of " + std::to_string(done.total) +
+                      " chunks could not be fetched; first: " + done.firstError);
     const nz::CacheUsage after = cs->cache().usage();
-    std::cout << (cache.pin ? "pinned " : "cached ") << jobs.size() << " chunks of " << info.uri
-              << "; cache now " << nz::formatBytes(after.bytes) << " ("
+    std::cout << (cache.pin ? "pinned " : "cached ") << plan.chunks.size() << " chunks of "
+              << info.uri << "; cache now " << nz::formatBytes(after.bytes) << " ("
               << nz::formatBytes(after.pinnedBytes) << " pinned)\n";
     return 0;
   } catch (const std::exception& e) {
