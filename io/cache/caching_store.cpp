@@ -36,6 +36,8 @@ void postDiskTask(std::function<void()> task) {
   });
 }
 
+std::atomic<std::uint64_t> gHits{0}, gHitBytes{0}, gFetched{0};
+
 std::mutex gDefaultMutex;
 DiskCacheSettings gDefault;  // off until an application says otherwise
 
@@ -65,6 +67,8 @@ void waitForDiskCacheWrites() {
   std::unique_lock lock(gPendingMutex);
   gPendingDone.wait(lock, [] { return gPending == 0; });
 }
+
+DiskCacheCounters diskCacheCounters() { return {gHits.load(), gHitBytes.load(), gFetched.load()}; }
 
 void setDefaultDiskCache(const DiskCacheSettings& settings) {
   std::lock_guard lock(gDefaultMutex);
@@ -106,6 +110,8 @@ ReadResult CachingStore::hit(CacheEntry entry) {
   r.data = std::move(entry.data);
   diskHits_++;
   diskBytes_ += r.data.size();
+  gHits++;
+  gHitBytes += r.data.size();
   return r;
 }
 
@@ -150,6 +156,7 @@ void CachingStore::fetch(const std::string& key, const std::string& objectId, By
   inner_->readAsync(key, range, std::move(cancel),
                     [self, objectId, done = std::move(done)](ReadResult r) {
                       if (r.ok() || r.missing()) {
+                        gFetched++;
                         // Written off the transfer thread; the caller gets its bytes now.
                         postDiskTask([self, objectId, entry = entryFrom(r)] {
                           self->cache_->put(self->datasetId_, objectId, entry, self->pin_);

@@ -23,6 +23,13 @@ namespace nz {
 // process exits; never on a GUI thread while reads are in flight).
 void waitForDiskCacheWrites();
 
+// Reads answered from disk by every CachingStore of this process (the viewer's status bar).
+struct DiskCacheCounters {
+  std::uint64_t hits = 0, hitBytes = 0;
+  std::uint64_t fetched = 0;  // reads that went to the network and were cached
+};
+DiskCacheCounters diskCacheCounters();
+
 class CachingStore final : public Store, public std::enable_shared_from_this<CachingStore> {
  public:
   CachingStore(std::shared_ptr<Store> inner, std::shared_ptr<DiskCache> cache,

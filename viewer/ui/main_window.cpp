@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cache/cache_controller.h"
 #include "data/data_source.h"
 #include "model/viewer_state.h"
 #include "roi/roi_controller.h"
@@ -69,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(transferLabel_);
   buildMenus();
   new RoiController(this);  // ROI overlay, panel, "Draw ROI", export (after the menus and views)
+  new CacheController(this);  // "Cache" menu: pin for offline, disk cache settings
 
   connect(source_, &DataSource::opened, this, &MainWindow::onOpened);
   connect(source_, &DataSource::openFailed, this, &MainWindow::onOpenFailed);
