@@ -8,6 +8,9 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 
 namespace nztest {
 
@@ -86,5 +89,68 @@ inline QString findSecret(const QString& dir, const QStringList& secrets) {
   }
   return {};
 }
+
+// The nginx fixture (tests/http): its state directory, a served copy, its access log.
+namespace fs = std::filesystem;
+inline QString httpState() {
+  const char* s = std::getenv("NZ_HTTP_STATE");
+  return s ? QString(s) : QStringLiteral(NZ_BINARY_DIR "/test-servers/nginx");
+}
+
+inline QString uniqueName() {
+  static int n = 0;
+  return QString("dc-%1-%2-%3")
+      .arg(QCoreApplication::applicationPid())
+      .arg(QDateTime::currentMSecsSinceEpoch())
+      .arg(++n);
+}
+
+// A copy of refdata/<name> served at http://127.0.0.1:18080/scratch/<dir>/ds.nii.zarr.
+struct ServedCopy {
+  QString dir, local, url, pathInLog;
+  explicit ServedCopy(const QString& refName) {
+    dir = uniqueName();
+    local = httpState() + "/scratch/" + dir + "/ds.nii.zarr";
+    replaceWith(refName);
+    url = "http://127.0.0.1:18080/scratch/" + dir + "/ds.nii.zarr";
+    pathInLog = "/scratch/" + dir + "/ds.nii.zarr/";
+  }
+  ~ServedCopy() {
+    std::error_code ec;
+    fs::remove_all((httpState() + "/scratch/" + dir).toStdString(), ec);
+  }
+  void replaceWith(const QString& refName) const {
+    std::error_code ec;
+    fs::remove_all(local.toStdString(), ec);
+    fs::create_directories(local.toStdString());
+    fs::copy((kRef + "/" + refName).toStdString(), local.toStdString(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    // nginx derives ETag and Last-Modified from the file time: make the change visible even
+    // within the second of the previous copy.
+    const auto later = fs::file_time_type::clock::now() + std::chrono::seconds(7);
+    for (const auto& f : fs::recursive_directory_iterator(local.toStdString()))
+      fs::last_write_time(f.path(), later);
+    QProcess::execute("chmod", {"-R", "a+rX", httpState() + "/scratch/" + dir});
+  }
+};
+
+// The requests nginx logged for `prefix` since `from` (byte offset into the log).
+struct AccessLog {
+  QString path = httpState() + "/logs/access.log";
+  qint64 mark() const { return QFileInfo(path).size(); }
+  QStringList since(qint64 from, const QString& prefix) const {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    f.seek(from);
+    QStringList out;
+    for (const QByteArray& line : f.readAll().split('\n')) {
+      const QString l = QString::fromUtf8(line);
+      const int at = l.indexOf(prefix);
+      if (at < 0) continue;
+      out << l.mid(at + prefix.size()).section(' ', 0, 0);  // the key inside the dataset
+    }
+    return out;
+  }
+};
 
 }  // namespace nztest
