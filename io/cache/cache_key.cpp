@@ -19,9 +19,14 @@ std::string withoutSecrets(std::string url) {
 }  // namespace
 
 std::string canonicalDatasetId(const Uri& uri, const StoreOptions& options) {
-  std::string id = std::string(schemeName(uri.scheme)) + "://";
-  if (!uri.account.empty()) id += uri.account + "@";
-  if (!uri.endpoint.empty()) id += withoutSecrets(uri.endpoint) + "/";
+  // http(s) and the Azure https form carry their scheme and host in `endpoint`.
+  std::string id;
+  if (!uri.endpoint.empty()) {
+    id = withoutSecrets(uri.endpoint) + "/";
+  } else {
+    id = std::string(schemeName(uri.scheme)) + "://";
+    if (!uri.account.empty()) id += uri.account + "@";
+  }
   if (!uri.bucket.empty()) id += uri.bucket + "/";
   id += uri.path;
   while (!id.empty() && id.back() == '/') id.pop_back();
