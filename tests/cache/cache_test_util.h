@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QThread>
 #include <QtTest>
 #include <chrono>
 #include <cstdlib>
@@ -137,8 +138,21 @@ struct ServedCopy {
 // The requests nginx logged for `prefix` since `from` (byte offset into the log).
 struct AccessLog {
   QString path = httpState() + "/logs/access.log";
-  qint64 mark() const { return QFileInfo(path).size(); }
+  // nginx writes a log line when it finalises a request, which may be just after the client
+  // saw the response: wait until the log stops growing so that lines land on the right side.
+  qint64 mark() const { return settle(); }
+  qint64 settle() const {
+    qint64 size = QFileInfo(path).size();
+    for (int i = 0; i < 50; ++i) {
+      QThread::msleep(100);
+      const qint64 now = QFileInfo(path).size();
+      if (now == size) break;
+      size = now;
+    }
+    return size;
+  }
   QStringList since(qint64 from, const QString& prefix) const {
+    settle();
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return {};
     f.seek(from);
