@@ -169,27 +169,50 @@ void CachingStore::fetch(const std::string& key, const std::string& objectId, By
 void CachingStore::revalidate(const std::string& key, const std::string& objectId, ByteRange range,
                               CancelToken cancel, ReadCallback done) {
   auto self = shared_from_this();
-  inner_->readAsync(
-      key, range, std::move(cancel),
-      [self, objectId, done = std::move(done)](ReadResult r) mutable {
-        postDiskTask([self, objectId, r = std::move(r), done = std::move(done)]() mutable {
-          DiskCache& cache = *self->cache_;
-          auto cached = cache.get(self->datasetId_, objectId);
-          if (r.ok() || r.missing()) {
-            // A changed metadata document means the chunks may have been rewritten in place:
-            // nothing cached for this dataset can be trusted any more.
-            if (cached && differs(*cached, r)) cache.dropDataset(self->datasetId_);
-            cache.put(self->datasetId_, objectId, entryFrom(r), self->pin_);
-            done(std::move(r));
-            return;
-          }
-          if (r.status == ReadResult::Status::Error && cached) {
-            done(self->hit(std::move(*cached)));  // server unreachable: the cached copy
-            return;
-          }
-          done(std::move(r));
-        });
+  postDiskTask([self, key, objectId, range, cancel, done = std::move(done)]() mutable {
+    auto cached = self->cache_->get(self->datasetId_, objectId);
+    auto answer = [self, objectId, cached, done = std::move(done)](ReadResult r) mutable {
+      postDiskTask([self, objectId, cached = std::move(cached), r = std::move(r),
+                    done = std::move(done)]() mutable {
+        self->afterRevalidation(objectId, std::move(cached), std::move(r), std::move(done));
       });
+    };
+    // With a validator the server can say "unchanged" without sending the object again.
+    if (cached && !cached->missing && range.isAll() &&
+        (!cached->etag.empty() || !cached->lastModified.empty()))
+      self->inner_->readIfChangedAsync(key, cached->etag, cached->lastModified, std::move(cancel),
+                                       std::move(answer));
+    else
+      self->inner_->readAsync(key, range, std::move(cancel), std::move(answer));
+  });
+}
+
+void CachingStore::afterRevalidation(const std::string& objectId, std::optional<CacheEntry> cached,
+                                     ReadResult r, ReadCallback done) {
+  if (r.notModified && cached) {
+    if (pin_) cache_->get(datasetId_, objectId, true);  // refresh LRU time and pin
+    done(hit(std::move(*cached)));
+    return;
+  }
+  if ((r.ok() && !r.notModified) || r.missing()) {
+    // A changed metadata document means the chunks may have been rewritten in place:
+    // nothing cached for this dataset can be trusted any more.
+    if (cached && differs(*cached, r)) cache_->dropDataset(datasetId_);
+    cache_->put(datasetId_, objectId, entryFrom(r), pin_);
+    done(std::move(r));
+    return;
+  }
+  if (r.status == ReadResult::Status::Error && cached) {
+    done(hit(std::move(*cached)));  // server unreachable: the cached copy
+    return;
+  }
+  if (r.notModified) {  // a 304 for a copy that vanished meanwhile: report, do not guess
+    r.status = ReadResult::Status::Error;
+    r.errorKind = ErrorKind::Network;
+    r.error = "revalidation of " + inner_->describeKey(objectId) + " lost its cached copy";
+    r.notModified = false;
+  }
+  done(std::move(r));
 }
 
 std::optional<std::uint64_t> CachingStore::size(const std::string& key) {

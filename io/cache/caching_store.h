@@ -54,6 +54,8 @@ class CachingStore final : public Store, public std::enable_shared_from_this<Cac
                   CancelToken cancel, ReadCallback done);
   void fetch(const std::string& key, const std::string& objectId, ByteRange range,
              CancelToken cancel, ReadCallback done);
+  void afterRevalidation(const std::string& objectId, std::optional<CacheEntry> cached,
+                         ReadResult r, ReadCallback done);
   ReadResult hit(CacheEntry entry);
   std::string offlineMessage(const std::string& key) const;
 

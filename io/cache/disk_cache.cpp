@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -138,6 +139,18 @@ std::vector<ScannedEntry> scanEntries(const std::string& root, std::uint64_t* da
   return out;
 }
 
+// NZVIEW_CACHE_TRACE=1: one stderr line per dropped, corrupt or unwritable entry (debugging).
+bool tracing() {
+  static const bool on = [] {
+    const char* v = std::getenv("NZVIEW_CACHE_TRACE");
+    return v && *v && *v != '0';
+  }();
+  return on;
+}
+void trace(const std::string& what) {
+  if (tracing()) std::fprintf(stderr, "nzview disk cache: %s\n", what.c_str());
+}
+
 }  // namespace
 
 std::string DiskCache::defaultDir() {
@@ -213,6 +226,7 @@ std::optional<CacheEntry> DiskCache::get(const std::string& datasetId, const std
   if (!result) {
     ::close(fd);
     // Corrupt or truncated (or a hash collision): drop it so the caller fetches it again.
+    trace("corrupt entry dropped: " + objectId + (read ? "" : " (unreadable)"));
     if (::unlink(path.c_str()) == 0) {
       corrupt_++;
       const std::uint64_t size = file.size();
@@ -269,6 +283,7 @@ void DiskCache::put(const std::string& datasetId, const std::string& objectId,
       writeAll(fd, entry.data.data(), entry.data.size());
   ::close(fd);
   if (!ok) {
+    trace("cannot write " + tmp + ": " + std::strerror(errno));
     ::unlink(tmp.c_str());
     return;
   }
@@ -281,6 +296,7 @@ void DiskCache::put(const std::string& datasetId, const std::string& objectId,
       if (p >= 0) ::close(p);
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      trace("cannot rename " + tmp + ": " + std::strerror(errno));
       ::unlink(tmp.c_str());
       return;
     }
@@ -296,6 +312,7 @@ void DiskCache::remove(const std::string& datasetId, const std::string& objectId
 }
 
 void DiskCache::dropDataset(const std::string& datasetId) {
+  trace("dataset dropped: " + datasetId);
   DirLock lock(root_);
   std::error_code ec;
   fs::remove_all(datasetDir(datasetId), ec);

@@ -128,7 +128,10 @@ struct ServedCopy {
              fs::copy_options::recursive | fs::copy_options::overwrite_existing);
     // nginx derives ETag and Last-Modified from the file time: make the change visible even
     // within the second of the previous copy.
-    const auto later = fs::file_time_type::clock::now() + std::chrono::seconds(7);
+    // Each version gets a later whole second than the one before (ETag = mtime-size in
+    // seconds): two versions never share a validator, as on any real server.
+    static int version = 0;
+    const auto later = fs::file_time_type::clock::now() + std::chrono::seconds(10 * ++version);
     for (const auto& f : fs::recursive_directory_iterator(local.toStdString()))
       fs::last_write_time(f.path(), later);
     QProcess::execute("chmod", {"-R", "a+rX", httpState() + "/scratch/" + dir});
@@ -151,7 +154,7 @@ struct AccessLog {
     }
     return size;
   }
-  QStringList since(qint64 from, const QString& prefix) const {
+  QStringList since(qint64 from, const QString& prefix, bool withStatus = false) const {
     settle();
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return {};
@@ -161,7 +164,9 @@ struct AccessLog {
       const QString l = QString::fromUtf8(line);
       const int at = l.indexOf(prefix);
       if (at < 0) continue;
-      out << l.mid(at + prefix.size()).section(' ', 0, 0);  // the key inside the dataset
+      // The key inside the dataset, or with `withStatus` "key status" (e.g. ".zattrs 304").
+      const QString key = l.mid(at + prefix.size()).section(' ', 0, 0);
+      out << (withStatus ? key + " " + l.section('"', 2, 2).trimmed().section(' ', 0, 0) : key);
     }
     return out;
   }

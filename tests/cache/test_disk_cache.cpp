@@ -76,9 +76,18 @@ class TestDiskCache : public QObject {
     Run warm = exportLevel(ds.url, tmp.filePath("warm.nii"), cache.path(), 0);
     QVERIFY2(warm.rc == 0, qPrintable(warm.err));
     const QStringList warmKeys = log_.since(m, ds.pathInLog);
-    QVERIFY2(chunkKeys(warmKeys).isEmpty(), qPrintable("chunks requested: " + warmKeys.join(' ')));
+    QVERIFY2(chunkKeys(warmKeys).isEmpty(),
+             qPrintable("chunks requested: " + warmKeys.join(' ') + "\ncold: " + cold.err +
+                       "\nwarm: " + warm.err));
     QVERIFY2(!warmKeys.isEmpty(), "metadata must be revalidated with the server");
     QCOMPARE(warm.stats()["requests"].toInt(), warmKeys.size());
+    // Metadata the cache holds is revalidated with conditional GETs: 304, no body again.
+    int notModified = 0;
+    for (const QString& line : log_.since(m, ds.pathInLog, true)) {
+      QVERIFY2(line.endsWith(" 304") || line.endsWith(" 404"), qPrintable(line));
+      notModified += line.endsWith(" 304");
+    }
+    QVERIFY2(notModified >= 6, qPrintable(log_.since(m, ds.pathInLog, true).join(", ")));
     QVERIFY(warm.stats()["disk_hits"].toInt() >= chunkKeys(coldKeys).size());
     QCOMPARE(fileBytes(tmp.filePath("warm.nii")), truth);
   }
