@@ -146,13 +146,24 @@ struct AccessLog {
   qint64 mark() const { return settle(); }
   qint64 settle() const {
     qint64 size = QFileInfo(path).size();
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0, stable = 0; i < 100 && stable < 3; ++i) {
       QThread::msleep(100);
       const qint64 now = QFileInfo(path).size();
-      if (now == size) break;
+      stable = now == size ? stable + 1 : 0;
       size = now;
     }
     return size;
+  }
+  // since(), once nginx has logged at least `expected` requests (the count a process reported
+  // in its --stats): under load nginx may write a line well after the client exited.
+  QStringList logged(qint64 from, const QString& prefix, int expected,
+                     bool withStatus = false) const {
+    for (int i = 0; i < 100; ++i) {
+      const QStringList got = since(from, prefix, withStatus);
+      if (got.size() >= expected) return got;
+      QThread::msleep(50);
+    }
+    return since(from, prefix, withStatus);
   }
   QStringList since(qint64 from, const QString& prefix, bool withStatus = false) const {
     settle();
