@@ -1,5 +1,6 @@
 // The disk cache holds no secret: a scan read from Azurite (account key, connection string, a
-// SAS pasted into the URI) and from s3rver (SigV4 keys) through nzview-cli --cache-dir; then
+// SAS pasted into the URI), from s3rver (SigV4 keys) and from the GCS fake (service-account
+// JWT) through nzview-cli --cache-dir; then
 // every file under the cache directory is searched for each secret. Also: the SAS-in-URI read
 // and the key read share the cache entries (the key is the URI without its query).
 #include <QTemporaryDir>
@@ -112,6 +113,37 @@ class TestDiskCacheCloud : public QObject {
     QCOMPARE(off.stats()["requests"].toInt(), 0);
     QVERIFY(cacheEntries(cache.path()).size() >= 8);
     const QString leak = findSecret(cache.path(), {secret, access});
+    QVERIFY2(leak.isEmpty(), qPrintable("secret in the cache: " + leak));
+  }
+
+  void gcsSecretsStayOutOfTheCache() {
+    const QString sa = cloudState("gcs_fake") + "/sa.json";
+    const QByteArray json = fileBytes(sa);
+    QVERIFY2(!json.isEmpty(), "no GCS fake sa.json (is the gcs_fake fixture running?)");
+    // A piece of the service account's private key: it signs the JWT, and must stay out.
+    const QString key = QString::fromUtf8(json).section("BEGIN PRIVATE KEY-----", 1).left(60);
+    QVERIFY(key.size() > 40);
+    QProcessEnvironment env;
+    env.insert("STORAGE_EMULATOR_HOST", "127.0.0.1:14443");
+    const QStringList opts{"--gcs-credentials", sa};
+    const QString uri = "gs://nzprivate/" + unique() + "/e.nii.zarr";
+    Run up = cli(QStringList{"export", kRef + "/" + kScan, "-o", uri, "--zarr-version", "2"} + opts,
+                 env);
+    QVERIFY2(up.rc == 0, qPrintable(up.err));
+    QTemporaryDir tmp, cache;
+    Run pre = cli(QStringList{"prefetch", uri, "--cache-dir", cache.path()} + opts, env);
+    QVERIFY2(pre.rc == 0, qPrintable(pre.err));
+    Run off = cli(QStringList{"export", uri, "-o", tmp.filePath("o.nii"), "--offline",
+                              "--cache-dir", cache.path(), "--stats"} +
+                      opts,
+                  env);
+    QVERIFY2(off.rc == 0, qPrintable(off.err));
+    QCOMPARE(off.stats()["requests"].toInt(), 0);
+    QVERIFY(cacheEntries(cache.path()).size() >= 8);
+    QStringList secrets{key};
+    for (const QString& line : QString::fromUtf8(json).split('\n'))
+      if (line.contains("private_key_id")) secrets << line.section('"', 3, 3);
+    const QString leak = findSecret(cache.path(), secrets);
     QVERIFY2(leak.isEmpty(), qPrintable("secret in the cache: " + leak));
   }
 };
