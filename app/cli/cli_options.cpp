@@ -3,6 +3,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cache/cache_config.h"
 #include "core/error.h"
 #include "core/parse_number.h"
 #include "uri/uri.h"
@@ -35,6 +36,10 @@ constexpr CredFlag kCredFlags[] = {
     {"--cacert", "FILE", "CA bundle for TLS verification"},
     {"--insecure", "", "do not verify TLS certificates"},
     {"--option", "KEY=VALUE", "any other store option (repeatable)"},
+    {"--cache-dir", "DIR", "disk cache directory (default ~/.cache/nzview/chunks)"},
+    {"--cache-size", "SIZE", "disk cache budget, e.g. 4G (default; LRU beyond it)"},
+    {"--no-disk-cache", "", "do not read or write the disk cache"},
+    {"--offline", "", "use the disk cache alone; never touch the network"},
 };
 
 // Splits "--name=value"; returns the name part.
@@ -109,6 +114,27 @@ bool parseStoreOption(const Args& args, std::size_t& i, nz::StoreOptions& o) {
   bool known = false;
   for (const auto& f : kCredFlags) known = known || name == f.name;
   if (!known) return false;
+  if (name == "--no-disk-cache" || name == "--offline") {
+    if (inl) throw Error(ErrorKind::InvalidArgument, "option " + name + " takes no value");
+    auto& c = o.diskCache ? *o.diskCache : o.diskCache.emplace(nz::diskCacheFromEnvironment());
+    if (name == "--offline")
+      c.offline = true;
+    else
+      c.enabled = false;
+    return true;
+  }
+  if (name == "--cache-dir" || name == "--cache-size") {
+    const std::string v = takeValue(args, i, name, inl);
+    auto& c = o.diskCache ? *o.diskCache : o.diskCache.emplace(nz::diskCacheFromEnvironment());
+    if (name == "--cache-dir") {
+      if (v.empty()) throw Error(ErrorKind::InvalidArgument, "--cache-dir needs a directory");
+      c.dir = v;
+      c.enabled = true;  // naming a directory asks for the cache, even where it is off
+    } else {
+      c.budgetBytes = nz::parseByteSize(v, "--cache-size");
+    }
+    return true;
+  }
   if (name == "--anonymous" || name == "--insecure") {
     if (inl) throw Error(ErrorKind::InvalidArgument, "option " + name + " takes no value");
     (name == "--anonymous" ? o.anonymous : o.insecure) = true;
@@ -150,8 +176,8 @@ bool parseStoreOption(const Args& args, std::size_t& i, nz::StoreOptions& o) {
 
 std::string storeOptionsHelp() {
   std::ostringstream s;
-  s << "Credential options (explicit flags win over the environment, then config files, then\n"
-       "anonymous):\n";
+  s << "Credential and cache options (explicit flags win over the environment, then config\n"
+       "files, then anonymous; the disk cache is described in the README, \"Disk cache\"):\n";
   for (const auto& f : kCredFlags) {
     std::string left =
         std::string("  ") + f.name + (f.metavar[0] ? std::string(" ") + f.metavar : "");

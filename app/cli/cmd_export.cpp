@@ -118,6 +118,8 @@ void printStats(const nz::StoreStats& st, double seconds, const nz::LoaderMetric
   const double throughput = m.seconds > 0 ? static_cast<double>(m.bytesFetched) / m.seconds : 0.0;
   nlohmann::json j = {{"requests", st.requests},
                       {"bytes", st.bytesReceived},
+                      {"disk_hits", st.diskHits},
+                      {"disk_bytes", st.diskBytes},
                       {"seconds", seconds},
                       {"chunks", m.cacheHits + m.cacheMisses},
                       {"cache_hits", m.cacheHits},

@@ -112,7 +112,11 @@ json infoJson(const nz::DatasetInfo& info, const nz::StoreStats& st, double seco
     levels.push_back(l);
   }
   j["levels"] = levels;
-  j["stats"] = {{"requests", st.requests}, {"bytes", st.bytesReceived}, {"seconds", seconds}};
+  j["stats"] = {{"requests", st.requests},
+                {"bytes", st.bytesReceived},
+                {"disk_hits", st.diskHits},
+                {"disk_bytes", st.diskBytes},
+                {"seconds", seconds}};
   // Extras (the contract allows more fields than the ones above).
   j["sform_code"] = info.sformCode;
   j["qform_code"] = info.qformCode;

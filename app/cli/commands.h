@@ -13,5 +13,7 @@ int cmdExport(const Args& args);
 int cmdConvert(const Args& args);
 int cmdManifest(const Args& args);
 int cmdDoctor(const Args& args);
+int cmdPrefetch(const Args& args);  // cmd_prefetch.cpp
+int cmdCache(const Args& args);     // cmd_prefetch.cpp
 
 }  // namespace nzcli

@@ -2,7 +2,11 @@
 #include <iostream>
 #include <string>
 
+#include "cache/cache_config.h"
+#include "cache/caching_store.h"
+#include "cli/cli_options.h"
 #include "cli/commands.h"
+#include "store/store_factory.h"
 
 namespace {
 
@@ -20,6 +24,9 @@ Usage:
   nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [credential options]
   nzview-cli manifest DIR [--csv | --json]
   nzview-cli doctor URI [--json] [credential options]
+  nzview-cli prefetch URI [--level N] [--roi i0:i1,j0:j1,k0:k1] [--no-pin] [--unpin]
+                    [--dry-run] [cache and credential options]
+  nzview-cli cache [info|clear] [--keep-pinned] [--json] [--cache-dir DIR]
   nzview-cli --version | --help
   nzview-cli COMMAND --help      details of one command
 
@@ -31,6 +38,10 @@ Credential options (explicit flags win over the environment, then config files, 
   --azure-endpoint URL  --aws-profile NAME  --aws-region REGION  --endpoint-url URL
   --gcs-credentials FILE  --anonymous  --header 'K: V'  --cacert FILE  --insecure
   --option key=value
+
+Disk cache options (every command): remote chunks are kept in ~/.cache/nzview/chunks
+($XDG_CACHE_HOME; NZVIEW_CACHE_DIR) so a second open fetches only the metadata again.
+  --cache-dir DIR  --cache-size SIZE (default 4G)  --no-disk-cache  --offline
 )";
 
 }  // namespace
@@ -50,7 +61,14 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
+  try {
+    nz::setDefaultDiskCache(nz::diskCacheFromEnvironment());
+  } catch (const std::exception& e) {
+    return nzcli::reportError(e);
+  }
   if (command == "info") return nzcli::cmdInfo(args);
+  if (command == "prefetch") return nzcli::cmdPrefetch(args);
+  if (command == "cache") return nzcli::cmdCache(args);
   if (command == "export") return nzcli::cmdExport(args);
   if (command == "convert") return nzcli::cmdConvert(args);
   if (command == "manifest") return nzcli::cmdManifest(args);

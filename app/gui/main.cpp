@@ -13,6 +13,8 @@
 
 #include "data/data_source.h"
 
+#include "cache/cache_config.h"
+#include "cache/cache_settings.h"
 #include "render/vtk_gl_widget.h"
 #include "roi/roi_controller.h"
 #include "store/store_options.h"
@@ -45,10 +47,16 @@ const char* kUsage =
     "  --azure-endpoint URL  --aws-profile P  --aws-region R  --endpoint-url URL\n"
     "  --gcs-credentials FILE  --anonymous  --header 'K: V'  --cacert FILE  --insecure\n"
     "  --option key=value      any other store option\n"
+    "  --cache-dir DIR         disk cache directory (default ~/.cache/nzview/chunks)\n"
+    "  --cache-size SIZE       disk cache budget, e.g. 4G (default; least recently used\n"
+    "                          chunks are evicted beyond it, pinned ones never)\n"
+    "  --no-disk-cache         neither read nor write the disk cache\n"
+    "  --offline               show only what the disk cache holds; no network at all\n"
     "  --help, --version\n"
     "\n"
     "Environment: NZVIEW_SAMPLE_URI (\"Open sample\"), NZVIEW_SETTINGS (an INI file used\n"
-    "instead of the user's settings), AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS.\n";
+    "instead of the user's settings), AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS,\n"
+    "NZVIEW_DISK_CACHE=off, NZVIEW_CACHE_DIR, NZVIEW_CACHE_SIZE (see README \"Disk cache\").\n";
 
 struct Overlay {
   std::string uri, labelTable;
@@ -76,6 +84,10 @@ struct Args {
   int width = 1280, height = 860;
   double timeout = 60;
   nz::StoreOptions options;
+  // Disk cache flags (applied over the saved settings once QSettings can be read).
+  std::string cacheDir;
+  std::uint64_t cacheSize = 0;
+  bool noDiskCache = false, offline = false;
 };
 
 // Returns -1 to continue, otherwise an exit code.
@@ -159,6 +171,20 @@ int parse(int argc, char** argv, Args& a) {
         return 2;
       }
       a.options.extra[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
+    } else if (arg == "--cache-dir") {
+      if (!value(a.cacheDir)) return 2;
+    } else if (arg == "--cache-size") {
+      if (!value(v)) return 2;
+      try {
+        a.cacheSize = nz::parseByteSize(v, "--cache-size");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "nzview: %s\n", e.what());
+        return 2;
+      }
+    } else if (arg == "--no-disk-cache") {
+      a.noDiskCache = true;
+    } else if (arg == "--offline") {
+      a.offline = true;
     } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
       std::fprintf(stderr, "nzview: unknown option %s (see --help)\n", arg.c_str());
       return 2;
@@ -206,6 +232,13 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("nzview");
   QApplication::setOrganizationName("nzview");
   QApplication::setApplicationVersion(NZVIEW_VERSION);
+
+  nz::DiskCacheSettings cache = nzviewer::loadDiskCacheSettings();
+  if (!args.cacheDir.empty()) cache.dir = args.cacheDir, cache.enabled = true;
+  if (args.cacheSize) cache.budgetBytes = args.cacheSize;
+  if (args.noDiskCache) cache.enabled = false;
+  if (args.offline) cache.offline = true;
+  nzviewer::applyDiskCacheSettings(cache);
 
   nzviewer::MainWindow window;
   window.resize(args.width, args.height);

@@ -62,6 +62,24 @@ class HttpStore final : public Store, public std::enable_shared_from_this<HttpSt
         });
   }
 
+  // Conditional GET (disk cache revalidation): If-None-Match with the ETag, else
+  // If-Modified-Since; a 304 becomes notModified.
+  void readIfChangedAsync(const std::string& key, const std::string& etag,
+                          const std::string& lastModified, CancelToken cancel,
+                          ReadCallback done) override {
+    HttpRequest req = request("GET", key);
+    if (!etag.empty())
+      req.headers.emplace_back("If-None-Match", etag);
+    else if (!lastModified.empty())
+      req.headers.emplace_back("If-Modified-Since", lastModified);
+    std::string what = describeKey(key);
+    client_->send(std::move(req), std::move(cancel),
+                  [self = shared_from_this(), what, done = std::move(done)](HttpResponse resp) {
+                    self->count(resp);
+                    done(self->toReadResult(std::move(resp), what, ByteRange::all(), false));
+                  });
+  }
+
   std::optional<std::uint64_t> size(const std::string& key) override {
     std::string what = describeKey(key);
     HttpResponse resp = client_->sendSync(request("HEAD", key));
@@ -188,6 +206,13 @@ class HttpStore final : public Store, public std::enable_shared_from_this<HttpSt
       r.errorKind = ErrorKind::InvalidData;
       r.error = "cannot read " + rangeText(range) + " of " + what + ": past the end of the object";
       if (auto cr = resp.header("content-range")) r.error += " (" + *cr + ")";
+      return r;
+    }
+    if (resp.status == 304) {  // only ever asked for by readIfChangedAsync
+      r.status = ReadResult::Status::Ok;
+      r.notModified = true;
+      r.etag = resp.header("etag").value_or("");
+      r.lastModified = resp.header("last-modified").value_or("");
       return r;
     }
     if (!httpStatusOk(resp.status) || resp.status == 204) {

@@ -38,6 +38,8 @@ struct ReadResult {
   // The object's version when the store keeps versions (S3 x-amz-version-id, GCS
   // x-goog-generation, Azure x-ms-version-id), else empty.
   std::string version;
+  // readIfChangedAsync only: the object still has the validator given (HTTP 304), no data.
+  bool notModified = false;
   std::optional<ErrorKind> errorKind;  // set when status == Error
   std::string error;                   // one clear, redacted message when status == Error
 
@@ -52,6 +54,8 @@ struct StoreStats {
   std::uint64_t bytesReceived = 0;  // payload bytes received
   std::uint64_t bytesSent = 0;
   std::uint64_t retries = 0;
+  std::uint64_t diskHits = 0;   // reads answered by the disk cache (no request sent)
+  std::uint64_t diskBytes = 0;  // bytes those reads returned
 };
 
 using ReadCallback = std::function<void(ReadResult)>;
@@ -67,6 +71,18 @@ class Store {
   // for network stores, possibly inline for local ones). Many reads may be in flight at once.
   virtual void readAsync(const std::string& key, ByteRange range, CancelToken cancel,
                          ReadCallback done) = 0;
+
+  // A whole-object read that only transfers the object when it changed: with the ETag (or else
+  // Last-Modified) of the copy the caller holds, a backend that supports conditional requests
+  // answers notModified (status Ok, no data) in one small round trip. The default is a plain
+  // read, which is always a correct answer.
+  virtual void readIfChangedAsync(const std::string& key, const std::string& etag,
+                                  const std::string& lastModified, CancelToken cancel,
+                                  ReadCallback done) {
+    (void)etag;
+    (void)lastModified;
+    readAsync(key, ByteRange::all(), std::move(cancel), std::move(done));
+  }
 
   // Size of an object, or nullopt when it does not exist (HEAD for remote stores).
   virtual std::optional<std::uint64_t> size(const std::string& key) = 0;

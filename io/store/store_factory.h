@@ -7,8 +7,17 @@
 
 namespace nz {
 
-// Opens the store rooted at `uri` (credentials resolved now; no request is sent).
+// Opens the store rooted at `uri` (credentials resolved now; no request is sent). Remote
+// stores are wrapped in the disk cache when options.diskCache (or the process default) says so.
 std::shared_ptr<Store> openStore(const Uri& uri, const StoreOptions& options = {});
+
+// Process-wide disk cache settings for StoreOptions that leave diskCache unset (io/cache).
+void setDefaultDiskCache(const DiskCacheSettings& settings);
+DiskCacheSettings defaultDiskCache();
+// `inner` behind the disk cache `settings` describe (io/cache/caching_store.cpp).
+std::shared_ptr<Store> wrapWithDiskCache(std::shared_ptr<Store> inner, const Uri& uri,
+                                         const StoreOptions& options,
+                                         const DiskCacheSettings& settings);
 
 // Backend constructors, one per file (store/*_store.cpp, cloud/*).
 std::shared_ptr<Store> makeFileStore(const Uri& uri);

@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cache/cache_controller.h"
 #include "data/data_source.h"
 #include "layers/layer_panel.h"
 #include "model/viewer_state.h"
@@ -91,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   new RoiController(this);  // ROI overlay, panel, "Draw ROI", export (after the menus and views)
   new LayerPanel(this);     // layers over the image: a dock and View menu entry
+  new CacheController(this);  // "Cache" menu: pin for offline, disk cache settings
 
   connect(source_, &DataSource::opened, this, &MainWindow::onOpened);
   connect(source_, &DataSource::openFailed, this, &MainWindow::onOpenFailed);
