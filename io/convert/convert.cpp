@@ -53,19 +53,6 @@ class RecordingStore : public Store {
   std::set<std::string> keys_;
 };
 
-Uri parentUri(const Uri& u, std::string* base) {
-  Uri p = u;
-  const auto slash = p.path.rfind('/');
-  *base = slash == std::string::npos ? p.path : p.path.substr(slash + 1);
-  p.path = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
-  const auto s2 = p.original.rfind('/');
-  if (s2 != std::string::npos && p.original.find('?') == std::string::npos) {
-    p.original = p.original.substr(0, s2);
-  }
-  if (u.scheme == Scheme::File && p.path.empty()) p.path = u.path.rfind('/') == 0 ? "/" : ".";
-  return p;
-}
-
 }  // namespace
 
 ConvertResult convertNiftiToNiftiZarr(std::shared_ptr<Store> in, const std::string& key,
@@ -172,8 +159,8 @@ void writeNiftiZarrAtomically(const std::string& outUri, const StoreOptions& sto
 ConvertResult convertNiftiToNiftiZarr(const std::string& inUri, const std::string& outUri,
                                       const ConvertOptions& options) {
   const Uri inU = parseUri(inUri);
-  std::string inKey;
-  const Uri inParent = parentUri(inU, &inKey);
+  const std::string inKey = inU.basename();
+  const Uri inParent = parentUri(inU);
   auto in = openStore(inParent, options.storeOptions);
   ConvertOptions o = options;
   // Uploads are latency-bound: keep more objects in flight than there are cores.

@@ -528,19 +528,6 @@ PartResult runFinalize(Context& cx) {
   return r;
 }
 
-Uri parentOf(const Uri& u, std::string* base) {
-  Uri p = u;
-  const auto slash = p.path.rfind('/');
-  *base = slash == std::string::npos ? p.path : p.path.substr(slash + 1);
-  p.path = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
-  const auto s2 = p.original.rfind('/');
-  if (s2 != std::string::npos && p.original.find('?') == std::string::npos) {
-    p.original = p.original.substr(0, s2);
-  }
-  if (u.scheme == Scheme::File && p.path.empty()) p.path = u.path.rfind('/') == 0 ? "/" : ".";
-  return p;
-}
-
 }  // namespace
 
 std::pair<std::int64_t, std::int64_t> partShare(std::int64_t units, PartIndex p) {
@@ -578,8 +565,8 @@ PartResult convertPart(std::shared_ptr<Store> in, const std::string& key, const 
 PartResult convertPart(const std::string& inUri, const std::string& outUri, ConvertStage stage,
                        PartIndex p, const ConvertOptions& options) {
   const Uri inU = parseUri(inUri);
-  std::string inKey;
-  auto in = openStore(parentOf(inU, &inKey), options.storeOptions);
+  const std::string inKey = inU.basename();
+  auto in = openStore(parentUri(inU), options.storeOptions);
   const Uri outU = parseUri(outUri);
   ConvertOptions o = options;
   if (outU.scheme != Scheme::File && o.write.concurrency == 0) o.write.concurrency = 8;

@@ -23,24 +23,6 @@ bool isNiftiFileName(std::string s) {
   return ends(".nii") || ends(".nii.gz");
 }
 
-// The URI of the folder holding a file: the store is rooted there and the file is one key.
-Uri parentOf(const Uri& u) {
-  Uri p = u;
-  const auto slash = p.path.rfind('/');
-  p.path = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
-  if (u.scheme == Scheme::File && p.path.empty() && !u.path.empty() && u.path[0] == '/')
-    p.path = "/";
-  if (u.scheme == Scheme::File && p.path.empty()) p.path = ".";
-  // Keep `original` consistent for backends that read it (query string preserved).
-  const auto q = u.original.find('?');
-  std::string head = u.original.substr(0, q);
-  const std::string tail = q == std::string::npos ? std::string() : u.original.substr(q);
-  const auto s2 = head.rfind('/');
-  if (s2 != std::string::npos) head = head.substr(0, s2);
-  p.original = head + tail;
-  return p;
-}
-
 }  // namespace
 
 std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOptions& options) {
@@ -48,11 +30,11 @@ std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOpti
   const Uri uri = parseUri(uriText);
   if (isNiftiFileName(uri.path)) {
     const std::string key = uri.basename();
-    auto store = openStore(parentOf(uri), options);
+    auto store = openStore(parentUri(uri), options);
     return openNiftiFileDataset(std::move(store), key, uri.redacted());
   }
   if (isZipStoreName(uri.path)) {  // zipped OME-Zarr (RFC-9): a store inside one file
-    auto zip = openZipStore(openStore(parentOf(uri), options), uri.basename(), uri.redacted());
+    auto zip = openZipStore(openStore(parentUri(uri), options), uri.basename(), uri.redacted());
     return openNiftiZarrDataset(std::move(zip), uri.redacted());
   }
   return openNiftiZarrDataset(openStore(uri, options), uri.redacted());

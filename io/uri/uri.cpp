@@ -158,6 +158,23 @@ std::string Uri::basename() const {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
+Uri parentUri(const Uri& u) {
+  Uri p = u;
+  const auto slash = p.path.rfind('/');
+  p.path = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
+  if (u.scheme == Scheme::File && p.path.empty() && !u.path.empty() && u.path[0] == '/')
+    p.path = "/";
+  if (u.scheme == Scheme::File && p.path.empty()) p.path = ".";
+  // Keep `original` consistent for backends that read it (query string preserved).
+  const auto q = u.original.find('?');
+  std::string head = u.original.substr(0, q);
+  const std::string tail = q == std::string::npos ? std::string() : u.original.substr(q);
+  const auto s2 = head.rfind('/');
+  if (s2 != std::string::npos) head = head.substr(0, s2);
+  p.original = head + tail;
+  return p;
+}
+
 std::string redactSecrets(const std::string& text) {
   static const std::regex queryParam(
       R"(((?:[?&;]|^)(?:sig|signature|x-amz-signature|x-amz-security-token|x-amz-credential|)"

@@ -34,6 +34,10 @@ struct Uri {
 // Throws nz::Error(InvalidArgument) for an unusable URI.
 Uri parseUri(const std::string& text);
 
+// The URI of the folder holding the object `u` names, its query string (a SAS) kept: a store
+// rooted there reads the object as the key u.basename().
+Uri parentUri(const Uri& u);
+
 // Removes secrets from free text: query values of sig/signature/token/key parameters,
 // AccountKey=/SharedAccessSignature= in connection strings, Authorization headers.
 std::string redactSecrets(const std::string& text);
