@@ -18,6 +18,7 @@
 #include "cli/cli_part.h"
 #include "cli/commands.h"
 #include "cli/export_parts.h"
+#include "core/small_file.h"
 #include "dataset/dataset.h"
 #include "loader/loader_metrics.h"
 #include "roi/export_name.h"
@@ -150,20 +151,7 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
 }
 
 std::string readSmallFile(const std::string& path) {
-  // A regular file of sane size only: a FIFO or /dev/zero must not block or fill memory.
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status))
-    throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
-  if (!std::filesystem::is_regular_file(status))
-    throw Error(ErrorKind::InvalidArgument, path + ": the ROI file is not a regular file");
-  if (std::filesystem::file_size(path, ec) > (64u << 20) || ec)
-    throw Error(ErrorKind::InvalidData, path + ": ROI file larger than 64 MiB");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::NotFound, path + ": cannot read the ROI file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return nz::readSmallLocalFile(path, "the file");
 }
 
 // --dry-run: each planned output (its plan, and whether it streams or is held in memory) as
@@ -422,7 +410,9 @@ int cmdExport(const Args& args) {
        {"--json", false, "", "with --dry-run: print the plan as one JSON object", ""},
        {"--stats", false, "",
         "print {requests, bytes, seconds, chunks, cache_hits, ...} as one JSON line on stderr", ""},
-       {"--gzip-level", true, "0-9", ".nii.gz compression level: 1-3 ISA-L (fast), 4-9 zlib, 0 stored (default 1, as nibabel)", ""},
+       {"--gzip-level", true, "0-9",
+        ".nii.gz compression level: 1-3 ISA-L (fast), 4-9 zlib, 0 stored (default 1, as nibabel)",
+        ""},
        {"--zarr-version", true, "2|3", ".nii.zarr: Zarr format (default 3)", ""},
        {"--chunk", true, "N", ".nii.zarr: chunk size (default 64)", ""},
        {"--compressor", true, "NAME", ".nii.zarr: blosc|zstd|gzip|none", ""},

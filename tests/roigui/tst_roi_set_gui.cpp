@@ -3,6 +3,7 @@
 // same list and settings, malformed files give one message naming the file and change nothing,
 // and an ROI's export dialog proposes a safe file name inside the last export directory (a
 // name like "../../evil/name" never becomes a path).
+#include <sys/stat.h>
 #include <QAction>
 #include <QDir>
 #include <QFile>
@@ -269,6 +270,21 @@ class TstRoiSetGui : public QObject {
     QVERIFY(status && status->isVisible());
     QVERIFY(Snapshot(m) == before);
     QCOMPARE(roi_->panel()->findChild<QListWidget*>("roiList")->count(), 2);
+  }
+
+  // A FIFO or a device as the ROI list is refused at once (a blocking open would freeze the
+  // window until some writer appeared), and nothing changes.
+  void pipesAndDevicesAreRefusedAtOnce() {
+    RoiModel* m = model();
+    const Snapshot before(m);
+    const QString fifo = tmp_.filePath("rois.fifo");
+    QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+    for (const QString& path : {fifo, QString("/dev/zero")}) {
+      QString err;
+      QVERIFY(!roi_->loadRois(path, &err));
+      QVERIFY2(err.contains(path) && err.contains("not a regular file"), qPrintable(err));
+      QVERIFY(Snapshot(m) == before);
+    }
   }
 
   void exportDirectoryOfDestinations() {

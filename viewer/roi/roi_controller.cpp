@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/small_file.h"
 #include "data/data_source.h"
 #include "model/viewer_state.h"
 #include "roi/export_dialog.h"
@@ -43,7 +44,7 @@ const char* kHint =
     "move (Ctrl+drag does the same without this mode)";
 
 // A saved list never needs more (10000 ROIs of a few hundred bytes); refuse before reading.
-constexpr qint64 kMaxRoiSetBytes = 16 << 20;
+constexpr std::size_t kMaxRoiSetBytes = 16u << 20;
 
 // The dataset URI as written into a saved list: no query string (SAS tokens, signatures) and
 // no other secret.
@@ -368,23 +369,20 @@ bool RoiController::loadRois(const QString& path, QString* error) {
     reportRoiSet(withFile("open a dataset before loading ROIs", path), true, error);
     return false;
   }
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) {
-    reportRoiSet(QString("Cannot read ROI list %1: %2").arg(path, f.errorString()), true, error);
-    return false;
-  }
-  if (f.size() > kMaxRoiSetBytes) {
-    reportRoiSet(QString("Cannot load ROI list %1: larger than %2 MB, not an ROI list")
-                     .arg(path)
-                     .arg(kMaxRoiSetBytes >> 20),
-                 true, error);
+  // Read without blocking (a FIFO or a device must not freeze the window) and bounded.
+  std::string text;
+  try {
+    text = nz::readSmallLocalFile(path.toStdString(), "the ROI list", kMaxRoiSetBytes);
+  } catch (const std::exception& e) {
+    reportRoiSet(QString("Cannot load ROI list: %1").arg(QString::fromStdString(e.what())), true,
+                 error);
     return false;
   }
   // Parse and convert everything before touching the model: a bad file changes nothing.
   nz::RoiSet set;
   std::vector<NamedRoi> rois;
   try {
-    set = nz::parseRoiSet(f.readAll().toStdString(), path.toStdString(), info);
+    set = nz::parseRoiSet(text, path.toStdString(), info);
     for (const nz::NamedRoi& r : set.rois) {
       if (!r.request.roi) throw std::runtime_error("an ROI without a box");
       rois.push_back({QString::fromStdString(r.name),
