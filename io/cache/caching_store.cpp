@@ -178,10 +178,10 @@ void CachingStore::revalidate(const std::string& key, const std::string& objectI
       });
     };
     // With a validator the server can say "unchanged" without sending the object again.
-    if (cached && !cached->missing && range.isAll() &&
-        (!cached->etag.empty() || !cached->lastModified.empty()))
-      self->inner_->readIfChangedAsync(key, cached->etag, cached->lastModified, std::move(cancel),
-                                       std::move(answer));
+    // The cached copy is of the same range (objectId includes it), e.g. a capped metadata prefix.
+    if (cached && !cached->missing && (!cached->etag.empty() || !cached->lastModified.empty()))
+      self->inner_->readIfChangedAsync(key, range, cached->etag, cached->lastModified,
+                                       std::move(cancel), std::move(answer));
     else
       self->inner_->readAsync(key, range, std::move(cancel), std::move(answer));
   });

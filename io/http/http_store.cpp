@@ -64,20 +64,22 @@ class HttpStore final : public Store, public std::enable_shared_from_this<HttpSt
 
   // Conditional GET (disk cache revalidation): If-None-Match with the ETag, else
   // If-Modified-Since; a 304 becomes notModified.
-  void readIfChangedAsync(const std::string& key, const std::string& etag,
+  void readIfChangedAsync(const std::string& key, ByteRange range, const std::string& etag,
                           const std::string& lastModified, CancelToken cancel,
                           ReadCallback done) override {
     HttpRequest req = request("GET", key);
+    if (!range.isAll()) req.range = range;  // If-None-Match is evaluated before Range (RFC 9110)
     if (!etag.empty())
       req.headers.emplace_back("If-None-Match", etag);
     else if (!lastModified.empty())
       req.headers.emplace_back("If-Modified-Since", lastModified);
     std::string what = describeKey(key);
-    client_->send(std::move(req), std::move(cancel),
-                  [self = shared_from_this(), what, done = std::move(done)](HttpResponse resp) {
-                    self->count(resp);
-                    done(self->toReadResult(std::move(resp), what, ByteRange::all(), false));
-                  });
+    client_->send(
+        std::move(req), std::move(cancel),
+        [self = shared_from_this(), what, range, done = std::move(done)](HttpResponse resp) {
+          self->count(resp);
+          done(self->toReadResult(std::move(resp), what, range, false));
+        });
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {

@@ -76,12 +76,13 @@ class Store {
   // Last-Modified) of the copy the caller holds, a backend that supports conditional requests
   // answers notModified (status Ok, no data) in one small round trip. The default is a plain
   // read, which is always a correct answer.
-  virtual void readIfChangedAsync(const std::string& key, const std::string& etag,
+  // `range` is the part the caller holds (metadata is read as a capped prefix).
+  virtual void readIfChangedAsync(const std::string& key, ByteRange range, const std::string& etag,
                                   const std::string& lastModified, CancelToken cancel,
                                   ReadCallback done) {
     (void)etag;
     (void)lastModified;
-    readAsync(key, ByteRange::all(), std::move(cancel), std::move(done));
+    readAsync(key, range, std::move(cancel), std::move(done));
   }
 
   // Size of an object, or nullopt when it does not exist (HEAD for remote stores).

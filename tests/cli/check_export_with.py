@@ -108,7 +108,9 @@ def main():
         assert rc == 0, se
         img_out, lab_out = out + "roi_image.nii.gz", out + "roi_labels.nii.gz"
         assert so.split() == [img_out, lab_out], so
-        assert sorted(os.listdir(out)) == ["roi_image.nii.gz", "roi_labels.nii.gz"]
+        # The image export writes its manifest; the resampled label map has none (yet).
+        assert sorted(os.listdir(out)) == ["roi_image.nii.gz", "roi_image.nii.gz.nzview.json",
+                                           "roi_labels.nii.gz"], sorted(os.listdir(out))
         assert nib.load(img_out).shape[:3] == (56, 64, 80)
         nonzero, distinct = check_pair(img_out, lab_out, labels, lab_aff, image_shape,
                                        image_affine, ([10, 20, 60], [70, 90, 110]))
@@ -125,9 +127,10 @@ def main():
         rc, so, se = run(cli, "export", image, "--rois", rois_path, "--with", lab_path,
                          "--format", "nii", "-o", out2)
         assert rc == 0, se
-        names = sorted(os.listdir(out2))
+        names = sorted(n for n in os.listdir(out2) if not n.endswith(".nzview.json"))
         assert names == ["edge_image.nii", "edge_labels.nii", "left_hippo_image.nii",
                          "left_hippo_labels.nii"], names
+        assert os.path.exists(os.path.join(out2, "edge_image.nii.nzview.json"))
         for stem, roi in (("left_hippo", ([30, 40, 40], [80, 100, 90])),
                           ("edge", ([-10, 0, -5], [30, 40, 30]))):
             check_pair(os.path.join(out2, stem + "_image.nii"),
