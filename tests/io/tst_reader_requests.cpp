@@ -90,18 +90,31 @@ class HoldingStore : public nz::Store {
           it = pending_.erase(it);
         }
       }
+      // Finished callbacks are kept until the destructor: what they capture may hold the last
+      // reference to this store, which must not be dropped (and joined) on the poller itself.
       for (auto& p : cancel) {
         nz::ReadResult r;
         r.status = nz::ReadResult::Status::Cancelled;
         p.done(std::move(r));
+        keep(std::make_shared<nz::ReadCallback>(std::move(p.done)));
       }
-      for (auto& p : fire) inner_->readAsync(p.key, p.range, p.cancel, std::move(p.done));
+      for (auto& p : fire) {
+        auto done = keep(std::make_shared<nz::ReadCallback>(std::move(p.done)));
+        inner_->readAsync(p.key, p.range, p.cancel,
+                          [done](nz::ReadResult r) { (*done)(std::move(r)); });
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+  }
+  std::shared_ptr<nz::ReadCallback> keep(std::shared_ptr<nz::ReadCallback> done) {
+    std::lock_guard l(m_);
+    spent_.push_back(done);
+    return done;
   }
   std::shared_ptr<nz::Store> inner_;
   mutable std::mutex m_;
   std::vector<Pending> pending_;
+  std::vector<std::shared_ptr<nz::ReadCallback>> spent_;
   bool release_ = false, stop_ = false;
   int held_ = 0, cancelled_ = 0;
   std::thread poller_;
