@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tests/fuzz/make_seeds.py [REFDATA_DIR]
 
-Sources: the reference datasets (default /work/shared/refdata) for metadata, headers and whole
+Sources: the reference datasets (default tests/data/refdata) for metadata, headers and whole
 small datasets, and numcodecs/nibabel/numpy (Debian's python3-zarr, python3-nibabel) for codec
 frames, shards and tiny NIfTI files. Every seed is kept small (a few KB) so that the regression
 run (ctest -L fuzz) stays fast.
@@ -23,7 +23,8 @@ from numcodecs import GZip, Blosc, Zlib, Zstd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
-REFDATA = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/refdata"
+REFDATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "data", "refdata")
 MAX_SEED = 24 * 1024
 
 

@@ -22,12 +22,9 @@
 
 namespace nzviewer_test {
 
-// A reference dataset copied into tests/data/refdata (falls back to the shared copy while the
-// copy is being made).
+// A reference dataset of tests/data/refdata (the tests depend on nothing outside the repository).
 inline QString refdata(const QString& name) {
-  const QString local = QStringLiteral(NZ_TEST_DATA_DIR "/refdata/") + name;
-  if (QFileInfo::exists(local)) return local;
-  return QStringLiteral("/work/shared/refdata/") + name;
+  return QStringLiteral(NZ_TEST_DATA_DIR "/refdata/") + name;
 }
 
 // Spins the event loop until `cond` holds or `timeoutMs` passed; returns cond().
