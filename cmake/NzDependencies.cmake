@@ -14,7 +14,7 @@ pkg_check_modules(LZMA REQUIRED IMPORTED_TARGET liblzma)
 find_package(BZip2 REQUIRED)
 
 if(NZ_BUILD_GUI OR NZ_BUILD_TESTS)
-  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Test)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Network Test)
 endif()
 if(NZ_BUILD_GUI)
   # Core modules only: Debian builds VTK's Qt modules against Qt5 (never GUISupportQt).
@@ -22,5 +22,6 @@ if(NZ_BUILD_GUI)
     CommonCore CommonDataModel CommonExecutionModel CommonMath CommonTransforms
     RenderingCore RenderingOpenGL2 RenderingUI RenderingImage RenderingFreeType
     RenderingAnnotation InteractionStyle InteractionWidgets ImagingCore ImagingColor
-    FiltersSources FiltersCore IOImage)
+    FiltersSources FiltersCore IOImage
+    RenderingVolume RenderingVolumeOpenGL2 FiltersGeneral)
 endif()

@@ -6,7 +6,9 @@
 #include "cache/cache_config.h"
 #include "core/error.h"
 #include "core/parse_number.h"
+#include "open/store_flags.h"
 #include "uri/uri.h"
+#include "zarr/codec_registry.h"
 
 namespace nzcli {
 
@@ -14,33 +16,6 @@ namespace {
 
 using nz::Error;
 using nz::ErrorKind;
-
-struct CredFlag {
-  const char* name;
-  const char* metavar;
-  const char* help;
-};
-
-constexpr CredFlag kCredFlags[] = {
-    {"--azure-account", "NAME", "Azure storage account name"},
-    {"--azure-key", "KEY", "Azure storage account key"},
-    {"--azure-sas", "TOKEN", "Azure SAS token"},
-    {"--azure-connection-string", "STR", "Azure connection string"},
-    {"--azure-endpoint", "URL", "Azure blob endpoint (e.g. Azurite)"},
-    {"--aws-profile", "NAME", "profile in ~/.aws/credentials and ~/.aws/config"},
-    {"--aws-region", "REGION", "AWS region"},
-    {"--endpoint-url", "URL", "S3-compatible endpoint (path-style)"},
-    {"--gcs-credentials", "FILE", "GCS service_account or authorized_user JSON"},
-    {"--anonymous", "", "send no credentials"},
-    {"--header", "'K: V'", "extra HTTP header (repeatable)"},
-    {"--cacert", "FILE", "CA bundle for TLS verification"},
-    {"--insecure", "", "do not verify TLS certificates"},
-    {"--option", "KEY=VALUE", "any other store option (repeatable)"},
-    {"--cache-dir", "DIR", "disk cache directory (default ~/.cache/nzview/chunks)"},
-    {"--cache-size", "SIZE", "disk cache budget, e.g. 4G (default; LRU beyond it)"},
-    {"--no-disk-cache", "", "do not read or write the disk cache"},
-    {"--offline", "", "use the disk cache alone; never touch the network"},
-};
 
 // Splits "--name=value"; returns the name part.
 std::string flagName(const std::string& arg, std::optional<std::string>& inlineValue) {
@@ -59,25 +34,6 @@ std::string takeValue(const Args& args, std::size_t& i, const std::string& name,
   if (i + 1 >= args.size())
     throw Error(ErrorKind::InvalidArgument, "option " + name + " needs a value");
   return args[++i];
-}
-
-void applyExtra(nz::StoreOptions& o, const std::string& key, const std::string& value) {
-  o.extra[key] = value;
-  // Well-known keys also fill the typed fields (fsspec / TorchIO reader_kwargs names).
-  if (key == "aws_access_key_id" || key == "key") o.awsAccessKeyId = value;
-  if (key == "aws_secret_access_key" || key == "secret") o.awsSecretAccessKey = value;
-  if (key == "aws_session_token" || key == "token") o.awsSessionToken = value;
-  if (key == "account_name") o.azureAccount = value;
-  if (key == "account_key") o.azureKey = value;
-  if (key == "sas_token") o.azureSas = value;
-  if (key == "connection_string") o.azureConnectionString = value;
-  if (key == "region" || key == "region_name") o.awsRegion = value;
-  if (key == "endpoint_url") o.endpointUrl = value;
-  if (key == "profile") o.awsProfile = value;
-  if (key == "max_concurrency") {
-    o.maxConcurrency =
-        static_cast<int>(nz::parseIntInRange(value, 1, 4096, "--option max_concurrency"));
-  }
 }
 
 }  // namespace
@@ -109,68 +65,11 @@ double ParsedArgs::doubleValue(const std::string& name, double fallback) const {
 }
 
 bool parseStoreOption(const Args& args, std::size_t& i, nz::StoreOptions& o) {
-  std::optional<std::string> inl;
-  std::string name = flagName(args[i], inl);
-  bool known = false;
-  for (const auto& f : kCredFlags) known = known || name == f.name;
-  if (!known) return false;
-  if (name == "--no-disk-cache" || name == "--offline") {
-    if (inl) throw Error(ErrorKind::InvalidArgument, "option " + name + " takes no value");
-    auto& c = o.diskCache ? *o.diskCache : o.diskCache.emplace(nz::diskCacheFromEnvironment());
-    if (name == "--offline")
-      c.offline = true;
-    else
-      c.enabled = false;
-    return true;
-  }
-  if (name == "--cache-dir" || name == "--cache-size") {
-    const std::string v = takeValue(args, i, name, inl);
-    auto& c = o.diskCache ? *o.diskCache : o.diskCache.emplace(nz::diskCacheFromEnvironment());
-    if (name == "--cache-dir") {
-      if (v.empty()) throw Error(ErrorKind::InvalidArgument, "--cache-dir needs a directory");
-      c.dir = v;
-      c.enabled = true;  // naming a directory asks for the cache, even where it is off
-    } else {
-      c.budgetBytes = nz::parseByteSize(v, "--cache-size");
-    }
-    return true;
-  }
-  if (name == "--anonymous" || name == "--insecure") {
-    if (inl) throw Error(ErrorKind::InvalidArgument, "option " + name + " takes no value");
-    (name == "--anonymous" ? o.anonymous : o.insecure) = true;
-    return true;
-  }
-  std::string v = takeValue(args, i, name, inl);
-  if (name == "--azure-account")
-    o.azureAccount = v;
-  else if (name == "--azure-key")
-    o.azureKey = v;
-  else if (name == "--azure-sas")
-    o.azureSas = v;
-  else if (name == "--azure-connection-string")
-    o.azureConnectionString = v;
-  else if (name == "--azure-endpoint")
-    o.azureEndpoint = v;
-  else if (name == "--aws-profile")
-    o.awsProfile = v;
-  else if (name == "--aws-region")
-    o.awsRegion = v;
-  else if (name == "--endpoint-url")
-    o.endpointUrl = v;
-  else if (name == "--gcs-credentials")
-    o.gcsCredentialsFile = v;
-  else if (name == "--cacert")
-    o.caFile = v;
-  else if (name == "--header") {
-    if (v.find(':') == std::string::npos)
-      throw Error(ErrorKind::InvalidArgument, "--header needs the form 'Name: value'");
-    o.headers.push_back(v);
-  } else if (name == "--option") {
-    auto eq = v.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw Error(ErrorKind::InvalidArgument, "--option needs the form key=value");
-    applyExtra(o, v.substr(0, eq), v.substr(eq + 1));
-  }
+  nz::CacheFlags cache;
+  if (!nz::parseStoreFlag(args, i, o, cache)) return false;
+  // Each cache flag applies over the environment's settings (or the earlier flags').
+  if (cache.any())
+    cache.applyTo(o.diskCache ? *o.diskCache : o.diskCache.emplace(nz::diskCacheFromEnvironment()));
   return true;
 }
 
@@ -178,15 +77,13 @@ std::string storeOptionsHelp() {
   std::ostringstream s;
   s << "Credential and cache options (explicit flags win over the environment, then config\n"
        "files, then anonymous; the disk cache is described in the README, \"Disk cache\"):\n";
-  for (const auto& f : kCredFlags) {
-    std::string left =
-        std::string("  ") + f.name + (f.metavar[0] ? std::string(" ") + f.metavar : "");
-    s << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << f.help << "\n";
-  }
+  s << nz::storeFlagsHelp(34);
   s << "\nLimits (--option KEY=VALUE): http.stall_timeout=30, http.min_speed=256 (bytes/s),\n"
        "http.deadline=600, http.max_retry_time=60, http.max_retry_after=30 (seconds),\n"
        "http.max_body_bytes, metadata.max_bytes=16777216, json.max_depth=128,\n"
-       "nifti.max_header_bytes=67108864.\n";
+       "nifti.max_header_bytes=67108864. Per-host ramp: http.initial_host_concurrency=6,\n"
+       "http.adaptive=1 (0: every host gets max_concurrency at once), http.warm_connections=0\n"
+       "(N: pre-connect N connections to a keep-alive http host after its first answer).\n";
   return s.str();
 }
 
@@ -235,16 +132,49 @@ ParsedArgs OptionParser::parse(const Args& args) const {
   return r;
 }
 
+std::string withCodecLists(std::string text) {
+  const std::pair<std::string, std::string> lists[] = {
+      {"{compressors}", nz::joinWritableCompressors("|")},
+      {"{compressors-or}", nz::joinWritableCompressors(", ", " or ")}};
+  for (const auto& [token, list] : lists)
+    for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
+      text.replace(at, token.size(), list);
+  return text;
+}
+
 std::string OptionParser::help(const std::string& usage, const std::string& description) const {
   std::ostringstream s;
-  s << "Usage: " << usage << "\n\n" << description << "\n\nOptions:\n";
+  s << "Usage: " << withCodecLists(usage) << "\n\n"
+    << withCodecLists(description) << "\n\nOptions:\n";
   for (const auto& o : options_) {
     std::string left = "  " + o.name + (o.alias.empty() ? "" : ", " + o.alias) +
                        (o.takesValue ? " " + o.metavar : "");
-    s << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << o.help << "\n";
+    s << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << withCodecLists(o.help)
+      << "\n";
   }
   s << "  --help" << std::string(28, ' ') << "this help\n\n" << storeOptionsHelp();
   return s.str();
+}
+
+int runOneOperandCommand(const OptionParser& parser, const char* usage, const char* description,
+                         const std::string& operand, const Args& args,
+                         const std::function<int(const ParsedArgs&)>& run) {
+  try {
+    const ParsedArgs a = parser.parse(args);
+    if (a.help) {
+      std::cout << parser.help(usage, description);
+      return 0;
+    }
+    if (a.positional.size() != 1) {
+      const std::string& cmd = parser.command();
+      throw Error(ErrorKind::InvalidArgument,
+                  cmd + (a.positional.empty() ? " needs a " : " takes one ") + operand +
+                      " (see nzview-cli " + cmd + " --help)");
+    }
+    return run(a);
+  } catch (const std::exception& e) {
+    return reportError(e);
+  }
 }
 
 std::vector<long long> parseIntList(const std::string& text, std::size_t count,
@@ -258,9 +188,9 @@ std::vector<long long> parseIntList(const std::string& text, std::size_t count,
     try {
       out.push_back(nz::parseIntInRange(part, -kLimit, kLimit, option));
     } catch (const Error&) {
-      throw Error(ErrorKind::InvalidArgument,
-                  option + " needs " + std::to_string(count) +
-                      " comma-separated integers from -2^40 to 2^40, got '" + text + "'");
+      std::string message = option + " needs " + std::to_string(count);
+      message += " comma-separated integers from -2^40 to 2^40, got '" + text + "'";
+      throw Error(ErrorKind::InvalidArgument, message);
     }
   }
   if (out.size() != count)

@@ -7,6 +7,7 @@
 //   nzcli::ParsedArgs a = p.parse(args);          // throws nz::Error(InvalidArgument)
 //   if (a.help) { std::cout << p.help(kSummary); return 0; }
 //   auto ds = nz::openDataset(a.positional[0], a.store);
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,12 +55,26 @@ class OptionParser {
   ParsedArgs parse(const Args& args) const;
   // "Usage: nzview-cli CMD ..." + the command's options + the credential flags.
   std::string help(const std::string& usage, const std::string& description) const;
+  const std::string& command() const { return command_; }
 
  private:
   const OptionSpec* find(const std::string& name) const;
   std::string command_;
   std::vector<OptionSpec> options_;
 };
+
+// `text` with {compressors} replaced by the codec registry's writable compressors
+// ("blosc|zstd|gzip|none") and {compressors-or} by "blosc, zstd, gzip or none": help texts list
+// them from io/zarr/codec_registry.h, never by hand.
+std::string withCodecLists(std::string text);
+
+// The shape of the commands that take one operand (info URI, doctor URI, manifest DIR): parses
+// `args`, prints --help (exit 0), requires exactly one positional operand ("info needs a URI",
+// "info takes one URI", naming --help), runs `run(parsed)`, and turns any exception into one
+// line on stderr with reportError's exit code. `operand` names it in messages ("URI").
+int runOneOperandCommand(const OptionParser& parser, const char* usage, const char* description,
+                         const std::string& operand, const Args& args,
+                         const std::function<int(const ParsedArgs&)>& run);
 
 // Parses "a,b,c" into integers (exactly `count`). Throws nz::Error(InvalidArgument).
 std::vector<long long> parseIntList(const std::string& text, std::size_t count,

@@ -19,7 +19,7 @@ namespace {
 
 const char* kUsage =
     "nzview-cli convert IN OUT.nii.zarr [--chunk 64] [--levels N] [--zarr-version 2|3]\n"
-    "                   [--compressor blosc|zstd|gzip|none] [--shard N] [--label]\n"
+    "                   [--compressor {compressors}] [--shard N] [--label]\n"
     "                   [--quiet] [credential options]\n"
     "       nzview-cli convert IN OUT.nii.zarr --part I/N|auto [--part-count N] [options]\n"
     "       nzview-cli convert IN OUT.nii.zarr --stage pyramid --part I/N|auto [options]\n"
@@ -109,7 +109,7 @@ int cmdConvert(const Args& args) {
         {{"--chunk", true, "N", "spatial chunk edge in voxels (default 64)", ""},
          {"--levels", true, "N", "pyramid levels (default: niizarr's automatic rule)", ""},
          {"--zarr-version", true, "2|3", "Zarr format (default 3; 2 writes OME 0.4)", ""},
-         {"--compressor", true, "NAME", "blosc (default), zstd, gzip or none", ""},
+         {"--compressor", true, "NAME", "{compressors-or} (default blosc)", ""},
          {"--shard", true, "N", "Zarr v3 shard edge in voxels (multiple of --chunk)", ""},
          {"--label", false, "", "label volume: pyramid by per-label voting", ""},
          {"--quiet", false, "", "no progress on stderr", ""},

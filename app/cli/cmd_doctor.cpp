@@ -19,7 +19,9 @@ const char* kDescription =
     "  endpoint    the endpoint and (S3) the region and where it came from\n"
     "  credentials every credential source in order: which was chosen, which were skipped and\n"
     "              why (flag not given, variable unset or empty, file or profile missing, az not\n"
-    "              installed...), a SAS's expiry; never a secret\n"
+    "              installed...), a SAS's expiry; with an OAuth token (Azure default\n"
+    "              credential, GCS) its source, expiry time and time left (token_expiring\n"
+    "              under 5 minutes, expired_token once expired); never a secret\n"
     "  DNS, TCP, TLS  name resolution, connection, certificate chain and host name (problems\n"
     "              named: self-signed, unknown issuer, expired, wrong host)\n"
     "  clock       this machine's (signing) time against the server's Date header\n"
@@ -29,6 +31,7 @@ const char* kDescription =
     "              server_error, network, tls_certificate, dns, tcp\n"
     "Exit code 0 when the metadata can be read (also with a warning, e.g. a wrong S3 region\n"
     "that nzview follows by itself), 1 otherwise. --json prints {uri, ok, problem, hint,\n"
+    "token: {source, expires_at, remaining_seconds} | null,\n"
     "steps: [{id, title, status, lines, problem, hint}]}.\n"
     "--option clock_offset=S signs with the clock moved by S seconds (to test or to work\n"
     "around a clock that cannot be set).";
@@ -37,15 +40,7 @@ const char* kDescription =
 
 int cmdDoctor(const Args& args) {
   OptionParser parser("doctor", {{"--json", false, "", "print the report as one JSON object", ""}});
-  try {
-    ParsedArgs a = parser.parse(args);
-    if (a.help) {
-      std::cout << parser.help(kUsage, kDescription);
-      return 0;
-    }
-    if (a.positional.size() != 1)
-      throw nz::Error(nz::ErrorKind::InvalidArgument,
-                      "doctor takes one URI (see nzview-cli doctor --help)");
+  return runOneOperandCommand(parser, kUsage, kDescription, "URI", args, [](const ParsedArgs& a) {
     const bool json = a.has("--json");
     if (!json)
       std::cout << "Diagnosing " << nz::redactSecrets(a.positional[0]) << "\n" << std::flush;
@@ -63,9 +58,7 @@ int cmdDoctor(const Args& args) {
       std::cout << "Result: FAILED (" << report.problem << "): " << report.hint << "\n";
     }
     return report.ok ? 0 : 1;
-  } catch (const std::exception& e) {
-    return reportError(e);
-  }
+  });
 }
 
 }  // namespace nzcli

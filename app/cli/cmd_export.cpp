@@ -21,6 +21,7 @@
 #include "core/small_file.h"
 #include "dataset/dataset.h"
 #include "loader/loader_metrics.h"
+#include "open/store_factory.h"
 #include "roi/export_name.h"
 #include "roi/export_plan.h"
 #include "roi/export_replay.h"
@@ -28,7 +29,6 @@
 #include "roi/export_with.h"
 #include "roi/roi_box.h"
 #include "roi/roi_set.h"
-#include "store/store_factory.h"
 #include "uri/uri.h"
 #include "write/atomic_file.h"
 
@@ -61,6 +61,10 @@ const char* kDescription =
     "chunk-deep slab, if larger) whatever the region's size. Pad modes other than constant\n"
     "need the whole region: when they pad, the export is held in memory.\n"
     "\n"
+    "--byte-order big writes big-endian output: the .nii/.nii.gz header and voxels (read by\n"
+    "nibabel, FSL, AFNI...), or the .nii.zarr header array and chunks (Zarr v2 '>' dtype, v3\n"
+    "bytes codec \"endian\": \"big\"). Values, scaling and affine are the same as little.\n"
+    "\n"
     "--roi takes half-open voxel ranges in NIfTI order at --level; ranges may reach outside the\n"
     "volume, and the outside is padded. --crop-or-pad then crops/pads around the centre exactly\n"
     "like TorchIO's CropOrPad (ceil(d/2) at the start, floor(d/2) at the end; pad, then crop).\n"
@@ -83,6 +87,11 @@ const char* kDescription =
     "output) with the credential flags given now; it refuses, naming each change, when the\n"
     "source's validators differ from the recorded ones, unless --allow-changed; it fails when\n"
     "an unchanged source gives bytes whose SHA-256 differs from the recorded one.\n"
+    "Pairs (--with): each of the two files gets its manifest; the image's also records the\n"
+    "label map's source (secrets removed), validators and the label file's SHA-256, so\n"
+    "--replay IMAGE_MANIFEST rebuilds both and checks both sources and both digests (-o is\n"
+    "then a directory receiving both under their recorded names; --with URI replaces the\n"
+    "recorded label map). The label file's manifest (with.role \"labels\") points at it.\n"
     "\n"
 
     "--rois LIST.csv (no URI) exports ROIs of many sources: a CSV whose header line names the\n"
@@ -144,6 +153,11 @@ nz::ExportOutputOptions outputOptions(const ParsedArgs& a, int gzipLevel,
   oo.chunk = a.intValue("--chunk", 64, 1, 4096);
   oo.shard = a.intValue("--shard", 0, 0, 1 << 20);
   if (auto c = a.value("--compressor")) oo.compressor = *c;
+  if (auto b = a.value("--byte-order")) {
+    if (*b != "little" && *b != "big")
+      throw Error(ErrorKind::InvalidArgument, "--byte-order must be little or big, not " + *b);
+    oo.bigEndian = *b == "big";
+  }
   oo.store = a.store;
   oo.loaderMetrics = metrics;
   oo.writeManifest = !a.has("--no-manifest");
@@ -307,9 +321,9 @@ int exportPairs(const ParsedArgs& a, nz::Dataset& image, const std::string& labe
   if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
   nz::AtomicOutput::installSignalCleanup();
   for (const PairedJob& j : jobs) {
-    nz::runExport(image, j.plan, j.imageOut, oo);
+    const nz::LabelExportResult r =
+        nz::runPairExport(image, *labels, j.plan, j.imageOut, j.labelsOut, oo).label;
     std::cout << nz::redactSecrets(j.imageOut) << "\n" << std::flush;
-    const nz::LabelExportResult r = nz::runLabelExport(*labels, j.plan, j.labelsOut, oo);
     if (!r.overlaps)
       std::cerr << "nzview-cli: warning: " << nz::redactSecrets(labels->info().uri)
                 << " does not overlap the ROI of " << nz::redactSecrets(j.imageOut)
@@ -368,9 +382,9 @@ int replay(const ParsedArgs& a, const std::string& manifestFile) {
   if (!a.positional.empty())
     throw Error(ErrorKind::InvalidArgument,
                 "--replay takes no URI (the manifest names the source; use --source to change it)");
-  for (const char* o :
-       {"--roi", "--level", "--crop-or-pad", "--pad-mode", "--pad-value", "--rois", "--format",
-        "--gzip-level", "--zarr-version", "--chunk", "--compressor", "--shard", "--dry-run"})
+  for (const char* o : {"--roi", "--level", "--crop-or-pad", "--pad-mode", "--pad-value", "--rois",
+                        "--format", "--gzip-level", "--zarr-version", "--chunk", "--compressor",
+                        "--shard", "--dry-run", "--byte-order"})
     if (a.has(o))
       throw Error(ErrorKind::InvalidArgument,
                   std::string(o) + " cannot be combined with --replay (the manifest fixes it)");
@@ -378,6 +392,7 @@ int replay(const ParsedArgs& a, const std::string& manifestFile) {
   nz::ReplayOptions ro;
   ro.output = a.value("-o").value_or("");
   ro.source = a.value("--source").value_or("");
+  ro.labelsSource = a.value("--with").value_or("");
   ro.allowChanged = a.has("--allow-changed");
   ro.base.store = a.store;
   ro.base.writeManifest = !a.has("--no-manifest");
@@ -388,6 +403,7 @@ int replay(const ParsedArgs& a, const std::string& manifestFile) {
     std::cerr << "nzview-cli: the output differs from the recorded one (SHA-256 "
               << r.manifest.sha256 << ", recorded " << m.sha256 << ")\n";
   std::cout << r.output << "\n";
+  if (!r.labelsOutput.empty()) std::cout << r.labelsOutput << "\n";
   return 0;
 }
 
@@ -415,8 +431,12 @@ int cmdExport(const Args& args) {
         ""},
        {"--zarr-version", true, "2|3", ".nii.zarr: Zarr format (default 3)", ""},
        {"--chunk", true, "N", ".nii.zarr: chunk size (default 64)", ""},
-       {"--compressor", true, "NAME", ".nii.zarr: blosc|zstd|gzip|none", ""},
+       {"--compressor", true, "NAME", ".nii.zarr: {compressors}", ""},
        {"--shard", true, "N", ".nii.zarr: shard size (Zarr v3)", ""},
+       {"--byte-order", true, "little|big",
+        "byte order of the output (default little): .nii/.nii.gz header and voxels; .nii.zarr "
+        "header array and chunks (v2 '>' dtype, v3 bytes codec endian big)",
+        ""},
        {"--rois", true, "FILE", "export every ROI of this ROI file into the directory -o", ""},
        {"--format", true, "EXT", "with --rois or --with: nii, nii.gz (default) or nii.zarr", ""},
        {"--no-manifest", false, "", "do not write the OUT.nzview.json manifest", ""},
@@ -426,7 +446,9 @@ int cmdExport(const Args& args) {
        {"--part", true, "I/N|auto", "with --rois: export only share I of N (array jobs)", ""},
        {"--part-count", true, "N", "with --part auto in a Kubernetes Indexed Job: N parts", ""},
        {"--with", true, "LABELS",
-        "also write the label map LABELS resampled onto each ROI's grid (-o is a directory)", ""}});
+        "also write the label map LABELS resampled onto each ROI's grid (-o is a directory); "
+        "with --replay: the label map to read instead of the recorded one",
+        ""}});
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

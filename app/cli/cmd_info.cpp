@@ -71,7 +71,8 @@ json affineJson(const nz::Matrix4& m) {
   json rows = json::array();
   for (int r = 0; r < 4; ++r) {
     json row = json::array();
-    for (int c = 0; c < 4; ++c) row.push_back(number(m[static_cast<std::size_t>(r * 4 + c)]));
+    for (int c = 0; c < 4; ++c)
+      row.push_back(number(m[static_cast<std::size_t>(r) * 4 + static_cast<std::size_t>(c)]));
     rows.push_back(row);
   }
   return rows;
@@ -228,7 +229,8 @@ void printTable(const nz::DatasetInfo& info, const json& j) {
   for (int r = 0; r < 4; ++r) {
     std::string line = "[";
     for (int c = 0; c < 4; ++c)
-      line += (c ? " " : "") + fmt(info.affine[static_cast<std::size_t>(r * 4 + c)]);
+      line += (c ? " " : "") +
+              fmt(info.affine[static_cast<std::size_t>(r) * 4 + static_cast<std::size_t>(c)]);
     row(r == 0 ? "affine" : "", line + "]");
   }
   std::string pix;
@@ -254,16 +256,7 @@ void printTable(const nz::DatasetInfo& info, const json& j) {
 
 int cmdInfo(const Args& args) {
   OptionParser parser("info", {{"--json", false, "", "print one JSON object on stdout", ""}});
-  try {
-    ParsedArgs a = parser.parse(args);
-    if (a.help) {
-      std::cout << parser.help(kUsage, kDescription);
-      return 0;
-    }
-    if (a.positional.size() != 1)
-      throw nz::Error(nz::ErrorKind::InvalidArgument,
-                      a.positional.empty() ? "info needs a URI (see nzview-cli info --help)"
-                                           : "info takes one URI (see nzview-cli info --help)");
+  return runOneOperandCommand(parser, kUsage, kDescription, "URI", args, [](const ParsedArgs& a) {
     auto t0 = std::chrono::steady_clock::now();
     auto ds = nz::openDataset(a.positional[0], a.store);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -277,9 +270,7 @@ int cmdInfo(const Args& args) {
     else
       printTable(info, j);
     return 0;
-  } catch (const std::exception& e) {
-    return reportError(e);
-  }
+  });
 }
 
 }  // namespace nzcli

@@ -29,33 +29,24 @@ int cmdManifest(const Args& args) {
   OptionParser parser("manifest",
                       {{"--csv", false, "", "print CSV (the default)", ""},
                        {"--json", false, "", "print the manifests as a JSON list", ""}});
-  try {
-    ParsedArgs a = parser.parse(args);
-    if (a.help) {
-      std::cout << parser.help(kUsage, kDescription);
-      return 0;
-    }
-    if (a.positional.size() != 1)
-      throw nz::Error(nz::ErrorKind::InvalidArgument,
-                      "manifest takes one folder (see nzview-cli manifest --help)");
-    if (a.has("--csv") && a.has("--json"))
-      throw nz::Error(nz::ErrorKind::InvalidArgument, "--csv and --json exclude each other");
-    const auto list = nz::listManifests(a.positional[0]);
-    if (a.has("--json")) {
-      nlohmann::json all = nlohmann::json::array();
-      for (const auto& l : list) {
-        nlohmann::json j = nlohmann::json::parse(nz::manifestToJson(l.manifest));
-        j["manifest_path"] = l.manifestPath;
-        all.push_back(std::move(j));
-      }
-      std::cout << all.dump(2) << "\n";
-    } else {
-      std::cout << nz::manifestsCsv(list);
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    return reportError(e);
-  }
+  return runOneOperandCommand(
+      parser, kUsage, kDescription, "folder", args, [](const ParsedArgs& a) {
+        if (a.has("--csv") && a.has("--json"))
+          throw nz::Error(nz::ErrorKind::InvalidArgument, "--csv and --json exclude each other");
+        const auto list = nz::listManifests(a.positional[0]);
+        if (a.has("--json")) {
+          nlohmann::json all = nlohmann::json::array();
+          for (const auto& l : list) {
+            nlohmann::json j = nlohmann::json::parse(nz::manifestToJson(l.manifest));
+            j["manifest_path"] = l.manifestPath;
+            all.push_back(std::move(j));
+          }
+          std::cout << all.dump(2) << "\n";
+        } else {
+          std::cout << nz::manifestsCsv(list);
+        }
+        return 0;
+      });
 }
 
 }  // namespace nzcli

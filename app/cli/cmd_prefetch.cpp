@@ -3,8 +3,8 @@
 // nzview-cli cache: what the cache holds, and clearing it.
 #include <unistd.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,9 +16,9 @@
 #include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "dataset/dataset.h"
+#include "open/store_factory.h"
 #include "prefetch/prefetch.h"
 #include "roi/roi_box.h"
-#include "store/store_factory.h"
 
 namespace nzcli {
 

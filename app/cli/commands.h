@@ -15,5 +15,6 @@ int cmdManifest(const Args& args);
 int cmdDoctor(const Args& args);
 int cmdPrefetch(const Args& args);  // cmd_prefetch.cpp
 int cmdCache(const Args& args);     // cmd_prefetch.cpp
+int cmdStats(const Args& args);     // cmd_stats.cpp
 
 }  // namespace nzcli

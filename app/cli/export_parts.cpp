@@ -4,7 +4,7 @@
 #include <map>
 
 #include "core/error.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 #include "uri/uri.h"
 
 namespace nzcli {

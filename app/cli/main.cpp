@@ -6,7 +6,7 @@
 #include "cache/caching_store.h"
 #include "cli/cli_options.h"
 #include "cli/commands.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 
 namespace {
 
@@ -17,11 +17,13 @@ Usage:
   nzview-cli info URI [--json] [credential options]
   nzview-cli export URI -o OUT [--level N] [--roi i0:i1,j0:j1,k0:k1[,t0:t1]]
                     [--crop-or-pad W,H,D] [--pad-mode MODE] [--pad-value V]
-                    [--zarr-version 2|3] [--chunk N] [--compressor blosc|zstd|gzip|none]
+                    [--zarr-version 2|3] [--chunk N] [--compressor {compressors}]
                     [--dry-run] [--stats] [credential options]
   nzview-cli convert IN OUT.nii.zarr [--chunk N] [--levels N] [--zarr-version 2|3]
-                    [--compressor blosc|zstd|gzip|none] [--shard N] [credential options]
+                    [--compressor {compressors}] [--shard N] [credential options]
   nzview-cli export --replay OUT.nzview.json [-o OUT] [--allow-changed] [credential options]
+  nzview-cli stats URI [--level N] [--roi i0:i1,j0:j1,k0:k1[,t0:t1]]
+                    [--labels LABELS_URI | --per-label] [--json] [--stats] [credential options]
   nzview-cli manifest DIR [--csv | --json]
   nzview-cli doctor URI [--json] [credential options]
   nzview-cli prefetch URI [--level N] [--roi i0:i1,j0:j1,k0:k1] [--no-pin] [--unpin]
@@ -48,7 +50,7 @@ Disk cache options (every command): remote chunks are kept in ~/.cache/nzview/ch
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << kUsage;
+    std::cerr << nzcli::withCodecLists(kUsage);
     return 2;
   }
   std::string command = argv[1];
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << kUsage;
+    std::cout << nzcli::withCodecLists(kUsage);
     return 0;
   }
   try {
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   if (command == "cache") return nzcli::cmdCache(args);
   if (command == "export") return nzcli::cmdExport(args);
   if (command == "convert") return nzcli::cmdConvert(args);
+  if (command == "stats") return nzcli::cmdStats(args);
   if (command == "manifest") return nzcli::cmdManifest(args);
   if (command == "doctor") return nzcli::cmdDoctor(args);
   std::cerr << "nzview-cli: unknown command '" << command << "' (see nzview-cli --help)\n";

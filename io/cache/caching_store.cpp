@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "cache/cache_key.h"
+#include "cache/caching_store.h"
 #include "core/thread_pool.h"
-#include "store/store_factory.h"
 
 namespace nz {
 

@@ -16,8 +16,17 @@
 #include "cache/disk_cache.h"
 #include "store/store.h"
 #include "store/store_options.h"
+#include "uri/uri.h"
 
 namespace nz {
+
+// Process-wide disk cache settings for StoreOptions that leave diskCache unset.
+void setDefaultDiskCache(const DiskCacheSettings& settings);
+DiskCacheSettings defaultDiskCache();
+// `inner` behind the disk cache `settings` describe (what openStore does for remote URIs).
+std::shared_ptr<Store> wrapWithDiskCache(std::shared_ptr<Store> inner, const Uri& uri,
+                                         const StoreOptions& options,
+                                         const DiskCacheSettings& settings);
 
 // Blocks until every disk cache read and write started so far has finished (call before a
 // process exits; never on a GUI thread while reads are in flight).

@@ -6,8 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cloud/cloud_common.h"
+#include "cloud/credential_files.h"
 #include "cloud/crypto.h"
+#include "cloud/request_text.h"
 #include "core/error.h"
 #include "http/http_store.h"
 

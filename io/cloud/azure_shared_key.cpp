@@ -5,8 +5,8 @@
 #include <map>
 #include <vector>
 
-#include "cloud/cloud_common.h"
 #include "cloud/crypto.h"
+#include "cloud/request_text.h"
 #include "uri/uri.h"
 
 namespace nz {

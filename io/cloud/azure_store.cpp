@@ -8,23 +8,26 @@
 
 #include "cloud/azure_credentials.h"
 #include "cloud/azure_shared_key.h"
-#include "cloud/cloud_common.h"
+#include "cloud/cloud_options.h"
+#include "cloud/cloud_response.h"
+#include "cloud/cloud_store.h"
+#include "cloud/cloud_stores.h"
 #include "cloud/cloud_test_hooks.h"
 #include "cloud/crypto.h"
+#include "cloud/request_text.h"
 #include "http/http_store.h"
-#include "store/store_factory.h"
 
 namespace nz {
 
 namespace {
 
-class AzureStore : public Store {
+class AzureStore : public cloud::CloudStore {
  public:
   AzureStore(const Uri& uri, const StoreOptions& options)
-      : auth_(resolveAzureAuth(uri, options)),
+      : cloud::CloudStore(options),
+        auth_(resolveAzureAuth(uri, options)),
         container_(uri.bucket),
         prefix_(uri.path),
-        http_(std::make_shared<HttpClient>(httpOptionsFrom(options))),
         blockThreshold_(
             cloud::sizeOption(options, "azure_block_threshold",
                               cloud::sizeOption(options, "multipart_threshold", 64ull << 20))),
@@ -37,44 +40,31 @@ class AzureStore : public Store {
     describe_ = root + container_ + (prefix_.empty() ? "" : "/" + prefix_);
   }
 
-  std::string describe() const override { return describe_; }
-
   void readAsync(const std::string& key, ByteRange range, CancelToken cancel,
                  ReadCallback done) override {
-    try {
-      ensureToken();
-    } catch (const Error& e) {
-      cloud::deliverLater(std::move(done), cloud::errorResult(e));
-      return;
-    }
+    if (!prepareRead(done)) return;
     if (!range.suffixLength) {
-      sendRead(key, range, std::move(cancel), std::move(done));
+      sendRead(request("GET", key, ""), key, range, std::move(cancel), std::move(done));
       return;
     }
     // Azure has no suffix ranges (Azurite answers 500): a HEAD gives the size first.
-    HttpRequest head = request("HEAD", key, "");
-    stats_.requests++;
-    cloud::readSuffixViaHead(
-        *http_, std::move(head), *range.suffixLength, std::move(cancel), describeKey(key),
-        currentSource(),
+    readSuffixWithHead(
+        request("HEAD", key, ""), key, *range.suffixLength, std::move(cancel),
         [this, key](ByteRange span, CancelToken c, ReadCallback d) {
-          sendRead(key, span, std::move(c), std::move(d));
+          sendRead(request("GET", key, ""), key, span, std::move(c), std::move(d));
         },
         std::move(done));
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {
     HttpRequest req = request("HEAD", key, "");
-    ensureToken();
+    prepare();
     stats_.requests++;
-    HttpResponse resp = http_->sendSync(std::move(req));
-    if (resp.status == 404) return std::nullopt;
-    cloud::throwUnlessOk(resp, describeKey(key), currentSource());
-    return cloud::contentLengthOf(resp, describeKey(key));
+    return sizeFromHead(http_->sendSync(std::move(req)), key);
   }
 
   void write(const std::string& key, const Bytes& data) override {
-    ensureToken();
+    prepare();
     std::string what = describeKey(key);
     if (data.size() <= blockThreshold_) {
       HttpRequest req = request("PUT", key, "");
@@ -106,7 +96,7 @@ class AzureStore : public Store {
         std::lock_guard lock(m);
         ++pending;
       }
-      std::string source = currentSource();
+      std::string source = credentialSource();
       http_->send(std::move(req), {}, [&, what, source](HttpResponse resp) {
         std::lock_guard lock(m);
         if (!cloud::statusOk(resp.status) && firstError.empty())
@@ -129,43 +119,23 @@ class AzureStore : public Store {
   }
 
   void remove(const std::string& key) override {
-    ensureToken();
-    HttpRequest req = request("DELETE", key, "");
-    stats_.requests++;
-    HttpResponse resp = http_->sendSync(std::move(req));
-    if (resp.status == 404) return;
-    cloud::throwUnlessOk(resp, describeKey(key), currentSource());
+    prepare();
+    sendRemove(request("DELETE", key, ""), key);
   }
-
-  StoreStats stats() const override { return stats_.snapshot(); }
 
   // For tests: creates the container (201, or 409 when it exists).
   void createContainer() {
-    ensureToken();
+    prepare();
     HttpRequest req;
     req.method = "PUT";
     req.url = auth_.endpoint + "/" + container_ + "?restype=container";
     req.description = describe_;
     attachAuth(req);
     HttpResponse resp = http_->sendSync(std::move(req));
-    if (resp.status != 409) cloud::throwUnlessOk(resp, describe_, currentSource());
+    if (resp.status != 409) cloud::throwUnlessOk(resp, describe_, credentialSource());
   }
 
  private:
-  void sendRead(const std::string& key, ByteRange range, CancelToken cancel, ReadCallback done) {
-    HttpRequest req = request("GET", key, "");
-    if (!range.isAll()) req.range = range;  // the client sends and checks Range
-    stats_.requests++;
-    std::string what = describeKey(key), source = currentSource();
-    auto stats = &stats_;
-    http_->send(std::move(req), std::move(cancel),
-                [done = std::move(done), what, source, stats](HttpResponse resp) {
-                  stats->retries += resp.attempts > 1 ? resp.attempts - 1 : 0;
-                  stats->bytesReceived += resp.body.size();
-                  done(cloud::toReadResult(std::move(resp), what, source));
-                });
-  }
-
   std::string objectPath(const std::string& key) const {
     std::string name = prefix_;
     if (!key.empty()) name += (name.empty() ? "" : "/") + key;
@@ -219,27 +189,18 @@ class AzureStore : public Store {
   }
 
   // Fetches the bearer token on the caller's thread so the client's thread never waits on it.
-  void ensureToken() {
+  void prepare() override {
     if (auth_.kind == AzureAuth::Kind::Bearer) auth_.token->token();
   }
 
-  std::string currentSource() const {
+  std::string credentialSource() const override {
     return auth_.kind == AzureAuth::Kind::Bearer ? auth_.token->source() : auth_.source;
-  }
-
-  void sendChecked(HttpRequest req, const std::string& what) {
-    stats_.requests++;
-    stats_.bytesSent += req.body.size();
-    HttpResponse resp = http_->sendSync(std::move(req));
-    cloud::throwUnlessOk(resp, what, currentSource());
   }
 
   AzureAuth auth_;
   long long clockOffset_ = 0;  // --option clock_offset (seconds added when signing)
-  std::string container_, prefix_, describe_;
-  std::shared_ptr<HttpClient> http_;
+  std::string container_, prefix_;
   std::uint64_t blockThreshold_, blockSize_;
-  AtomicStoreStats stats_;
 };
 
 }  // namespace

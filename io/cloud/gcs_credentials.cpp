@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cloud/cloud_common.h"
+#include "cloud/credential_files.h"
 #include "cloud/crypto.h"
 #include "core/error.h"
 #include "core/json_parse.h"

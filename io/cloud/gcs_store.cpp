@@ -3,23 +3,26 @@
 // points at an emulator.
 #include <nlohmann/json.hpp>
 
-#include "cloud/cloud_common.h"
+#include "cloud/cloud_options.h"
+#include "cloud/cloud_response.h"
+#include "cloud/cloud_store.h"
+#include "cloud/cloud_stores.h"
 #include "cloud/gcs_credentials.h"
+#include "cloud/request_text.h"
 #include "core/json_parse.h"
 #include "http/http_store.h"
-#include "store/store_factory.h"
 
 namespace nz {
 
 namespace {
 
-class GcsStore : public Store {
+class GcsStore : public cloud::CloudStore {
  public:
   GcsStore(const Uri& uri, const StoreOptions& options)
-      : auth_(resolveGcsAuth(options)),
+      : cloud::CloudStore(options),
+        auth_(resolveGcsAuth(options)),
         bucket_(uri.bucket),
         prefix_(uri.path),
-        http_(std::make_shared<HttpClient>(httpOptionsFrom(options))),
         resumableThreshold_(cloud::sizeOption(options, "multipart_threshold", 64ull << 20)),
         chunkSize_(cloud::sizeOption(options, "multipart_part_size", 16ull << 20)) {
     describe_ = "gs://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_);
@@ -28,31 +31,15 @@ class GcsStore : public Store {
     chunkSize_ = std::max<std::uint64_t>(q, chunkSize_ / q * q);
   }
 
-  std::string describe() const override { return describe_; }
-
   void readAsync(const std::string& key, ByteRange range, CancelToken cancel,
                  ReadCallback done) override {
-    try {
-      ensureToken();
-    } catch (const Error& e) {
-      cloud::deliverLater(std::move(done), cloud::errorResult(e));
-      return;
-    }
-    HttpRequest req = request("GET", objectUrl(key) + "?alt=media", key);
-    if (!range.isAll()) req.range = range;  // the client sends and checks Range
-    stats_.requests++;
-    std::string what = describeKey(key), source = auth_.sourceNow();
-    auto stats = &stats_;
-    http_->send(std::move(req), std::move(cancel),
-                [done = std::move(done), what, source, stats](HttpResponse resp) {
-                  stats->retries += resp.attempts > 1 ? resp.attempts - 1 : 0;
-                  stats->bytesReceived += resp.body.size();
-                  done(cloud::toReadResult(std::move(resp), what, source));
-                });
+    if (!prepareRead(done)) return;
+    sendRead(request("GET", objectUrl(key) + "?alt=media", key), key, range, std::move(cancel),
+             std::move(done));
   }
 
   std::optional<std::uint64_t> size(const std::string& key) override {
-    ensureToken();
+    prepare();
     stats_.requests++;
     HttpResponse resp = http_->sendSync(request("GET", objectUrl(key) + "?fields=size", key));
     if (resp.status == 404) return std::nullopt;
@@ -72,7 +59,7 @@ class GcsStore : public Store {
   }
 
   void write(const std::string& key, const Bytes& data) override {
-    ensureToken();
+    prepare();
     std::string what = describeKey(key);
     std::string name = percentEncode(objectName(key), false);
     std::string upload =
@@ -115,14 +102,9 @@ class GcsStore : public Store {
   }
 
   void remove(const std::string& key) override {
-    ensureToken();
-    stats_.requests++;
-    HttpResponse resp = http_->sendSync(request("DELETE", objectUrl(key), key));
-    if (resp.status == 404) return;
-    cloud::throwUnlessOk(resp, describeKey(key), auth_.sourceNow());
+    prepare();
+    sendRemove(request("DELETE", objectUrl(key), key), key);
   }
-
-  StoreStats stats() const override { return stats_.snapshot(); }
 
  private:
   std::string objectName(const std::string& key) const {
@@ -156,23 +138,15 @@ class GcsStore : public Store {
   }
 
   // Fetches the token on the caller's thread so the client's thread never waits on it.
-  void ensureToken() {
+  void prepare() override {
     if (auth_.token) auth_.token->token();
   }
 
-  HttpResponse sendChecked(HttpRequest req, const std::string& what) {
-    stats_.requests++;
-    stats_.bytesSent += req.body.size();
-    HttpResponse resp = http_->sendSync(std::move(req));
-    cloud::throwUnlessOk(resp, what, auth_.sourceNow());
-    return resp;
-  }
+  std::string credentialSource() const override { return auth_.sourceNow(); }
 
   GcsAuth auth_;
-  std::string bucket_, prefix_, describe_;
-  std::shared_ptr<HttpClient> http_;
+  std::string bucket_, prefix_;
   std::uint64_t resumableThreshold_, chunkSize_;
-  AtomicStoreStats stats_;
 };
 
 }  // namespace

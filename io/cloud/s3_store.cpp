@@ -7,13 +7,17 @@
 #include <mutex>
 #include <regex>
 
-#include "cloud/aws_credentials.h"
-#include "cloud/cloud_common.h"
+#include "cloud/cloud_options.h"
+#include "cloud/cloud_response.h"
+#include "cloud/cloud_store.h"
+#include "cloud/cloud_stores.h"
 #include "cloud/cloud_test_hooks.h"
 #include "cloud/crypto.h"
-#include "cloud/sigv4.h"
+#include "cloud/request_text.h"
+#include "cloud/s3_credentials.h"
+#include "cloud/s3_region.h"
+#include "cloud/s3_sigv4.h"
 #include "http/http_store.h"
-#include "store/store_factory.h"
 
 namespace nz {
 
@@ -22,13 +26,13 @@ namespace {
 constexpr const char* kEmptyHash =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-class S3Store : public Store {
+class S3Store : public cloud::CloudStore {
  public:
   S3Store(const Uri& uri, const StoreOptions& options)
-      : auth_(resolveAwsAuth(uri, options)),
+      : cloud::CloudStore(options),
+        auth_(resolveAwsAuth(uri, options)),
         bucket_(uri.bucket),
         prefix_(uri.path),
-        http_(std::make_shared<HttpClient>(httpOptionsFrom(options))),
         partThreshold_(cloud::sizeOption(options, "multipart_threshold", 64ull << 20)),
         partSize_(cloud::sizeOption(options, "multipart_part_size", 16ull << 20)) {
     describe_ = "s3://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_);
@@ -38,21 +42,16 @@ class S3Store : public Store {
     nativeSuffix_ = auth_.endpoint.empty();
   }
 
-  std::string describe() const override { return describe_; }
-
   void readAsync(const std::string& key, ByteRange range, CancelToken cancel,
                  ReadCallback done) override {
     if (!range.suffixLength || nativeSuffix_) {
-      sendRead(key, range, std::move(cancel), std::move(done));
+      readFollowingRegion(key, range, std::move(cancel), std::move(done));
       return;
     }
-    HttpRequest head = request("HEAD", key, "");
-    stats_.requests++;
-    cloud::readSuffixViaHead(
-        *http_, std::move(head), *range.suffixLength, std::move(cancel), describeKey(key),
-        auth_.source,
+    readSuffixWithHead(
+        request("HEAD", key, ""), key, *range.suffixLength, std::move(cancel),
         [this, key](ByteRange span, CancelToken c, ReadCallback d) {
-          sendRead(key, span, std::move(c), std::move(d));
+          readFollowingRegion(key, span, std::move(c), std::move(d));
         },
         std::move(done));
   }
@@ -66,9 +65,7 @@ class S3Store : public Store {
       stats_.requests++;
       resp = http_->sendSync(request("HEAD", key, ""));
     }
-    if (resp.status == 404) return std::nullopt;
-    cloud::throwUnlessOk(resp, describeKey(key), auth_.source);
-    return cloud::contentLengthOf(resp, describeKey(key));
+    return sizeFromHead(resp, key);
   }
 
   void write(const std::string& key, const Bytes& data) override {
@@ -156,14 +153,7 @@ class S3Store : public Store {
     }
   }
 
-  void remove(const std::string& key) override {
-    stats_.requests++;
-    HttpResponse resp = http_->sendSync(request("DELETE", key, ""));
-    if (resp.status == 404) return;
-    cloud::throwUnlessOk(resp, describeKey(key), auth_.source);
-  }
-
-  StoreStats stats() const override { return stats_.snapshot(); }
+  void remove(const std::string& key) override { sendRemove(request("DELETE", key, ""), key); }
 
   // For tests: creates the bucket (200, or 409 when it exists).
   void createBucket() {
@@ -181,8 +171,8 @@ class S3Store : public Store {
   // A bucket in another region than the one configured answers 301 PermanentRedirect (or 400
   // naming the region): the store then switches to that region, as the AWS SDKs do, and sends
   // the read again, once.
-  void sendRead(const std::string& key, ByteRange range, CancelToken cancel, ReadCallback done,
-                bool redirected = false) {
+  void readFollowingRegion(const std::string& key, ByteRange range, CancelToken cancel,
+                           ReadCallback done, bool redirected = false) {
     HttpRequest req = request("GET", key, "");
     if (!range.isAll()) req.range = range;  // the client sends and checks Range
     stats_.requests++;
@@ -197,7 +187,7 @@ class S3Store : public Store {
                     const std::string hint = cloud::s3RegionHint(resp);
                     if (!hint.empty() && hint != used) {
                       switchRegion(hint);
-                      sendRead(key, range, cancel, std::move(done), true);
+                      readFollowingRegion(key, range, cancel, std::move(done), true);
                       return;
                     }
                   }
@@ -285,23 +275,15 @@ class S3Store : public Store {
     };
   }
 
-  HttpResponse sendChecked(HttpRequest req, const std::string& what) {
-    stats_.requests++;
-    stats_.bytesSent += req.body.size();
-    HttpResponse resp = http_->sendSync(std::move(req));
-    cloud::throwUnlessOk(resp, what, auth_.source);
-    return resp;
-  }
+  std::string credentialSource() const override { return auth_.source; }
 
   AwsAuth auth_;  // region and base_ change on a wrong-region answer (under regionMutex_)
   mutable std::mutex regionMutex_;
   std::atomic<bool> writeRegionChecked_{false};
   long long clockOffset_ = 0;
-  std::string bucket_, prefix_, describe_, base_;
-  std::shared_ptr<HttpClient> http_;
+  std::string bucket_, prefix_, base_;
   std::uint64_t partThreshold_, partSize_;
   bool nativeSuffix_ = true;
-  AtomicStoreStats stats_;
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cloud/cloud_common.h"
+#include "cloud/cloud_response.h"
 #include "core/error.h"
 #include "core/json_parse.h"
 #include "http/http_status.h"
@@ -34,6 +34,12 @@ std::string TokenProvider::cached() const {
 std::string TokenProvider::source() const {
   std::lock_guard lock(mutex_);
   return source_;
+}
+
+std::optional<Clock::time_point> TokenProvider::expiresAt() const {
+  std::lock_guard lock(mutex_);
+  if (!have_) return std::nullopt;
+  return current_.expiresAt;
 }
 
 std::string formEncode(const std::string& s) { return percentEncode(s, false); }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "http/http_client.h"
@@ -28,6 +29,9 @@ class TokenProvider {
   // The cached token if any, without fetching (for the per-attempt sign hook).
   std::string cached() const;
   std::string source() const;
+  // When the cached token expires, as its endpoint said (expires_in / expires_on); nullopt
+  // before the first fetch. For the doctor's report.
+  std::optional<std::chrono::system_clock::time_point> expiresAt() const;
 
  private:
   mutable std::mutex mutex_;

@@ -7,10 +7,11 @@
 #include <mutex>
 #include <set>
 
-#include "convert/nifti_source.h"
-#include "convert/nifti_stream.h"
 #include "core/error.h"
-#include "store/store_factory.h"
+#include "nifti/nifti_source.h"
+#include "nifti/nifti_stream.h"
+#include "open/store_factory.h"
+#include "store/file_store.h"
 #include "uri/uri.h"
 
 namespace nz {

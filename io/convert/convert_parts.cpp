@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "convert/level_planes.h"
-#include "convert/nifti_source.h"
-#include "convert/nifti_stream.h"
 #include "core/error.h"
-#include "store/store_factory.h"
+#include "nifti/nifti_source.h"
+#include "nifti/nifti_stream.h"
+#include "open/store_factory.h"
 #include "uri/uri.h"
 #include "write/nifti_zarr_layout.h"
 #include "write/pyramid.h"

@@ -1,6 +1,8 @@
 #include "dataset/dataset.h"
 #include "volume/volume_copy.h"
 
+#include "nifti/nifti_header.h"
+
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
@@ -147,6 +149,25 @@ Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken
   if (st->failed) throw Error(st->kind, st->error);
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "cancelled: " + info_.uri);
   return out;
+}
+
+void fillInfoFromNiftiHeader(DatasetInfo& info, const NiftiHeader& h, const std::string& what) {
+  info.affine = niftiBestAffine(h, &info.affineSource, what);
+  info.sformCode = h.sformCode;
+  info.qformCode = h.qformCode;
+  info.intentCode = h.intentCode;
+  for (int i = 0; i < 8; ++i) info.pixdim[i] = h.pixdim[i];
+  info.spaceUnit = niftiSpaceUnit(h.xyztUnits);
+  info.timeUnit = niftiTimeUnit(h.xyztUnits);
+  info.sclSlope = h.sclSlope;
+  info.sclInter = h.sclInter;
+  info.description = niftiText(h.descrip);
+  info.warnings.insert(info.warnings.end(), h.warnings.begin(), h.warnings.end());
+  for (int j = 0; j < 3; ++j) {
+    double s = 0;
+    for (int i = 0; i < 3; ++i) s += info.affine[i * 4 + j] * info.affine[i * 4 + j];
+    info.spacing[j] = std::sqrt(s);
+  }
 }
 
 }  // namespace nz

@@ -10,6 +10,7 @@
 
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/geometry.h"
 #include "store/store.h"
 #include "store/store_options.h"
 #include "volume/volume.h"
@@ -17,8 +18,6 @@
 namespace nz {
 
 struct NiftiHeader;  // nifti/nifti_header.h
-
-using Matrix4 = std::array<double, 16>;  // row-major 4x4, world (mm) from voxel
 
 struct LevelInfo {
   std::string path;                  // zarr array path ("0", "1", ...)
@@ -67,6 +66,10 @@ struct DatasetInfo {
   bool hasScaling() const;          // slope non-zero and finite
   double scaled(double raw) const;  // raw*slope+inter when hasScaling(), else raw
 };
+
+// The fields a NIfTI header gives (affine by sform > qform > pixdim, codes, pixdim, spacing,
+// units, scaling, description, the header's warnings); `what` names it in messages.
+void fillInfoFromNiftiHeader(DatasetInfo& info, const NiftiHeader& h, const std::string& what);
 
 struct ChunkResult {
   bool ok = false;

@@ -16,12 +16,12 @@
 #include <mutex>
 #include <thread>
 
-#include "convert/nifti_source.h"
-#include "convert/nifti_stream.h"
 #include "core/limits.h"
 #include "core/thread_pool.h"
 #include "nifti/nifti_header.h"
 #include "nifti/nifti_header_json.h"
+#include "nifti/nifti_source.h"
+#include "nifti/nifti_stream.h"
 #include "store/memory_store.h"
 
 namespace nz {
@@ -43,22 +43,7 @@ DatasetInfo makeInfo(const NiftiFileHead& head, const std::string& name, bool gz
   info.ndim = 3;
   if (h.dim[0] >= 4) info.axes.push_back("t"), ++info.ndim;
   if (h.dim[0] >= 5) info.axes.push_back("c"), ++info.ndim;
-  info.affine = niftiBestAffine(h, &info.affineSource, name);
-  info.sformCode = h.sformCode;
-  info.qformCode = h.qformCode;
-  info.intentCode = h.intentCode;
-  for (int i = 0; i < 8; ++i) info.pixdim[i] = h.pixdim[i];
-  for (int j = 0; j < 3; ++j) {
-    double s = 0;
-    for (int i = 0; i < 3; ++i) s += info.affine[i * 4 + j] * info.affine[i * 4 + j];
-    info.spacing[j] = std::sqrt(s);
-  }
-  info.spaceUnit = niftiSpaceUnit(h.xyztUnits);
-  info.timeUnit = niftiTimeUnit(h.xyztUnits);
-  info.sclSlope = h.sclSlope;
-  info.sclInter = h.sclInter;
-  info.description = niftiText(h.descrip);
-  info.warnings.insert(info.warnings.end(), h.warnings.begin(), h.warnings.end());
+  fillInfoFromNiftiHeader(info, h, name);
   info.extraJson = "{}";
   info.niftiHeader = std::make_shared<const NiftiHeader>(h);
   info.niftiHeaderJson = niftiHeaderFieldsJson(h);

@@ -190,25 +190,6 @@ Opened detectGroup(const std::vector<ReadResult>& w, const std::string& uri) {
   return o;
 }
 
-void fillInfoFromHeader(DatasetInfo& info, const NiftiHeader& h, const std::string& what) {
-  info.affine = niftiBestAffine(h, &info.affineSource, what);
-  info.sformCode = h.sformCode;
-  info.qformCode = h.qformCode;
-  info.intentCode = h.intentCode;
-  for (int i = 0; i < 8; ++i) info.pixdim[i] = h.pixdim[i];
-  info.spaceUnit = niftiSpaceUnit(h.xyztUnits);
-  info.timeUnit = niftiTimeUnit(h.xyztUnits);
-  info.sclSlope = h.sclSlope;
-  info.sclInter = h.sclInter;
-  info.description = niftiText(h.descrip);
-  info.warnings.insert(info.warnings.end(), h.warnings.begin(), h.warnings.end());
-  for (int j = 0; j < 3; ++j) {
-    double s = 0;
-    for (int i = 0; i < 3; ++i) s += info.affine[i * 4 + j] * info.affine[i * 4 + j];
-    info.spacing[j] = std::sqrt(s);
-  }
-}
-
 }  // namespace
 
 NiftiZarrDataset::NiftiZarrDataset(std::shared_ptr<Store> store, DatasetInfo info,
@@ -219,8 +200,75 @@ NiftiZarrDataset::NiftiZarrDataset(std::shared_ptr<Store> store, DatasetInfo inf
 
 namespace {
 
+// The image subgroup of an OME-Zarr 0.6 scene, as a store of its own (keys under "PATH/").
+class PrefixStore final : public Store {
+ public:
+  PrefixStore(std::shared_ptr<Store> inner, const std::string& path)
+      : inner_(std::move(inner)), prefix_(path + "/") {}
+  std::string describe() const override {
+    return inner_->describe() + "/" + prefix_.substr(0, prefix_.size() - 1);
+  }
+  void readAsync(const std::string& key, ByteRange range, CancelToken cancel,
+                 ReadCallback done) override {
+    inner_->readAsync(prefix_ + key, range, std::move(cancel), std::move(done));
+  }
+  void readIfChangedAsync(const std::string& key, ByteRange range, const std::string& etag,
+                          const std::string& lastModified, CancelToken cancel,
+                          ReadCallback done) override {
+    inner_->readIfChangedAsync(prefix_ + key, range, etag, lastModified, std::move(cancel),
+                               std::move(done));
+  }
+  std::optional<std::uint64_t> size(const std::string& key) override {
+    return inner_->size(prefix_ + key);
+  }
+  void write(const std::string& key, const Bytes& data) override {
+    inner_->write(prefix_ + key, data);
+  }
+  void remove(const std::string& key) override { inner_->remove(prefix_ + key); }
+  StoreStats stats() const override { return inner_->stats(); }
+
+ private:
+  std::shared_ptr<Store> inner_;
+  std::string prefix_;
+};
+
+// How many groups up an image opened by its own URI looks for the scene holding it (a scene's
+// image paths may have several components: "images/brainA").
+constexpr int kSceneSearchDepth = 3;
+
+// The OME-Zarr 0.6 scene of a group above an image opened by its own URI (not through the
+// scene) with the transform that starts from that image; `where` gets the group's URI. A group
+// above that cannot be read or parsed leaves the image as it is, with a warning.
+std::optional<OmeScene> sceneAbove(const AncestorGroups& ancestors, std::string& where,
+                                   std::vector<std::string>& warnings) {
+  for (int up = 1; up <= kSceneSearchDepth; ++up) {
+    std::optional<AncestorGroup> a;
+    try {
+      a = ancestors(up);
+    } catch (const std::exception&) {
+      return std::nullopt;  // not readable with these credentials: the image opens as it is
+    }
+    if (!a || !a->zarrJson.ok()) return std::nullopt;  // no group there: the hierarchy ends
+    const std::string what = a->uri + "/zarr.json";
+    try {
+      const json j = parseObject(a->zarrJson, what);
+      const json attrs = j.value("attributes", json::object());
+      if (auto sc = parseScene(attrs, what, a->relativePath)) {
+        where = a->uri;
+        return sc;
+      }
+      if (attrs.is_object() && attrs.contains("ome")) return std::nullopt;  // an OME node
+    } catch (const std::exception& e) {
+      warnings.push_back(what + ": OME-Zarr scene above the image not read: " + e.what());
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
 std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store,
-                                                    const std::string& uri) {
+                                                    const std::string& uri, const OmeScene* scene,
+                                                    const AncestorGroups* ancestors) {
   // Wave 1: everything whose key is known before anything is read.
   // Indices 3..6 are used below (header metadata and the two possible header chunk keys).
   const std::vector<std::string> keys = {"zarr.json",     ".zgroup", ".zattrs",  "nifti/zarr.json",
@@ -235,7 +283,43 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     if (!r.ok() && !r.missing()) r.throwIfError();
   }
   const Opened g = detectGroup(w, uri);
+  // An OME-Zarr 0.6 scene (no image of its own): open the image its first transform starts
+  // from, placed in the scene's coordinate system.
+  if (!scene)
+    if (const auto sc = parseScene(g.attrs, g.attrsFile))
+      return openNiftiZarrImpl(std::make_shared<PrefixStore>(store, sc->image),
+                               uri + "/" + sc->image, &*sc, nullptr);
   OmeImage img = parseMultiscales(g.attrs, g.attrsFile);
+  const bool hasHeader = w[3].ok() || w[4].ok();
+  std::string where;
+  std::optional<OmeScene> above;
+  if (scene) {
+    where = uri.substr(0, uri.size() - scene->image.size() - 1);
+  } else if (ancestors && *ancestors && !hasHeader && !img.intrinsicSystem.empty()) {
+    // An OME-Zarr 0.6 image opened by its own URI: placed as the scene above it places it.
+    // (Scenes are 0.6 only; a NIfTI header would give the geometry anyway.)
+    above = sceneAbove(*ancestors, where, img.warnings);
+    if (above) scene = &*above;
+  }
+  if (scene) {
+    std::string others;
+    for (const auto& p : scene->images)
+      if (p != scene->image) others += (others.empty() ? "" : ", ") + p;
+    Matrix4 s{};
+    std::string why;
+    if (hasHeader) {
+      img.warnings.push_back(where + ": OME-Zarr scene: " + scene->field + " not applied to " +
+                             scene->image + " (its binary NIfTI header gives the geometry)");
+    } else if (!sceneMatrix(*scene, img, where + "/zarr.json", s, why)) {
+      img.warnings.push_back(where + ": OME-Zarr scene: " + scene->field + " not applied: " + why);
+    } else {
+      img.world = mul(s, img.world);
+      img.worldSystem = scene->outputSystem;
+      img.warnings.push_back(where + ": OME-Zarr scene: showing image " + scene->image +
+                             " in the scene's system \"" + scene->outputSystem + "\"" +
+                             (others.empty() ? "" : " (the scene also holds " + others + ")"));
+    }
+  }
 
   // The header array's metadata, matching the group's format first.
   std::optional<ZarrArrayMeta> headerMeta;
@@ -361,14 +445,14 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     info.format = "nifti-zarr";
     info.niftiVersion = header.version;
     info.headerBigEndian = header.bigEndian;
-    fillInfoFromHeader(info, header, what);
+    fillInfoFromNiftiHeader(info, header, what);
     info.niftiHeader = std::make_shared<const NiftiHeader>(header);
     info.niftiHeaderJson = niftiHeaderFieldsJson(header);
   } else {
     header = synthesiseHeader(img, info.shape, info.dtype);
     info.format = "ome-zarr";
     info.niftiVersion = 0;
-    fillInfoFromHeader(info, header, g.attrsFile);
+    fillInfoFromNiftiHeader(info, header, g.attrsFile);
     info.affineSource = "sform";
   }
 
@@ -390,10 +474,11 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
 }  // namespace
 
 std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> store,
-                                                       const std::string& name) {
+                                                       const std::string& name,
+                                                       const AncestorGroups& ancestors) {
   const std::string uri = name.empty() ? store->describe() : name;
   try {
-    return openNiftiZarrImpl(std::move(store), uri);
+    return openNiftiZarrImpl(std::move(store), uri, nullptr, &ancestors);
   } catch (const json::exception& e) {
     // A field of an unexpected JSON type that no check above named: still one clear error.
     throw Error(ErrorKind::InvalidData, uri + ": invalid group metadata (" + e.what() + ")");

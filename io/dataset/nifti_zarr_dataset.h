@@ -1,14 +1,17 @@
 #pragma once
 // NIfTI-Zarr (.nii.zarr) and plain OME-Zarr groups, Zarr v2 or v3, as a Dataset.
 // Opening reads metadata only, in two concurrent waves (group + header, then every level's
-// array metadata); see docs/nifti-zarr-format.md §0 for the rules followed.
+// array metadata), following the NIfTI-Zarr specification (neuroscales/nifti-zarr) and
+// OME-Zarr 0.4/0.5 multiscales.
 //
 //   auto ds = nz::openNiftiZarrDataset(store, "az://c/brain.nii.zarr");
 //   nz::Volume v = ds->readRegion(0, box);      // raw values; info().scaled(raw) for intensity
 //   const nz::NiftiHeader& h = static_cast<nz::NiftiZarrDataset&>(*ds).header();
 //
 // Thread safety: const methods and readChunkAsync/readRegion are safe for concurrent use.
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,10 +44,23 @@ class NiftiZarrDataset : public Dataset {
   std::vector<Level> levels_;
 };
 
+// The group `up` levels above the one opened (1: its parent): its redacted URI, the opened
+// group's path relative to it ("brainA", "images/brainA") and the read of its zarr.json.
+struct AncestorGroup {
+  std::string uri;
+  std::string relativePath;
+  ReadResult zarrJson;
+};
+// nullopt when there is no group that far up (the top of the store or bucket).
+using AncestorGroups = std::function<std::optional<AncestorGroup>(int up)>;
+
 // Opens the NIfTI-Zarr or OME-Zarr group at the root of `store`. `name` is the redacted URI
-// used in messages and DatasetInfo::uri. Throws nz::Error (NotFound when no group is there,
-// InvalidData naming the file and field, Unsupported naming the feature).
+// used in messages and DatasetInfo::uri. `ancestors` (optional) lets an OME-Zarr 0.6 image
+// opened by its own URI find the scene above it and be placed in the scene's system, as when
+// the scene is opened. Throws nz::Error (NotFound when no group is there, InvalidData naming
+// the file and field, Unsupported naming the feature).
 std::shared_ptr<NiftiZarrDataset> openNiftiZarrDataset(std::shared_ptr<Store> store,
-                                                       const std::string& name);
+                                                       const std::string& name,
+                                                       const AncestorGroups& ancestors = {});
 
 }  // namespace nz

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -135,6 +136,62 @@ bool transformMatrix(const json& t, std::size_t n, const std::string& field,
     out = m;
     return true;
   }
+  if (type == "byDimension") {
+    // Each entry maps some input axes to some output axes with its own transform (indices;
+    // "inputAxes"/"outputAxes" in 0.6rc0, "input_axes"/"output_axes" in the dev releases).
+    // Every output axis must be written once; linear entries only (square: k axes to k).
+    const json& list = t.value("transformations", json());
+    if (!list.is_array()) bad(what, "field " + field + ".transformations is not a list");
+    Mat m(n + 1, std::vector<double>(n + 1, 0.0));
+    m[n][n] = 1;
+    std::vector<bool> written(n, false);
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const std::string f = field + ".transformations[" + std::to_string(k) + "]";
+      const json& e = list[k];
+      if (!e.is_object()) bad(what, "field " + f + " is not an object");
+      const json& in = e.contains("inputAxes") ? e["inputAxes"] : e.value("input_axes", json());
+      const json& outAxes =
+          e.contains("outputAxes") ? e["outputAxes"] : e.value("output_axes", json());
+      auto indices = [&](const json& v, const char* name) {
+        std::vector<std::size_t> r;
+        if (!v.is_array() || v.empty())
+          bad(what, "field " + f + "." + name + " is not a list of axis indices");
+        for (const auto& x : v) {
+          if (!x.is_number_integer() || x.get<std::int64_t>() < 0 ||
+              x.get<std::int64_t>() >= static_cast<std::int64_t>(n))
+            bad(what, "field " + f + "." + name + " holds an axis index outside 0.." +
+                          std::to_string(n - 1));
+          r.push_back(static_cast<std::size_t>(x.get<std::int64_t>()));
+        }
+        return r;
+      };
+      const auto ia = indices(in, "inputAxes"), oa = indices(outAxes, "outputAxes");
+      if (ia.size() != oa.size()) {
+        why = "byDimension entry " + std::to_string(k) + " maps " + std::to_string(ia.size()) +
+              " input axes to " + std::to_string(oa.size()) + " output axes";
+        return false;
+      }
+      Mat sub;
+      if (!transformMatrix(e.value("transformation", json()), ia.size(), f + ".transformation",
+                           what, sub, why))
+        return false;
+      for (std::size_t i = 0; i < oa.size(); ++i) {
+        if (written[oa[i]])
+          bad(what,
+              "field " + f + " writes output axis " + std::to_string(oa[i]) + " a second time");
+        written[oa[i]] = true;
+        for (std::size_t j = 0; j < ia.size(); ++j) m[oa[i]][ia[j]] = sub[i][j];
+        m[oa[i]][n] = sub[i][ia.size()];
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (!written[i]) {
+        why = "byDimension leaves output axis " + std::to_string(i) + " undefined";
+        return false;
+      }
+    out = m;
+    return true;
+  }
   if (type == "sequence") {
     const json& list = t.value("transformations", json());
     if (!list.is_array()) bad(what, "field " + field + ".transformations is not a list");
@@ -149,6 +206,30 @@ bool transformMatrix(const json& t, std::size_t n, const std::string& field,
   }
   why = "transform type \"" + type + "\" is not supported";
   return false;
+}
+
+// Zarr-order (n+1)x(n+1) matrix -> xyz Matrix4; t/c rows and columns only give the time
+// factor (`mixes`: space depends on t or c, which is ignored).
+Matrix4 toXyz(const Mat& world, const std::vector<int>& slotOfDim, bool& mixes, double* timeScale) {
+  const std::size_t n = slotOfDim.size();
+  Matrix4 r{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+  int dimOf[5] = {-1, -1, -1, -1, -1};
+  for (std::size_t d = 0; d < n; ++d) dimOf[slotOfDim[d]] = static_cast<int>(d);
+  mixes = false;
+  for (int i = 0; i < 3; ++i) {
+    if (dimOf[i] < 0) continue;
+    const auto di = static_cast<std::size_t>(dimOf[i]);
+    for (int j = 0; j < 3; ++j)
+      if (dimOf[j] >= 0) r[i * 4 + j] = world[di][static_cast<std::size_t>(dimOf[j])];
+    r[i * 4 + 3] = world[di][n];
+    for (int s : {kOmeT, kOmeC})
+      if (dimOf[s] >= 0 && world[di][static_cast<std::size_t>(dimOf[s])] != 0) mixes = true;
+  }
+  if (timeScale && dimOf[kOmeT] >= 0) {
+    const auto dt = static_cast<std::size_t>(dimOf[kOmeT]);
+    *timeScale = world[dt][dt];
+  }
+  return r;
 }
 
 int slotForAxis(const json& axis, const std::string& what, std::size_t i) {
@@ -340,27 +421,70 @@ OmeImage parseMultiscales(const json& attrs, const std::string& what) {
       world = times(step, world);
     }
   }
-  // Zarr-order matrix -> xyz Matrix4; t/c rows and columns only give the time factor.
-  int dimOf[5] = {-1, -1, -1, -1, -1};
-  for (std::size_t d = 0; d < n; ++d) dimOf[img.slotOfDim[d]] = static_cast<int>(d);
   bool mixes = false;
-  for (int i = 0; i < 3; ++i) {
-    if (dimOf[i] < 0) continue;
-    const auto di = static_cast<std::size_t>(dimOf[i]);
-    for (int j = 0; j < 3; ++j)
-      if (dimOf[j] >= 0) img.world[i * 4 + j] = world[di][static_cast<std::size_t>(dimOf[j])];
-    img.world[i * 4 + 3] = world[di][n];
-    for (int s : {kOmeT, kOmeC})
-      if (dimOf[s] >= 0 && world[di][static_cast<std::size_t>(dimOf[s])] != 0) mixes = true;
-  }
-  if (dimOf[kOmeT] >= 0) {
-    const auto dt = static_cast<std::size_t>(dimOf[kOmeT]);
-    img.timeScale = world[dt][dt];
-  }
+  img.world = toXyz(world, img.slotOfDim, mixes, &img.timeScale);
+  img.intrinsicSystem = intrinsic;
   if (mixes)
     img.warnings.push_back(what + ": the world transform mixes time or channel into space; " +
                            "that part is ignored");
   return img;
+}
+
+std::optional<OmeScene> parseScene(const json& attrs, const std::string& what,
+                                   const std::string& image) {
+  if (!attrs.contains("ome") || !attrs["ome"].is_object() || !attrs["ome"].contains("scene"))
+    return std::nullopt;
+  if (attrs["ome"].contains("multiscales")) return std::nullopt;  // an image: read it as one
+  const json& sc = attrs["ome"]["scene"];
+  const std::string field = "ome.scene.coordinateTransformations";
+  if (!sc.is_object() || !sc.contains("coordinateTransformations") ||
+      !sc["coordinateTransformations"].is_array() || sc["coordinateTransformations"].empty())
+    bad(what, "field " + field +
+                  " is missing or empty (an OME-Zarr 0.6 scene relates images "
+                  "through it)");
+  OmeScene scene;
+  const json& list = sc["coordinateTransformations"];
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const json& t = list[k];
+    if (!t.is_object() || !t.contains("input") || !t["input"].is_object()) continue;
+    const std::string path = t["input"].value("path", std::string());
+    if (path.empty()) continue;
+    if (path.find("..") != std::string::npos || path.front() == '/' || path.find('?') != path.npos)
+      bad(what, "field " + field + "[" + std::to_string(k) + "].input.path is invalid");
+    if (std::find(scene.images.begin(), scene.images.end(), path) == scene.images.end())
+      scene.images.push_back(path);
+    if (scene.transform.is_null() && (image.empty() || path == image)) {
+      scene.transform = t;
+      scene.field = field + "[" + std::to_string(k) + "]";
+      scene.image = path;
+      scene.inputSystem = systemName(t, "input");
+      scene.outputSystem = systemName(t, "output");
+    }
+  }
+  if (scene.image.empty() && !image.empty()) return std::nullopt;  // not one of its images
+  if (scene.image.empty())
+    bad(what, "field " + field + " names no image (no transform whose input has a \"path\")");
+  return scene;
+}
+
+bool sceneMatrix(const OmeScene& scene, const OmeImage& img, const std::string& what, Matrix4& out,
+                 std::string& why) {
+  const std::string own = img.worldSystem.empty() ? img.intrinsicSystem : img.worldSystem;
+  if (!scene.inputSystem.empty() && !own.empty() && scene.inputSystem != own) {
+    why = "it starts from the image's system \"" + scene.inputSystem + "\", not \"" + own +
+          "\" that nzview shows";
+    return false;
+  }
+  Mat m;
+  if (!transformMatrix(scene.transform, img.slotOfDim.size(), scene.field, what, m, why))
+    return false;
+  bool mixes = false;
+  out = toXyz(m, img.slotOfDim, mixes, nullptr);
+  if (mixes) {
+    why = "it mixes time or channel into space";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace nz

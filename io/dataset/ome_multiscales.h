@@ -13,7 +13,8 @@
 // transforms (scale, translation, identity, affine, rotation, mapAxis, sequence) lead from the
 // intrinsic system to named systems, of which "nifti:sform", then "nifti:qform", then the last
 // one listed is taken as the world. Pure; errors are nz::Error naming `what` and the field.
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,33 @@ struct OmeImage {
   std::vector<std::string> units;
   std::vector<OmeLevel> levels;
   Matrix4 world{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};  // xyz: world from intrinsic
-  double timeScale = 1;     // the global transform's factor on t (NIfTI pixdim[4] factor)
-  std::string worldSystem;  // 0.6: the coordinate system taken as the world, else ""
+  double timeScale = 1;         // the global transform's factor on t (NIfTI pixdim[4] factor)
+  std::string worldSystem;      // 0.6: the coordinate system taken as the world, else ""
+  std::string intrinsicSystem;  // 0.6: the system the levels' transforms lead to, else ""
   std::vector<std::string> warnings;
 };
 
 OmeImage parseMultiscales(const nlohmann::json& attrs, const std::string& what);
+
+// OME-Zarr 0.6 `scene` (a group relating several images through coordinateTransformations
+// whose input/output are {name, path}): the image nzview shows (the first one a transform
+// starts from) and that transform into the scene's system. nullopt when the group has no
+// scene, or is itself an image. Throws nz::Error naming `what` and the field.
+struct OmeScene {
+  std::string image;                      // subgroup path of the image shown
+  std::vector<std::string> images;        // every image the scene's transforms start from
+  std::string inputSystem, outputSystem;  // of the chosen transform
+  nlohmann::json transform;               // the chosen transform
+  std::string field;                      // its place in the metadata, for messages
+};
+// With `image` (a subgroup path): the scene's first transform starting from that image instead,
+// nullopt when none does.
+std::optional<OmeScene> parseScene(const nlohmann::json& attrs, const std::string& what,
+                                   const std::string& image = {});
+// The chosen scene transform as world(scene) from world(image) in xyz; false (and why) when it
+// starts from another system of the image than the one shown, or is not linear/supported.
+bool sceneMatrix(const OmeScene& scene, const OmeImage& img, const std::string& what, Matrix4& out,
+                 std::string& why);
 
 // P_L = [diag(sx,sy,sz) | (tx,ty,tz)] of level L, from OME values in zarr order.
 Matrix4 omeLevelMatrix(const OmeImage& img, std::size_t level);

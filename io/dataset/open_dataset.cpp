@@ -5,7 +5,7 @@
 #include "dataset/dataset.h"
 #include "dataset/nifti_file_dataset.h"
 #include "dataset/nifti_zarr_dataset.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 #include "store/zip_store.h"
 #include "uri/uri.h"
 
@@ -23,6 +23,26 @@ bool isNiftiFileName(std::string s) {
   return ends(".nii") || ends(".nii.gz");
 }
 
+// The groups above a Zarr group's URI, read through stores opened the same way (so the same
+// credentials apply). Stops at the top of the bucket, container or file system.
+AncestorGroups ancestorsOf(const Uri& uri, const StoreOptions& options) {
+  return [uri, options](int up) -> std::optional<AncestorGroup> {
+    Uri at = uri;
+    std::string relative;
+    for (int k = 0; k < up; ++k) {
+      const std::string base = at.basename();
+      if (at.path.empty() || at.path == "/" || base.empty() || base == "." || base == "..")
+        return std::nullopt;
+      relative = relative.empty() ? base : base + "/" + relative;
+      at = parentUri(at);
+    }
+    const std::uint64_t cap = inputLimits().metadataMaxBytes;
+    AncestorGroup g{at.redacted(), relative, {}};
+    g.zarrJson = std::move(openStore(at, options)->readManyBounded({"zarr.json"}, {cap}).front());
+    return g;
+  };
+}
+
 }  // namespace
 
 std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOptions& options) {
@@ -37,7 +57,7 @@ std::shared_ptr<Dataset> openDataset(const std::string& uriText, const StoreOpti
     auto zip = openZipStore(openStore(parentUri(uri), options), uri.basename(), uri.redacted());
     return openNiftiZarrDataset(std::move(zip), uri.redacted());
   }
-  return openNiftiZarrDataset(openStore(uri, options), uri.redacted());
+  return openNiftiZarrDataset(openStore(uri, options), uri.redacted(), ancestorsOf(uri, options));
 }
 
 std::shared_ptr<Dataset> openDataset(std::shared_ptr<Store> store, const std::string& name) {

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "cloud/cloud_common.h"
+#include "cloud/credential_files.h"
 
 namespace nz::doctor {
 

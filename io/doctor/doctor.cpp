@@ -4,23 +4,28 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "cloud/aws_credentials.h"
 #include "cloud/azure_credentials.h"
-#include "cloud/cloud_common.h"
+#include "cloud/cloud_options.h"
+#include "cloud/cloud_response.h"
+#include "cloud/credential_files.h"
 #include "cloud/gcs_credentials.h"
-#include "cloud/sigv4.h"
+#include "cloud/s3_credentials.h"
+#include "cloud/s3_region.h"
+#include "cloud/s3_sigv4.h"
 #include "cloud/token_provider.h"
 #include "core/error.h"
 #include "doctor/credential_report.h"
 #include "doctor/network_probe.h"
 #include "http/http_client.h"
 #include "http/http_store.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 #include "uri/uri.h"
 
 namespace nz {
@@ -76,6 +81,21 @@ std::string isoTime(std::time_t t) {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+// "1 h 02 min", "4 min 05 s", "12 s".
+std::string duration(long long seconds) {
+  char buf[48];
+  if (seconds >= 3600)
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", seconds / 3600, seconds % 3600 / 60);
+  else if (seconds >= 60)
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", seconds / 60, seconds % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lld s", seconds);
+  return buf;
+}
+
+// A token with less than this left is reported as about to expire.
+constexpr long long kTokenWarnSeconds = 300;
 
 // Everything the steps share.
 struct Context {
@@ -297,11 +317,40 @@ class Doctor {
       cr.lines.push_back((t.empty() ? "no token: " : "token obtained from ") + source);
       if (t.empty()) c_.anonymous = true;
       c_.credentialSource = source;
+      if (!t.empty()) tokenLifetime(cr, source);
       return true;
     } catch (const std::exception& ex) {
       fail(cr, "credential_source_failed", ex.what(),
            "fix the credential source named here (or give another one, e.g. with a flag)");
       return false;
+    }
+  }
+
+  // The token's lifetime as its endpoint gave it (expires_in / expires_on): when it expires,
+  // how long it has left, and a warning when it is expired or about to be (a long export then
+  // depends on a refresh from the same source).
+  void tokenLifetime(DoctorStep& cr, const std::string& source) {
+    const auto at = c_.token->expiresAt();
+    if (!at) return;
+    const std::time_t exp = std::chrono::system_clock::to_time_t(*at);
+    const long long left = static_cast<long long>(exp) - static_cast<long long>(std::time(nullptr));
+    report_.token = DoctorToken{source, isoTime(exp), left};
+    tokenExpiry_ = exp;
+    cr.lines.push_back("token expires: " + isoTime(exp) + " (" +
+                       (left < 0 ? "EXPIRED " + duration(-left) + " ago" : "in " + duration(left)) +
+                       ")");
+    if (left <= 0) {
+      cr.status = DoctorStatus::Fail;
+      cr.problem = "expired_token";
+      cr.hint = "the token from " + source + " expired at " + isoTime(exp) +
+                ": renew it at its source (az login / gcloud auth application-default login), "
+                "or check this machine's clock";
+    } else if (left < kTokenWarnSeconds) {
+      cr.status = DoctorStatus::Warn;
+      cr.problem = "token_expiring";
+      cr.hint = "the token expires in " + duration(left) +
+                ": nzview renews it from the same source 60 s before; if that source cannot "
+                "(e.g. an expired az login), log in again before a long export";
     }
   }
 
@@ -509,6 +558,10 @@ class Doctor {
           fc = {"access_denied", "the SAS grants sp=" + sp + ", which does not include read (r)",
                 "ask for a SAS with read permission (sp=r, plus l to list)"};
       }
+      // A bearer token past its expiry explains any 401/403: say so with its time.
+      if ((status == 401 || status == 403) && tokenExpiry_ && tokenExpiry_ <= std::time(nullptr))
+        fc = {"expired_token", "the access token expired at " + isoTime(tokenExpiry_),
+              "renew the token at its source (" + c_.credentialSource + ")"};
       // A SAS past its expiry explains any 403: say so with its time.
       if ((status == 401 || status == 403) && !c_.sas.empty()) {
         const std::time_t exp = parseIsoTime(doctor::sasParameter(c_.sas, "se"));
@@ -534,6 +587,7 @@ class Doctor {
 
   std::function<void(const DoctorStep&)> onStep_;
   bool destination_ = false;
+  std::time_t tokenExpiry_ = 0;  // of the OAuth token in use, 0 when none
   DoctorReport report_;
   std::string text_;
   Context c_;
@@ -574,10 +628,16 @@ std::string doctorJson(const DoctorReport& report) {
                      {"lines", s.lines},
                      {"problem", s.problem},
                      {"hint", s.hint}});
+  nlohmann::json token = nullptr;
+  if (report.token)
+    token = {{"source", report.token->source},
+             {"expires_at", report.token->expiresAt},
+             {"remaining_seconds", report.token->remainingSeconds}};
   return nlohmann::json({{"uri", report.uri},
                          {"ok", report.ok},
                          {"problem", report.problem},
                          {"hint", report.hint},
+                         {"token", token},
                          {"steps", steps}})
       .dump(2);
 }

@@ -8,6 +8,7 @@
 // denied by policy, expired SAS/token, wrong S3 region, bucket vs key not found, throttling...).
 // No Qt: the CLI prints the steps, the dialogs show them. Blocking: run it on a worker thread.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct DoctorStep {
 // Failure classes (DoctorStep::problem, DoctorReport::problem): "bad_uri", "bad_credentials",
 // "credential_source_failed", "dns", "tcp", "tls_certificate", "tls", "clock_skew",
 // "bad_signature", "access_denied", "no_credentials", "expired_sas", "expired_token",
+// "token_expiring" (a warning: the bearer token has less than 5 minutes left),
 // "wrong_region", "bucket_not_found", "key_not_found", "throttled", "server_error", "network".
 struct FailureClass {
   std::string problem, text, hint;
@@ -40,12 +42,21 @@ struct FailureClass {
 FailureClass classifyFailure(long status, const std::string& code, const std::string& message,
                              const std::string& regionHint, bool anonymous);
 
+// The OAuth bearer token in use (Azure AD default chain, GCS), as its endpoint described it;
+// the token itself is never kept.
+struct DoctorToken {
+  std::string source;  // "Azure client secret for AZURE_CLIENT_ID ...", "GCS service account ..."
+  std::string expiresAt;           // ISO 8601 UTC
+  long long remainingSeconds = 0;  // negative when expired
+};
+
 struct DoctorReport {
   std::string uri;  // redacted
   std::vector<DoctorStep> steps;
-  bool ok = false;      // the metadata read succeeded
-  std::string problem;  // the first failure class, empty when ok
-  std::string hint;     // its fix
+  bool ok = false;                   // the metadata read succeeded
+  std::string problem;               // the first failure class, empty when ok
+  std::string hint;                  // its fix
+  std::optional<DoctorToken> token;  // when a bearer token was obtained
 };
 
 struct DoctorOptions {
@@ -61,7 +72,8 @@ DoctorReport diagnose(const std::string& uri, const StoreOptions& options,
                       const std::function<void(const DoctorStep&)>& onStep = {},
                       const DoctorOptions& doctorOptions = {});
 
-// Readable text (one block per step) and JSON ({uri, ok, problem, hint, steps: [...]}).
+// Readable text (one block per step) and JSON ({uri, ok, problem, hint, token: {source,
+// expires_at, remaining_seconds} or null, steps: [...]}).
 std::string renderDoctorStep(const DoctorStep& step);
 std::string renderDoctorText(const DoctorReport& report);
 std::string doctorJson(const DoctorReport& report);

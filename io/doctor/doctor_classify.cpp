@@ -82,9 +82,19 @@ FailureClass classifyFailure(long status, const std::string& code, const std::st
               "the credentials are valid but not allowed to read this (" + code + ")",
               "ask for read access to it (s3:GetObject, Storage Blob Data Reader, "
               "roles/storage.objectViewer) or use a SAS with read (r) permission"};
-    if (hasAny(t, {"signaturedoesnotmatch", "invalidaccesskeyid", "authenticationfailed",
-                   "authorizationfailure", "invalid credentials", "invalid_client", "invalid_grant",
-                   "signature", "authorization"}))
+    // Both are bad_signature (the credentials are wrong, not the permissions), but the fix
+    // differs: an unknown key id is the wrong key id (or account), a mismatch the wrong secret.
+    if (hasAny(t, {"invalidaccesskeyid"}))
+      return {"bad_signature", "the server does not know this access key id (" + code + ")",
+              "the access key id is not one of this server's/account's: check "
+              "AWS_ACCESS_KEY_ID or the profile's aws_access_key_id (and --endpoint-url)"};
+    if (hasAny(t, {"signaturedoesnotmatch"}))
+      return {"bad_signature",
+              "the key id is known but the signature does not match (" + code + ")",
+              "the secret does not belong to this key id: copy the secret again "
+              "(AWS_SECRET_ACCESS_KEY, the profile's aws_secret_access_key)"};
+    if (hasAny(t, {"authenticationfailed", "authorizationfailure", "invalid credentials",
+                   "invalid_client", "invalid_grant", "signature", "authorization"}))
       return {"bad_signature",
               "the server rejected the signature or key (" + (code.empty() ? message : code) + ")",
               "the key or secret does not belong to this account/key id: copy it again "

@@ -22,7 +22,17 @@ struct HttpOptions {
   std::string caFile;       // CA bundle (--cacert, CURL_CA_BUNDLE, SSL_CERT_FILE)
   bool insecure = false;    // disables TLS verification (--insecure only)
   int maxConcurrency = 32;  // transfers in flight at once
-  int maxRetries = 5;       // retries for retryable failures
+  // Per-host ramp (transfer_scheduler.h): a host starts at initialHostConcurrency transfers in
+  // flight and gets maxConcurrency once it answers with a kept-alive connection; congestion
+  // halves it. Off (--option http.adaptive=0): every host gets maxConcurrency at once.
+  bool adaptiveConcurrency = true;
+  int initialHostConcurrency = 6;
+  // No handshake in the chunk wave (connection_warmer.h): once a plain-http host answers with
+  // keep-alive, this many TCP connections are opened to it ahead of need (capped at
+  // maxConcurrency; --option http.warm_connections=N). Off by default: on the shared benchmark
+  // machine it showed no gain over the ramp alone (see README "Polite bursts").
+  int warmConnections = 0;
+  int maxRetries = 5;  // retries for retryable failures
   double connectTimeoutSeconds = 10;
   double stallTimeoutSeconds = 30;  // abort when no byte arrives for this long
   double maxBackoffSeconds = 8;
@@ -75,7 +85,10 @@ struct HttpResponse {
 
 struct HttpStats {
   std::uint64_t requests = 0, retries = 0, bytesReceived = 0, bytesSent = 0;
-  std::uint64_t connections = 0;  // TCP/TLS connections opened (the rest were reused)
+  std::uint64_t connections = 0;   // TCP/TLS connections opened (the rest were reused)
+  std::uint64_t slowConnects = 0;  // connections that took over 0.9 s (a lost SYN: 1 s resend)
+  std::uint64_t peakInFlight = 0;  // most transfers in flight at once
+  std::uint64_t warmOpened = 0, warmUsed = 0;  // pre-connected; of those, used by a transfer
 };
 
 class HttpClient {

@@ -6,7 +6,7 @@
 
 #include "core/parse_number.h"
 #include "http/http_status.h"
-#include "store/store_factory.h"
+#include "http/http_store.h"
 #include "uri/uri.h"
 
 namespace nz {
@@ -296,6 +296,14 @@ HttpOptions httpOptionsFrom(const StoreOptions& options) {
       parseSecondsOption(options, "http.max_retry_time", h.maxRetryTotalSeconds);
   h.maxRetryAfterSeconds =
       parseSecondsOption(options, "http.max_retry_after", h.maxRetryAfterSeconds);
+  if (auto it = options.extra.find("http.adaptive"); it != options.extra.end())
+    h.adaptiveConcurrency = parseUnsignedInRange(it->second, 0, 1, "--option http.adaptive") != 0;
+  if (auto it = options.extra.find("http.initial_host_concurrency"); it != options.extra.end())
+    h.initialHostConcurrency = static_cast<int>(
+        parseUnsignedInRange(it->second, 1, 100000, "--option http.initial_host_concurrency"));
+  if (auto it = options.extra.find("http.warm_connections"); it != options.extra.end())
+    h.warmConnections = static_cast<int>(
+        parseUnsignedInRange(it->second, 0, 100000, "--option http.warm_connections"));
   if (auto it = options.extra.find("http.max_body_bytes"); it != options.extra.end())
     h.maxBodyBytes = parseUnsignedInRange(it->second, 1024, std::uint64_t{1} << 40,
                                           "--option http.max_body_bytes");

@@ -10,6 +10,7 @@
 #include "http/http_client.h"
 #include "store/store.h"
 #include "store/store_options.h"
+#include "uri/uri.h"
 
 namespace nz {
 
@@ -34,6 +35,9 @@ struct HttpStoreConfig {
   // PUT status handling: some services want extra headers on writes (e.g. x-ms-blob-type).
   HttpHeaders writeHeaders;
 };
+
+// The store of an http(s):// URI (its own client, options from StoreOptions).
+std::shared_ptr<Store> makeHttpStore(const Uri& uri, const StoreOptions& options);
 
 // A Store on an existing client (the client may be shared by several stores).
 std::shared_ptr<Store> makeHttpStoreOnClient(std::shared_ptr<HttpClient> client,

@@ -1,5 +1,6 @@
 #include "labels/label_table.h"
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -53,6 +54,25 @@ std::uint8_t colourComponent(const std::string& source, int line, const std::str
   return static_cast<std::uint8_t>(v);
 }
 
+// Up to t.size() whitespace-separated fields of `text` into `t` (their count returned); `more`
+// tells whether text holds further fields. Both table formats are rows of this shape.
+template <std::size_t N>
+std::size_t splitFields(const std::string& text, std::array<std::string, N>& t, bool& more) {
+  std::istringstream fields(text);
+  std::size_t n = 0;
+  while (n < N && fields >> t[n]) ++n;
+  std::string extra;
+  more = static_cast<bool>(fields >> extra);
+  return n;
+}
+
+// Columns R, G, B (0..255) starting at `rgb`.
+void readRgb(const std::string& source, int line, const std::string* rgb, LabelEntry& e) {
+  e.r = colourComponent(source, line, rgb[0], "R");
+  e.g = colourComponent(source, line, rgb[1], "G");
+  e.b = colourComponent(source, line, rgb[2], "B");
+}
+
 // IDX R G B A VIS MSH "LABEL" (ITK-SNAP, Logic/Common/ColorLabelTable.cxx).
 void parseItkSnapRow(const std::string& source, int line, const std::string& row,
                      std::map<std::int64_t, LabelEntry>& out) {
@@ -60,20 +80,16 @@ void parseItkSnapRow(const std::string& source, int line, const std::string& row
   if (quote == std::string::npos) badLine(source, line, "the label name must be in double quotes");
   const auto close = row.find('"', quote + 1);
   if (close == std::string::npos) badLine(source, line, "the label name has no closing quote");
-  std::istringstream fields(row.substr(0, quote));
-  std::string t[7];
-  int n = 0;
-  while (n < 7 && fields >> t[n]) ++n;
-  std::string extra;
-  if (n < 7 || fields >> extra)
+  std::array<std::string, 7> t;
+  bool more = false;
+  const std::size_t n = splitFields(row.substr(0, quote), t, more);
+  if (n < 7 || more)
     badLine(source, line, "expected IDX R G B A VIS MSH \"LABEL\" (7 numbers before the name)");
   std::int64_t index = 0;
   if (!parseInt(t[0], index) || index < 0 || index > 65535)
     badLine(source, line, "label index must be an integer 0..65535, got '" + t[0] + "'");
   LabelEntry e;
-  e.r = colourComponent(source, line, t[1], "R");
-  e.g = colourComponent(source, line, t[2], "G");
-  e.b = colourComponent(source, line, t[3], "B");
+  readRgb(source, line, &t[1], e);
   if (!parseDouble(t[4], e.alpha) || e.alpha < 0 || e.alpha > 1)
     badLine(source, line, "opacity must be a number 0..1, got '" + t[4] + "'");
   std::int64_t vis = 0, mesh = 0;
@@ -90,21 +106,17 @@ void parseItkSnapRow(const std::string& source, int line, const std::string& row
 // index name R G B T [tissue] (FreeSurfer, utils/colortab.cpp): alpha = 255 - T.
 void parseFreeSurferRow(const std::string& source, int line, const std::string& row,
                         std::map<std::int64_t, LabelEntry>& out) {
-  std::istringstream fields(row);
-  std::string t[7];
-  int n = 0;
-  while (n < 7 && fields >> t[n]) ++n;
-  std::string extra;
-  if (n < 6 || fields >> extra)
+  std::array<std::string, 7> t;
+  bool more = false;
+  const std::size_t n = splitFields(row, t, more);
+  if (n < 6 || more)
     badLine(source, line, "expected 'index name R G B T [tissue-type]' (6 or 7 columns)");
   std::int64_t index = 0;
   if (!parseInt(t[0], index) || index < 0 || index > 0x7fffffff)
     badLine(source, line, "label index must be a non-negative integer, got '" + t[0] + "'");
   LabelEntry e;
   e.name = t[1];
-  e.r = colourComponent(source, line, t[2], "R");
-  e.g = colourComponent(source, line, t[3], "G");
-  e.b = colourComponent(source, line, t[4], "B");
+  readRgb(source, line, &t[2], e);
   const std::uint8_t transparency = colourComponent(source, line, t[5], "transparency");
   e.alpha = (255 - transparency) / 255.0;
   std::int64_t tissue = 0;

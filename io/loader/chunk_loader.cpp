@@ -25,7 +25,8 @@ std::size_t chunkBytes(const ChunkRequest& r) {
 
 ChunkLoader::ChunkLoader(LoaderOptions options)
     : cache_(options.cacheBytes ? options.cacheBytes : defaultCacheBudget()),
-      scheduler_(options.maxInFlight) {
+      scheduler_(options.maxInFlight),
+      prefetchBudget_(options.prefetchBytes) {
   dispatcher_ = std::thread([this] { run(); });
 }
 
@@ -52,6 +53,9 @@ std::vector<LoadedChunk> ChunkLoader::setRequests(std::vector<ChunkRequest> want
   auto isCached = [&](const ChunkKey& key) { return cache_.contains(key); };
   {
     std::lock_guard lock(mutex_);
+    // A forgotten dataset requested again is wanted again.
+    if (!forgotten_.empty())
+      for (const auto& r : wanted) forgotten_.erase(r.dataset.get());
     // Under the loader lock, so a fetch finishing now is either a hit here or delivered
     // through takeCompleted for this generation, never lost in between.
     auto order = scheduler_.setRequests(std::move(wanted), isCached);
@@ -83,6 +87,7 @@ std::vector<LoadedChunk> ChunkLoader::setRequests(std::vector<ChunkRequest> want
     counters_.cacheHits += hits.size();
     counters_.cacheMisses += misses;
     visiblePending_.swap(visiblePending);
+    prefetchStarted_ = 0;
     // Completed chunks of the previous generation that are no longer wanted are dropped here
     // (they stay cached); the rest keep their place in the queue.
     std::erase_if(completed_, [this](const LoadedChunk& c) {
@@ -159,7 +164,30 @@ LoaderMetrics ChunkLoader::metrics() const {
   return m;
 }
 
-void ChunkLoader::forgetDataset(const Dataset* dataset) { cache_.eraseDataset(dataset); }
+void ChunkLoader::forgetDataset(const Dataset* dataset) {
+  std::vector<CancelSource> cancels;
+  {
+    std::lock_guard lock(mutex_);
+    cancels = scheduler_.abortDataset(dataset);
+    counters_.aborted += cancels.size();
+    if (outstandingOf_.count(dataset)) forgotten_.insert(dataset);
+    std::erase_if(completed_, [dataset](const LoadedChunk& c) { return c.key.dataset == dataset; });
+    std::erase_if(visiblePending_, [dataset](const ChunkKey& k) { return k.dataset == dataset; });
+    cache_.eraseDataset(dataset);  // under the loader lock: no callback inserts in between
+    dirty_ = true;
+  }
+  for (auto& c : cancels) c.cancel();
+  wake_.notify_all();
+}
+
+void ChunkLoader::setPrefetchBudget(std::size_t bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    prefetchBudget_ = bytes;
+    dirty_ = true;
+  }
+  wake_.notify_all();
+}
 
 void ChunkLoader::setCacheBudget(std::size_t bytes) { cache_.setBudget(bytes); }
 
@@ -195,7 +223,15 @@ void ChunkLoader::run() {
     counters_.aborted += d.abort.size();
     counters_.prefetchDropped += d.prefetchDropped;
     outstanding_ += d.start.size();
-    for (const auto& f : d.start) inFlightBytes_ += chunkBytes(f.request);
+    for (const auto& f : d.start) {
+      const std::size_t bytes = chunkBytes(f.request);
+      inFlightBytes_ += bytes;
+      ++outstandingOf_[f.request.dataset.get()];
+      const auto level = static_cast<std::size_t>(std::max(f.request.level, 0));
+      if (counters_.requestsByLevel.size() <= level) counters_.requestsByLevel.resize(level + 1);
+      ++counters_.requestsByLevel[level];
+      if (f.request.tier == Tier::Prefetch) ++counters_.prefetchRequests;
+    }
     const bool nowIdle = idleLocked();
     lock.unlock();
     if (nowIdle) idleCond_.notify_all();
@@ -205,10 +241,16 @@ void ChunkLoader::run() {
   }
 }
 
-bool ChunkLoader::mayPrefetchLocked(const ChunkRequest& request) const {
-  // Prefetch only what fits beside the chunks this generation already holds or is fetching,
-  // so prefetching never fetches chunks the cache would reject or evicts visible ones.
-  return cache_.wantedBytes() + inFlightBytes_ + chunkBytes(request) <= cache_.budget();
+bool ChunkLoader::mayPrefetchLocked(const ChunkRequest& request) {
+  // Prefetch only within its own budget per generation, and only what fits beside the chunks
+  // this generation already holds or is fetching, so prefetching never fetches chunks the cache
+  // would reject or evicts visible ones.
+  const std::size_t bytes = chunkBytes(request);
+  if (prefetchStarted_ + bytes > prefetchBudget_ ||
+      cache_.wantedBytes() + inFlightBytes_ + bytes > cache_.budget())
+    return false;
+  prefetchStarted_ += bytes;  // the fetch starts now (the scheduler asks only then)
+  return true;
 }
 
 void ChunkLoader::issue(const StartedFetch& fetch) {
@@ -237,6 +279,13 @@ void ChunkLoader::onFetched(const ChunkRequest& request, std::uint64_t fetchId,
   {
     std::lock_guard lock(mutex_);
     const FinishInfo fi = scheduler_.finish(key, fetchId);
+    // A forgotten dataset's late result (a removed layer) lands nowhere.
+    const bool forgotten = forgotten_.count(key.dataset) != 0;
+    if (forgotten) {
+      result.ok = false;
+      result.volume.reset();
+      result.errorKind = ErrorKind::Cancelled;
+    }
     const bool ok = result.ok && result.volume;
     const bool cancelled = !ok && result.errorKind == ErrorKind::Cancelled;
     if (!ok && result.error.empty()) result.error = "chunk read returned no data";
@@ -281,6 +330,11 @@ void ChunkLoader::onFetched(const ChunkRequest& request, std::uint64_t fetchId,
   // so nothing (not even a notify) may follow the unlock.
   std::lock_guard lock(mutex_);
   inFlightBytes_ -= std::min(inFlightBytes_, chunkBytes(request));
+  auto of = outstandingOf_.find(request.dataset.get());
+  if (of != outstandingOf_.end() && --of->second == 0) {
+    outstandingOf_.erase(of);
+    forgotten_.erase(request.dataset.get());
+  }
   if (--outstanding_ == 0) idleCond_.notify_all();
 }
 

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -37,9 +38,15 @@
 
 namespace nz {
 
+// Default for LoaderOptions::prefetchBytes: 256 MiB of decoded chunks per view generation.
+constexpr std::size_t kDefaultPrefetchBytes = std::size_t(256) << 20;
+
 struct LoaderOptions {
   std::size_t cacheBytes = 0;    // 0 = defaultCacheBudget(): min(2 GiB, 25% of RAM)
   std::size_t maxInFlight = 32;  // concurrent chunk fetches
+  // Prefetch (Tier::Prefetch) starts only once the visible set is complete, and at most this
+  // many decoded bytes of it per view generation (0: no prefetch at all).
+  std::size_t prefetchBytes = kDefaultPrefetchBytes;
 };
 
 class ChunkLoader {
@@ -81,11 +88,14 @@ class ChunkLoader {
   // Any thread. Snapshot of the counters (for the status bar and `--stats`).
   LoaderMetrics metrics() const;
 
-  // Drops the cached chunks of a dataset being closed (queued requests for it are dropped by
-  // the next setRequests that no longer mentions it). Until then the cache and running fetches
-  // hold references to the dataset, so its destructor may run on a loader or worker thread.
+  // Drops the cached chunks of a dataset being closed (a removed layer), its queued requests,
+  // and aborts its running fetches; a fetch of it that still completes is not cached and not
+  // delivered. Running fetches hold references to the dataset until their callbacks have run,
+  // so its destructor may run on a loader or worker thread.
   void forgetDataset(const Dataset* dataset);
   void setCacheBudget(std::size_t bytes);
+  // Decoded bytes of Tier::Prefetch fetches allowed per view generation (0: none).
+  void setPrefetchBudget(std::size_t bytes);
   void setMaxInFlight(std::size_t n);
 
   // Nothing queued and no fetch outstanding.
@@ -97,7 +107,7 @@ class ChunkLoader {
   void run();  // dispatcher thread
   void issue(const StartedFetch& fetch);
   void onFetched(const ChunkRequest& request, std::uint64_t fetchId, ChunkResult result);
-  bool mayPrefetchLocked(const ChunkRequest& request) const;
+  bool mayPrefetchLocked(const ChunkRequest& request);  // reserves the bytes on true
   bool idleLocked() const { return scheduler_.queued() == 0 && outstanding_ == 0 && !dirty_; }
 
   using Clock = std::chrono::steady_clock;
@@ -114,6 +124,13 @@ class ChunkLoader {
   bool stop_ = false;
   std::size_t outstanding_ = 0;    // fetches started whose callback has not run yet
   std::size_t inFlightBytes_ = 0;  // decoded size estimate of the outstanding fetches
+  std::size_t prefetchBudget_ = kDefaultPrefetchBytes;
+  std::size_t prefetchStarted_ = 0;  // decoded bytes of Prefetch fetches this generation
+  // Outstanding fetches per dataset, and the forgotten datasets among them: their late results
+  // are dropped. A dataset stays here only while a fetch of it (holding it alive, so its
+  // address cannot be reused) is outstanding.
+  std::unordered_map<const Dataset*, std::size_t> outstandingOf_;
+  std::unordered_set<const Dataset*> forgotten_;
   std::unordered_set<ChunkKey, ChunkKeyHash> visiblePending_;
   LoaderMetrics counters_;
   mutable std::deque<std::pair<Clock::time_point, std::uint64_t>> recentBytes_;

@@ -41,6 +41,21 @@ std::vector<std::pair<ChunkKey, Tier>> ChunkScheduler::setRequests(std::vector<C
 
 Dispatch ChunkScheduler::dispatch(const IsCached& isCached, const MayPrefetch& mayPrefetch) {
   Dispatch out;
+  // Visible work waits: prefetch and stale fetches give their slots and bandwidth up now.
+  while (!queue_.empty() && (inFlight_.count(queue_.back().key()) || isCached(queue_.back().key())))
+    queue_.pop_back();
+  if (!queue_.empty() && queue_.back().tier == Tier::Visible) {
+    for (auto it = inFlight_.begin(); it != inFlight_.end();) {
+      if (it->second.request.tier == Tier::Visible) {
+        ++it;
+        continue;
+      }
+      out.abort.push_back(it->second.cancel);
+      ChunkRequest aborted = std::move(it->second.request);
+      it = inFlight_.erase(it);
+      if (aborted.tier == Tier::Prefetch) requeue(std::move(aborted));
+    }
+  }
   while (!queue_.empty()) {
     const ChunkRequest& next = queue_.back();
     const ChunkKey key = next.key();
@@ -48,13 +63,9 @@ Dispatch ChunkScheduler::dispatch(const IsCached& isCached, const MayPrefetch& m
       queue_.pop_back();
       continue;
     }
-    if (next.tier == Tier::Prefetch && mayPrefetch && !mayPrefetch(next)) {
-      // No room: everything left is Prefetch (the queue is sorted by tier), so drop it all
-      // rather than fetch chunks the cache would reject.
-      out.prefetchDropped += queue_.size();
-      queue_.clear();
-      break;
-    }
+    // Prefetch waits until the visible set is complete (everything left is Prefetch: the queue
+    // is sorted by tier).
+    if (next.tier == Tier::Prefetch && visibleOutstanding()) break;
     if (inFlight_.size() >= maxInFlight_) {
       // Preempt the least important running fetch if it is in a worse tier.
       auto worst = inFlight_.end();
@@ -67,6 +78,14 @@ Dispatch ChunkScheduler::dispatch(const IsCached& isCached, const MayPrefetch& m
       inFlight_.erase(worst);
       if (preempted.tier != Tier::Recent) requeue(std::move(preempted));
       continue;  // `next` may have moved: read the back again
+    }
+    if (next.tier == Tier::Prefetch && mayPrefetch && !mayPrefetch(next)) {
+      // No room (asked only for a fetch that starts now): everything left is Prefetch (the
+      // queue is sorted by tier), so drop it all rather than fetch chunks the cache would
+      // reject.
+      out.prefetchDropped += queue_.size();
+      queue_.clear();
+      break;
     }
     Running running;
     running.fetchId = nextFetchId_++;
@@ -104,6 +123,28 @@ void ChunkScheduler::requeue(ChunkRequest request) {
       queue_.begin(), queue_.end(), request,
       [](const ChunkRequest& a, const ChunkRequest& b) { return fetchSooner(b, a); });
   queue_.insert(pos, std::move(request));
+}
+
+bool ChunkScheduler::visibleOutstanding() const {
+  if (!queue_.empty() && queue_.back().tier == Tier::Visible) return true;  // sorted: urgent last
+  for (const auto& [key, running] : inFlight_)
+    if (running.request.tier == Tier::Visible) return true;
+  return false;
+}
+
+std::vector<CancelSource> ChunkScheduler::abortDataset(const Dataset* dataset) {
+  std::vector<CancelSource> out;
+  std::erase_if(queue_, [dataset](const ChunkRequest& r) { return r.dataset.get() == dataset; });
+  std::erase_if(wanted_, [dataset](const auto& w) { return w.first.dataset == dataset; });
+  for (auto it = inFlight_.begin(); it != inFlight_.end();) {
+    if (it->first.dataset == dataset) {
+      out.push_back(it->second.cancel);
+      it = inFlight_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
 }
 
 std::vector<CancelSource> ChunkScheduler::abortAll() {

@@ -8,7 +8,10 @@
 //    drop to Tier::Recent and keep running until a more important request waits for a slot;
 //  - at most maxInFlight fetches run; when all slots are busy and the best waiting request has a
 //    better tier than the worst running fetch, that fetch is aborted (preemption) and, if it is
-//    still wanted, queued again behind the more important ones.
+//    still wanted, queued again behind the more important ones;
+//  - the level shown is the level fetched: Prefetch requests start only once no Visible request
+//    is waiting or running (the visible set is complete), and while Visible requests wait, every
+//    running Prefetch or stale (Recent) fetch is aborted at once, not only when slots run out.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,8 +45,10 @@ struct FinishInfo {
 class ChunkScheduler {
  public:
   using IsCached = std::function<bool(const ChunkKey&)>;
-  // Whether a Prefetch request may start (the loader's memory gate); a refused one is dropped
-  // from this generation's queue, and so is every Prefetch request behind it.
+  // Whether a Prefetch request may start (the loader's memory and prefetch budget gate; asked
+  // only when a slot is free and the fetch starts on `true`, so the gate may reserve its bytes);
+  // a refused one is dropped from this generation's queue, and so is every Prefetch request
+  // behind it.
   using MayPrefetch = std::function<bool(const ChunkRequest&)>;
 
   explicit ChunkScheduler(std::size_t maxInFlight = 32)
@@ -67,6 +72,10 @@ class ChunkScheduler {
   std::uint64_t generation() const { return generation_; }
   // Cancels every running fetch and forgets the queue (shutdown).
   std::vector<CancelSource> abortAll();
+  // Drops every queued request of `dataset` and aborts its running fetches (a removed layer).
+  std::vector<CancelSource> abortDataset(const Dataset* dataset);
+  // Whether a Visible request is queued or running (the visible set is not complete yet).
+  bool visibleOutstanding() const;
 
  private:
   struct Running {

@@ -6,11 +6,10 @@
 #include <array>
 #include <string>
 
+#include "core/geometry.h"
 #include "dataset/dataset.h"
 
 namespace nz {
-
-using Point3 = std::array<double, 3>;  // x, y, z
 
 // Millimetres per unit of the dataset's space unit ("mm" 1, "um" 0.001, "m" 1000, else 1).
 double spaceUnitToMm(const std::string& unit);

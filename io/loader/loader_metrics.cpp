@@ -51,7 +51,13 @@ std::string loaderMetricsJson(const LoaderMetrics& m) {
                 u(m.cachePeakBytes), u(m.cacheBudget), u(m.cacheEntries), u(m.queueLength),
                 u(m.inFlight), u(m.maxInFlight), m.throughputBytesPerSecond, u(m.generation),
                 u(m.visibleWanted), u(m.visibleAvailable));
-  return buf;
+  std::string out(buf);
+  out.pop_back();  // the closing brace: the per-level counts follow
+  out += ", \"prefetch_requests\": " + std::to_string(m.prefetchRequests) +
+         ", \"requests_by_level\": [";
+  for (std::size_t i = 0; i < m.requestsByLevel.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(m.requestsByLevel[i]);
+  return out + "]}";
 }
 
 }  // namespace nz

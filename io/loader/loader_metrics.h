@@ -4,15 +4,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nz {
 
 struct LoaderMetrics {
-  std::uint64_t generation = 0;       // view generations so far (setRequests calls)
-  std::size_t wanted = 0;             // distinct chunks in the current request set
-  std::size_t visibleWanted = 0;      // ... of which Tier::Visible
-  std::size_t visibleAvailable = 0;   // ... of which are cached or delivered (progress)
-  std::uint64_t requests = 0;         // fetches started
+  std::uint64_t generation = 0;                // view generations so far (setRequests calls)
+  std::size_t wanted = 0;                      // distinct chunks in the current request set
+  std::size_t visibleWanted = 0;               // ... of which Tier::Visible
+  std::size_t visibleAvailable = 0;            // ... of which are cached or delivered (progress)
+  std::uint64_t requests = 0;                  // fetches started
+  std::vector<std::uint64_t> requestsByLevel;  // ... per pyramid level (index = level)
+  std::uint64_t prefetchRequests = 0;          // ... of which Tier::Prefetch
   std::uint64_t completed = 0;        // fetches that returned data (including missing chunks)
   std::uint64_t missing = 0;          // ... of which were not stored (fill value)
   std::uint64_t failed = 0;           // fetches that failed (not counting aborts)

@@ -7,9 +7,10 @@
 //   nz::loaderMetricsJson(loader.metrics());   // requests, bytes, cache hits, ...
 //
 // The region's chunks are requested in windows whose decoded size fits in half the loader's
-// cache budget (so a window never evicts itself), each chunk once. The call uses the loader
-// exclusively while it runs: it replaces the loader's request set and completion notifier (the
-// notifier is cleared on return). Blocking: never call on the GUI thread.
+// cache budget (so a window never evicts itself), each chunk once (loader/chunk_windows.h). The
+// call uses the loader exclusively while it runs: it replaces the loader's request set and
+// completion notifier (the notifier is cleared on return). Blocking: never call on the GUI
+// thread.
 #include <memory>
 
 #include "core/cancel.h"

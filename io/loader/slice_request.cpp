@@ -132,13 +132,13 @@ void addChunks(const std::shared_ptr<Dataset>& dataset, int level, const Box& bo
 }  // namespace
 
 ViewRequests buildViewRequests(const std::shared_ptr<Dataset>& dataset,
-                               const std::vector<SliceView>& views,
+                               const std::vector<ViewSlice>& views,
                                const PrefetchOptions& prefetch) {
   ViewRequests out;
   if (!dataset) return out;
   const DatasetInfo& info = dataset->info();
   const int levels = static_cast<int>(info.levels.size());
-  for (const SliceView& view : views) {
+  for (const ViewSlice& view : views) {
     if (levels == 0) {
       out.levels.push_back(0);
       continue;
@@ -147,8 +147,12 @@ ViewRequests buildViewRequests(const std::shared_ptr<Dataset>& dataset,
                                        : chooseLevel(info, view.plane.axis, view.screenPixelMm);
     out.levels.push_back(chosen);
     const Point3 centre = viewCentre(view.plane);
-    for (int level = chosen; level < levels; ++level)
-      addChunks(dataset, level, sliceBox(info, level, view.plane), Tier::Visible, centre,
+    // The level shown is the level fetched, plus the coarsest level (one small request per view
+    // that shows something after one round trip); intermediate levels are not fetched.
+    addChunks(dataset, chosen, sliceBox(info, chosen, view.plane), Tier::Visible, centre,
+              out.requests);
+    if (chosen != levels - 1)
+      addChunks(dataset, levels - 1, sliceBox(info, levels - 1, view.plane), Tier::Visible, centre,
                 out.requests);
     const Box box = sliceBox(info, chosen, view.plane);
     if (prefetch.neighbourSlices && !box.empty()) {
@@ -172,7 +176,7 @@ ViewRequests buildViewRequests(const std::shared_ptr<Dataset>& dataset,
 }
 
 ViewRequests buildOrthoRequests(const std::shared_ptr<Dataset>& dataset, const Point3& crosshair,
-                                std::vector<SliceView> views, const PrefetchOptions& prefetch) {
+                                std::vector<ViewSlice> views, const PrefetchOptions& prefetch) {
   for (auto& view : views)
     if (view.plane.axis >= 0 && view.plane.axis <= 2)
       view.plane.position = crosshair[view.plane.axis];

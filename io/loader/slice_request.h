@@ -40,7 +40,7 @@ Box chunkBoxOf(const LevelInfo& level, const Index5& chunk);
 // Chunks of `level` the plane shows.
 std::vector<Index5> visibleChunks(const DatasetInfo& info, int level, const SlicePlane& plane);
 
-struct SliceView {
+struct ViewSlice {
   SlicePlane plane;
   double screenPixelMm = 0;  // size of one screen pixel in mm at the current zoom
   int level = -1;            // >= 0 forces a level; -1 chooses it with chooseLevel()
@@ -56,16 +56,18 @@ struct ViewRequests {
   std::vector<int> levels;             // level chosen for each view (the one to display)
 };
 
-// For each view: Tier::Visible for its chunks at the chosen level and every coarser level;
+// For each view: Tier::Visible for its chunks at the chosen level (the level it shows) and at
+// the coarsest level (something on screen after one round trip), nothing in between;
 // Tier::Prefetch for the neighbouring chunk layers at the chosen level and the next finer
-// level. `distance` = from the chunk centre to the view centre, in level-0 voxels.
+// level (the loader starts those only once the visible set is complete, within its prefetch
+// budget). `distance` = from the chunk centre to the view centre, in level-0 voxels.
 ViewRequests buildViewRequests(const std::shared_ptr<Dataset>& dataset,
-                               const std::vector<SliceView>& views,
+                               const std::vector<ViewSlice>& views,
                                const PrefetchOptions& prefetch = {});
 
 // The three orthogonal views (axial, coronal, sagittal) through `crosshair` (level-0 voxels):
 // `views[i].plane.position` is overwritten with the crosshair coordinate along its axis.
 ViewRequests buildOrthoRequests(const std::shared_ptr<Dataset>& dataset, const Point3& crosshair,
-                                std::vector<SliceView> views, const PrefetchOptions& prefetch = {});
+                                std::vector<ViewSlice> views, const PrefetchOptions& prefetch = {});
 
 }  // namespace nz

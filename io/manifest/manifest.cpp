@@ -15,7 +15,7 @@
 
 #include "cloud/crypto.h"
 #include "core/error.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 #include "uri/uri.h"
 
 namespace nz {
@@ -89,6 +89,54 @@ double numberAt(const json& list, int i) {
   return v.is_number() ? v.get<double>() : 0.0;
 }
 
+json validatorsJson(const std::vector<ObjectValidator>& list) {
+  json validators = json::array();
+  for (const auto& v : list) {
+    json o = {{"key", v.key}};
+    o["size"] = v.size ? json(*v.size) : json(nullptr);
+    o["etag"] = v.etag;
+    o["last_modified"] = v.lastModified;
+    o["version"] = v.version;
+    validators.push_back(std::move(o));
+  }
+  return validators;
+}
+
+json objectsJson(const std::vector<ObjectDigest>& list) {
+  json objects = json::array();
+  for (const auto& d : list)
+    objects.push_back({{"key", d.key}, {"size", d.size}, {"sha256", d.sha256}});
+  return objects;
+}
+
+std::vector<ObjectValidator> validatorsFrom(const json& s, const std::string& what) {
+  std::vector<ObjectValidator> out;
+  if (!s.contains("validators")) return out;
+  if (!s["validators"].is_array())
+    throw Error(ErrorKind::InvalidData, what + ": validators is not a list");
+  for (const json& v : s["validators"]) {
+    ObjectValidator o;
+    o.key = field<std::string>(v, "key", what + " validator");
+    if (v.contains("size") && !v["size"].is_null())
+      o.size = field<std::uint64_t>(v, "size", what + " validator");
+    o.etag = fieldOr<std::string>(v, "etag", "", what);
+    o.lastModified = fieldOr<std::string>(v, "last_modified", "", what);
+    o.version = fieldOr<std::string>(v, "version", "", what);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<ObjectDigest> objectsFrom(const json& o, const std::string& what) {
+  std::vector<ObjectDigest> out;
+  if (o.contains("objects") && o["objects"].is_array())
+    for (const json& d : o["objects"])
+      out.push_back({fieldOr<std::string>(d, "key", "", what),
+                     fieldOr<std::uint64_t>(d, "size", 0, what),
+                     field<std::string>(d, "sha256", what + " output.objects")});
+  return out;
+}
+
 std::string hexOf(const unsigned char* p, unsigned n) {
   return crypto::toHex(std::string_view(reinterpret_cast<const char*>(p), n));
 }
@@ -100,18 +148,8 @@ std::string manifestToJson(const ExportManifest& m) {
                    : m.voxelBox.shape()[3] > 1 || m.roi.end[3] - m.roi.begin[3] > 1 ? 4
                                                                                     : 3;
   const Index5 shape = m.voxelBox.shape();
-  json validators = json::array();
-  for (const auto& v : m.validators) {
-    json o = {{"key", v.key}};
-    o["size"] = v.size ? json(*v.size) : json(nullptr);
-    o["etag"] = v.etag;
-    o["last_modified"] = v.lastModified;
-    o["version"] = v.version;
-    validators.push_back(std::move(o));
-  }
-  json objects = json::array();
-  for (const auto& d : m.objects)
-    objects.push_back({{"key", d.key}, {"size", d.size}, {"sha256", d.sha256}});
+  const json validators = validatorsJson(m.validators);
+  const json objects = objectsJson(m.objects);
   json affine = json::array();
   for (int r = 0; r < 4; ++r)
     affine.push_back(
@@ -148,8 +186,26 @@ std::string manifestToJson(const ExportManifest& m) {
               {"chunk", m.chunk},
               {"shard", m.shard},
               {"compressor", m.compressor},
+              {"byte_order", m.byteOrder},
               {"sha256", m.sha256},
               {"objects", objects}}}};
+  if (m.labels) {
+    const PairedLabels& l = *m.labels;
+    j["with"] = {{"role", "image"},
+                 {"labels",
+                  {{"uri", l.source},
+                   {"format", l.sourceFormat},
+                   {"validators", validatorsJson(l.validators)},
+                   {"validators_error", l.validatorsError}}},
+                 {"output",
+                  {{"path", l.output},
+                   {"dtype", l.dtype},
+                   {"resampling", "nearest"},
+                   {"sha256", l.sha256},
+                   {"objects", objectsJson(l.objects)}}}};
+  } else if (m.role == "labels") {
+    j["with"] = {{"role", "labels"}, {"image_output", m.pairedImage}};
+  }
   return j.dump(2) + "\n";
 }
 
@@ -176,20 +232,7 @@ ExportManifest manifestFromJson(const std::string& text, const std::string& what
   m.source = field<std::string>(s, "uri", what + " source");
   m.sourceFormat = fieldOr<std::string>(s, "format", "", what);
   m.validatorsError = fieldOr<std::string>(s, "validators_error", "", what);
-  if (s.contains("validators")) {
-    if (!s["validators"].is_array())
-      throw Error(ErrorKind::InvalidData, what + ": source.validators is not a list");
-    for (const json& v : s["validators"]) {
-      ObjectValidator o;
-      o.key = field<std::string>(v, "key", what + " validator");
-      if (v.contains("size") && !v["size"].is_null())
-        o.size = field<std::uint64_t>(v, "size", what + " validator");
-      o.etag = fieldOr<std::string>(v, "etag", "", what);
-      o.lastModified = fieldOr<std::string>(v, "last_modified", "", what);
-      o.version = fieldOr<std::string>(v, "version", "", what);
-      m.validators.push_back(std::move(o));
-    }
-  }
+  m.validators = validatorsFrom(s, what + ": source");
   const json& r = j["request"];
   m.level = field<int>(r, "level", what + " request");
   m.roi = boxFrom(r.value("roi", json()), what + ": request.roi");
@@ -218,12 +261,41 @@ ExportManifest manifestFromJson(const std::string& text, const std::string& what
   m.chunk = fieldOr<std::int64_t>(o, "chunk", 64, what);
   m.shard = fieldOr<std::int64_t>(o, "shard", 0, what);
   m.compressor = fieldOr<std::string>(o, "compressor", "", what);
+  m.byteOrder = fieldOr<std::string>(o, "byte_order", "little", what);
+  if (m.byteOrder != "little" && m.byteOrder != "big")
+    throw Error(
+        ErrorKind::InvalidData,
+        what + ": output.byte_order must be \"little\" or \"big\", not \"" + m.byteOrder + "\"");
   m.sha256 = fieldOr<std::string>(o, "sha256", "", what);
-  if (o.contains("objects") && o["objects"].is_array())
-    for (const json& d : o["objects"])
-      m.objects.push_back({fieldOr<std::string>(d, "key", "", what),
-                           fieldOr<std::uint64_t>(d, "size", 0, what),
-                           field<std::string>(d, "sha256", what + " output.objects")});
+  m.objects = objectsFrom(o, what);
+  if (j.contains("with")) {
+    const json& w = j["with"];
+    if (!w.is_object()) throw Error(ErrorKind::InvalidData, what + ": 'with' is not an object");
+    m.role = field<std::string>(w, "role", what + " with");
+    if (m.role == "image") {
+      for (const char* part : {"labels", "output"})
+        if (!w.contains(part) || !w[part].is_object())
+          throw Error(ErrorKind::InvalidData,
+                      what + ": missing object 'with." + std::string(part) + "'");
+      PairedLabels l;
+      const json& ls = w["labels"];
+      l.source = field<std::string>(ls, "uri", what + " with.labels");
+      l.sourceFormat = fieldOr<std::string>(ls, "format", "", what);
+      l.validatorsError = fieldOr<std::string>(ls, "validators_error", "", what);
+      l.validators = validatorsFrom(ls, what + ": with.labels");
+      const json& lo = w["output"];
+      l.output = field<std::string>(lo, "path", what + " with.output");
+      l.dtype = fieldOr<std::string>(lo, "dtype", "", what);
+      l.sha256 = field<std::string>(lo, "sha256", what + " with.output");
+      l.objects = objectsFrom(lo, what + " with");
+      m.labels = std::move(l);
+    } else if (m.role == "labels") {
+      m.pairedImage = field<std::string>(w, "image_output", what + " with");
+    } else {
+      throw Error(ErrorKind::InvalidData,
+                  what + ": with.role must be \"image\" or \"labels\", not \"" + m.role + "\"");
+    }
+  }
   return m;
 }
 

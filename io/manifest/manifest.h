@@ -41,6 +41,19 @@ struct ObjectDigest {
   std::string sha256;
 };
 
+// `export IMAGE --with LABELS`: the label map written on the image ROI's grid, recorded in the
+// image's manifest so a replay of it rebuilds and checks both files.
+struct PairedLabels {
+  std::string source;        // redacted URI of the label map
+  std::string sourceFormat;  // "nifti-zarr" | "ome-zarr" | "nifti"
+  std::vector<ObjectValidator> validators;
+  std::string validatorsError;
+  std::string output;  // redacted path or URI of the label output
+  std::string dtype;
+  std::vector<ObjectDigest> objects;
+  std::string sha256;
+};
+
 struct ExportManifest {
   int manifestVersion = kManifestVersion;
   std::string nzviewVersion = NZVIEW_VERSION;
@@ -68,9 +81,16 @@ struct ExportManifest {
   int gzipLevel = 6;
   int zarrVersion = 3;
   std::int64_t chunk = 64, shard = 0;
-  std::string compressor;  // empty: the writer's default
+  std::string compressor;            // empty: the writer's default
+  std::string byteOrder = "little";  // "little" | "big" (--byte-order)
   std::vector<ObjectDigest> objects;
   std::string sha256;  // the file's digest, or the tree digest of a .nii.zarr (treeDigest)
+  // Pairs (`export --with`). The image's manifest holds `labels`; the label output's own
+  // manifest has role "labels" (its source is the label map, its request and result describe
+  // the image grid it was resampled onto) and names the image output in pairedImage.
+  std::optional<PairedLabels> labels;
+  std::string role;         // "" (single export) | "image" | "labels"
+  std::string pairedImage;  // role "labels": the image output (redacted)
 };
 
 std::string manifestToJson(const ExportManifest& m);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/error.h"
+
 namespace nz {
 
 namespace {

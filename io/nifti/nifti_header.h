@@ -15,8 +15,9 @@
 #include <vector>
 
 #include "core/bytes.h"
-#include "dataset/dataset.h"
+#include "core/geometry.h"
 #include "volume/dtype.h"
+#include "volume/volume.h"
 
 namespace nz {
 

@@ -16,6 +16,9 @@ namespace nz {
 struct ReplayOptions {
   std::string output;  // empty: the manifest's output path
   std::string source;  // empty: the manifest's source URI (override when it held a SAS)
+  // Pairs (`export --with`): the label map to read instead of the recorded one. A pair's
+  // `output` is a directory: both files are rebuilt in it under their recorded names.
+  std::string labelsSource;
   bool allowChanged = false;
   ExportOutputOptions base;  // credentials (store), memory bound, metrics; codecs come from m
 };
@@ -25,13 +28,16 @@ struct ReplayResult {
   std::vector<std::string> changes;  // validator differences (only with allowChanged)
   bool identical = false;            // the SHA-256 matches the manifest's
   ExportManifest manifest;           // of the new output
+  std::string labelsOutput;          // pairs: the label map written (redacted)
 };
 
 // The request a manifest describes. Throws nz::Error(InvalidData) for unknown pad modes.
 ExportRequest requestFromManifest(const ExportManifest& m);
 
 // Throws nz::Error(InvalidData) naming every change when the source changed and !allowChanged,
-// and when the replay of an unchanged source writes different bytes.
+// and when the replay of an unchanged source writes different bytes. The manifest of a pair's
+// image replays both files and checks both sources and both digests; the label output's own
+// manifest is refused with a pointer to the image's.
 ReplayResult replayExport(const ExportManifest& m, const ReplayOptions& options,
                           CancelToken cancel = {});
 

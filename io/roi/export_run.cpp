@@ -13,7 +13,8 @@
 #include "loader/chunk_loader.h"
 #include "loader/region_reader.h"
 #include "manifest/digesting_store.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
+#include "roi/export_header.h"
 #include "uri/uri.h"
 #include "volume/dtype.h"
 #include "write/atomic_file.h"
@@ -50,7 +51,8 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite&
   // The `nifti` array as niizarr stores it (nibabel's header.write_to): the header with
   // vox_offset = header + extender + extensions, then the extender and extensions only when
   // there are extensions (348 or 540 bytes otherwise).
-  const NiftiHeader header = makeExportHeader(info, plan.outBox.shape(), plan.dtype, plan.affine);
+  NiftiHeader header = makeExportHeader(info, plan.outBox.shape(), plan.dtype, plan.affine);
+  header.bigEndian = options.bigEndian;
   const Bytes headerBytes = serializeNiftiHeader(header, false, !header.extensions.empty());
   NiftiZarrWriteOptions o;
   o.zarrVersion = options.zarrVersion;
@@ -59,6 +61,7 @@ void writeZarr(const DatasetInfo& info, const ExportPlan& plan, const ZarrWrite&
   o.chunk = options.chunk;
   if (o.chunk <= 0) throw Error(ErrorKind::InvalidArgument, "--chunk must be positive");
   o.shard = options.shard;
+  o.v3BigEndian = options.bigEndian;
   if (!options.compressor.empty()) o.compressor = options.compressor;
   o.cancel = cancel;
   o.progress = progress;
@@ -272,7 +275,8 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
         destination, options, cancel, progress, digests);
     return;
   }
-  const NiftiHeader header = makeExportHeader(info, shape, plan.dtype, plan.affine);
+  NiftiHeader header = makeExportHeader(info, shape, plan.dtype, plan.affine);
+  header.bigEndian = options.bigEndian;
   NiftiWriteOptions wo;
   wo.gzipLevel = options.gzipLevel;
   wo.store = options.store;
@@ -309,14 +313,34 @@ const char* formatName(ExportFormat f) {
   return f == ExportFormat::NiiZarr ? "nii.zarr" : f == ExportFormat::NiiGz ? "nii.gz" : "nii";
 }
 
-// The manifest of a finished export: what was asked, what was written and its digests. Written
-// next to the output (OUT.nzview.json) after the output itself, so a manifest never describes a
-// file that is not there.
-void finishManifest(const DatasetInfo& info, const ExportPlan& plan, ExportFormat format,
-                    const std::string& destination, const ExportOutputOptions& options,
+// The manifest of a finished export, written next to the output (OUT.nzview.json) after the
+// output itself, so a manifest never describes a file that is not there.
+void finishManifest(const DatasetInfo& info, const ExportPlan& plan, const std::string& destination,
+                    const ExportOutputOptions& options,
                     std::future<std::vector<ObjectValidator>>& validators,
                     std::vector<ObjectDigest> digests) {
   if (!options.writeManifest && !options.manifest) return;
+  ExportManifest m =
+      describeExport(info, plan, destination, options, validators, std::move(digests));
+  if (options.writeManifest) writeManifestFor(destination, m, options.store);
+  if (options.manifest) *options.manifest = std::move(m);
+}
+
+}  // namespace
+
+ExportFormat exportFormatFor(const std::string& out) {
+  if (endsWith(out, ".nii.zarr")) return ExportFormat::NiiZarr;
+  if (endsWith(out, ".nii.gz")) return ExportFormat::NiiGz;
+  if (endsWith(out, ".nii")) return ExportFormat::Nii;
+  throw Error(ErrorKind::InvalidArgument,
+              "output '" + redactSecrets(out) + "' must end in .nii, .nii.gz or .nii.zarr");
+}
+
+ExportManifest describeExport(const DatasetInfo& info, const ExportPlan& plan,
+                              const std::string& destination, const ExportOutputOptions& options,
+                              std::future<std::vector<ObjectValidator>>& validators,
+                              std::vector<ObjectDigest> digests) {
+  const ExportFormat format = exportFormatFor(destination);
   ExportManifest m;
   m.source = info.uri;
   m.sourceFormat = info.format;
@@ -346,6 +370,7 @@ void finishManifest(const DatasetInfo& info, const ExportPlan& plan, ExportForma
   m.chunk = options.chunk;
   m.shard = options.shard;
   m.compressor = options.compressor;
+  m.byteOrder = options.bigEndian ? "big" : "little";
   if (format == ExportFormat::NiiZarr) {
     m.objects = std::move(digests);
     m.sha256 = treeDigest(m.objects);
@@ -356,18 +381,7 @@ void finishManifest(const DatasetInfo& info, const ExportPlan& plan, ExportForma
     m.sha256 = d.sha256;
     m.objects.push_back(std::move(d));
   }
-  if (options.writeManifest) writeManifestFor(destination, m, options.store);
-  if (options.manifest) *options.manifest = std::move(m);
-}
-
-}  // namespace
-
-ExportFormat exportFormatFor(const std::string& out) {
-  if (endsWith(out, ".nii.zarr")) return ExportFormat::NiiZarr;
-  if (endsWith(out, ".nii.gz")) return ExportFormat::NiiGz;
-  if (endsWith(out, ".nii")) return ExportFormat::Nii;
-  throw Error(ErrorKind::InvalidArgument,
-              "output '" + redactSecrets(out) + "' must end in .nii, .nii.gz or .nii.zarr");
+  return m;
 }
 
 bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options) {
@@ -415,8 +429,7 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
   std::vector<ObjectDigest> digests;  // of a .nii.zarr tree, filled by writeZarr
   if (exportIsStreamed(plan, options)) {
     runStreamed(dataset, plan, format, destination, options, cancel, progress, digests);
-    finishManifest(dataset.info(), plan, format, destination, options, validators,
-                   std::move(digests));
+    finishManifest(dataset.info(), plan, destination, options, validators, std::move(digests));
     if (progress) progress(1.0);
     return static_cast<std::uint64_t>(plan.outBox.voxelCount());
   }
@@ -430,8 +443,7 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
   Volume result = executePlan(plan, std::move(voxels));
   writeExportVolume(dataset.info(), plan, result, destination, options, cancel, report(0.5, 0.5),
                     &digests);
-  finishManifest(dataset.info(), plan, format, destination, options, validators,
-                 std::move(digests));
+  finishManifest(dataset.info(), plan, destination, options, validators, std::move(digests));
   if (progress) progress(1.0);
   return static_cast<std::uint64_t>(result.shape[0] * result.shape[1] * result.shape[2] *
                                     result.shape[3] * result.shape[4]);
@@ -452,6 +464,7 @@ void writeExportVolume(const DatasetInfo& info, const ExportPlan& plan, const Vo
         destination, options, cancel, progress, digests ? *digests : unused);
   } else {
     NiftiHeader header = makeExportHeader(info, result.shape, result.dtype, plan.affine);
+    header.bigEndian = options.bigEndian;
     NiftiWriteOptions wo;
     wo.gzipLevel = options.gzipLevel;
     wo.store = options.store;

@@ -21,6 +21,7 @@
 //   nz::runExport(*ds, plan, "roi.nii.gz", o, cancel.token(), progress);
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <string>
 
 #include "core/cancel.h"
@@ -44,8 +45,11 @@ struct ExportOutputOptions {
   std::int64_t chunk = 64;  // .nii.zarr chunk edge
   std::int64_t shard = 0;   // .nii.zarr (v3) shard edge, 0 = none
   std::string compressor;   // .nii.zarr: empty = the writer's default
-  StoreOptions store;       // credentials for a cloud destination; its maxConcurrency also
-                            // bounds the chunk fetches of the read (the chunk loader's slots)
+  // Big-endian output (--byte-order big): the .nii/.nii.gz header and voxels, the .nii.zarr
+  // header array and chunks (v2 '>' dtype, v3 bytes codec "endian": "big").
+  bool bigEndian = false;
+  StoreOptions store;  // credentials for a cloud destination; its maxConcurrency also
+                       // bounds the chunk fetches of the read (the chunk loader's slots)
   // When set, receives the chunk loader's counters of the read (also when the export fails or
   // is cancelled), e.g. for `nzview-cli export --stats`.
   LoaderMetrics* loaderMetrics = nullptr;
@@ -85,5 +89,13 @@ void writeExportVolume(const DatasetInfo& info, const ExportPlan& plan, const Vo
                        const std::string& destination, const ExportOutputOptions& options,
                        CancelToken cancel = {}, const ExportProgress& progress = {},
                        std::vector<ObjectDigest>* digests = nullptr);
+
+// The manifest of a finished export of `plan` from the dataset `info` to `destination`:
+// `validators` (of the source, fetched while exporting; a failure is recorded, not thrown),
+// `digests` (of a .nii.zarr's objects, or the streamed file's; empty: the file is read back).
+ExportManifest describeExport(const DatasetInfo& info, const ExportPlan& plan,
+                              const std::string& destination, const ExportOutputOptions& options,
+                              std::future<std::vector<ObjectValidator>>& validators,
+                              std::vector<ObjectDigest> digests);
 
 }  // namespace nz

@@ -1,6 +1,7 @@
 #include "roi/export_with.h"
 
 #include <algorithm>
+#include <future>
 
 #include "core/error.h"
 #include "loader/chunk_loader.h"
@@ -80,14 +81,71 @@ LabelExportResult runLabelExport(Dataset& labels, const ExportPlan& imagePlan,
                                  const std::string& destination, const ExportOutputOptions& options,
                                  CancelToken cancel) {
   exportFormatFor(destination);  // validates the suffix before any read
+  // The label map's validators, for its manifest, fetched while it is read (as runExport).
+  std::future<std::vector<ObjectValidator>> validators;
+  const bool wantManifest = options.writeManifest || options.manifest;
+  if (wantManifest)
+    validators = std::async(std::launch::async, [&labels] { return collectValidators(labels); });
+  struct Join {
+    std::future<std::vector<ObjectValidator>>& f;
+    ~Join() {
+      if (f.valid()) f.wait();
+    }
+  } join{validators};
   LabelExportResult r;
   Volume out = resampleLabelsOnto(labels, imagePlan, options, cancel, &r);
   ExportPlan plan = imagePlan;
   plan.dtype = out.dtype;
   plan.outBox.end[3] = plan.outBox.begin[3] + 1;  // one time point, one channel
   plan.outBox.end[4] = plan.outBox.begin[4] + 1;
-  writeExportVolume(labels.info(), plan, out, destination, options, cancel);
+  std::vector<ObjectDigest> digests;
+  writeExportVolume(labels.info(), plan, out, destination, options, cancel, {}, &digests);
+  if (wantManifest) {
+    ExportManifest m =
+        describeExport(labels.info(), plan, destination, options, validators, std::move(digests));
+    m.role = "labels";
+    if (options.writeManifest) writeManifestFor(destination, m, options.store);
+    if (options.manifest) *options.manifest = std::move(m);
+  }
   return r;
+}
+
+PairedLabels pairedLabelsOf(const ExportManifest& labels) {
+  PairedLabels l;
+  l.source = labels.source;
+  l.sourceFormat = labels.sourceFormat;
+  l.validators = labels.validators;
+  l.validatorsError = labels.validatorsError;
+  l.output = labels.output;
+  l.dtype = labels.dtype;
+  l.objects = labels.objects;
+  l.sha256 = labels.sha256;
+  return l;
+}
+
+PairExportResult runPairExport(Dataset& image, Dataset& labels, const ExportPlan& plan,
+                               const std::string& imageOut, const std::string& labelsOut,
+                               const ExportOutputOptions& options, CancelToken cancel) {
+  exportFormatFor(imageOut);
+  exportFormatFor(labelsOut);
+  PairExportResult result;
+  ExportOutputOptions o = options;
+  o.writeManifest = false;  // both manifests are written once both outputs exist
+  o.manifest = &result.image;
+  runExport(image, plan, imageOut, o, cancel);
+  o.manifest = &result.labels;
+  result.label = runLabelExport(labels, plan, labelsOut, o, cancel);
+  result.labels.role = "labels";
+  result.labels.pairedImage = result.image.output;
+  result.image.role = "image";
+  result.image.labels = pairedLabelsOf(result.labels);
+  if (options.writeManifest) {
+    // The label map's manifest first: the image's (which vouches for both) is the last word.
+    writeManifestFor(labelsOut, result.labels, options.store);
+    writeManifestFor(imageOut, result.image, options.store);
+  }
+  if (options.manifest) *options.manifest = result.image;
+  return result;
 }
 
 }  // namespace nz

@@ -12,6 +12,7 @@
 
 #include "core/cancel.h"
 #include "dataset/dataset.h"
+#include "manifest/manifest.h"
 #include "roi/export_plan.h"
 #include "roi/export_run.h"
 
@@ -32,9 +33,28 @@ struct LabelExportResult {
 Volume resampleLabelsOnto(Dataset& labels, const ExportPlan& imagePlan,
                           const ExportOutputOptions& options, CancelToken cancel = {},
                           LabelExportResult* result = nullptr);
-// resampleLabelsOnto, then written like runExport (nothing left at `destination` on failure).
+// resampleLabelsOnto, then written like runExport (nothing left at `destination` on failure),
+// with its manifest (role "labels": source = the label map, request/result = the image grid)
+// when options ask for one.
 LabelExportResult runLabelExport(Dataset& labels, const ExportPlan& imagePlan,
                                  const std::string& destination, const ExportOutputOptions& options,
                                  CancelToken cancel = {});
+
+struct PairExportResult {
+  LabelExportResult label;
+  ExportManifest image;   // with `labels` filled in (role "image")
+  ExportManifest labels;  // role "labels", pairedImage = the image output
+};
+
+// What the image manifest records of the label output (source, validators, output, digests).
+PairedLabels pairedLabelsOf(const ExportManifest& labels);
+
+// `export IMAGE --with LABELS`: the image ROI (runExport), then the label map on its grid, then
+// both manifests (when options.writeManifest): the label output's own, and the image's, which
+// also records the label map's source, validators and digests, so `export --replay` of the
+// image manifest rebuilds and checks both. options.manifest receives the image's manifest.
+PairExportResult runPairExport(Dataset& image, Dataset& labels, const ExportPlan& plan,
+                               const std::string& imageOut, const std::string& labelsOut,
+                               const ExportOutputOptions& options, CancelToken cancel = {});
 
 }  // namespace nz

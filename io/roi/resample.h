@@ -10,15 +10,14 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/geometry.h"  // Point3, invertAffine, applyAffine
 #include "dataset/dataset.h"
-#include "loader/level_of_detail.h"  // Point3
-#include "roi/roi_box.h"             // invertAffine, applyAffine
 #include "volume/volume.h"
 
 namespace nz {
 
 // Maps continuous voxel indices of the target grid to continuous source voxel indices
-// (inverse(sourceAffine) * targetAffine; invertAffine/applyAffine: roi/roi_box.h). Throws
+// (inverse(sourceAffine) * targetAffine; invertAffine/applyAffine: core/geometry.h). Throws
 // nz::Error(InvalidData) when the source affine is singular.
 Matrix4 voxelToVoxel(const Matrix4& targetAffine, const Matrix4& sourceAffine);
 // Nearest index convention shared by every caller.

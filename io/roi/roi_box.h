@@ -9,11 +9,10 @@
 #include <array>
 #include <vector>
 
+#include "core/geometry.h"
 #include "dataset/dataset.h"
 
 namespace nz {
-
-using Vec3 = std::array<double, 3>;
 
 // Level-L voxel coordinate (continuous, voxel centres at integers) from a level-0 coordinate.
 // Uses A_L^-1 · A_0, so it holds for any pyramid convention the affines describe.
@@ -22,13 +21,6 @@ Vec3 level0FromLevel(const DatasetInfo& info, int level, const Vec3& pL);
 // World coordinate of a (continuous) voxel coordinate of `level`.
 Vec3 worldFromVoxel(const DatasetInfo& info, int level, const Vec3& voxel);
 Vec3 voxelFromWorld(const DatasetInfo& info, int level, const Vec3& world);
-
-Matrix4 multiply(const Matrix4& a, const Matrix4& b);
-// Inverse of an affine (last row 0 0 0 1). Throws nz::Error(InvalidData) when singular.
-Matrix4 invertAffine(const Matrix4& m);
-Vec3 applyAffine(const Matrix4& m, const Vec3& p);
-// `affine` with its origin moved to voxel `first` (the new voxel 0).
-Matrix4 shiftAffine(const Matrix4& affine, const Vec3& first);
 
 struct RoiBox {
   Box box;  // level-0 voxels; t and c ranges are kept as given (no pyramid on them)

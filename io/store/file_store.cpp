@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "store/store_factory.h"
+#include "store/file_store.h"
 
 namespace nz {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/store_factory.h"
+#include "store/memory_store.h"
 
 namespace nz {
 

@@ -16,8 +16,12 @@
 #include <vector>
 
 #include "store/store.h"
+#include "uri/uri.h"
 
 namespace nz {
+
+// The store of a mem://NAME URI: the process-wide MemoryStore::named(NAME).
+std::shared_ptr<Store> makeMemoryStore(const Uri& uri);
 
 class MemoryStore : public Store {
  public:

@@ -57,8 +57,7 @@ ReadResult memberResult(const Entry& entry, ReadResult raw, const ByteRange& ran
       (entry.method == 0 && entry.compressedSize != entry.size)) {
     res.errorKind = ErrorKind::InvalidData;
     res.error = what + ": member sizes are inconsistent or over 2 GiB (compressed " +
-                std::to_string(entry.compressedSize) + ", size " + std::to_string(entry.size) +
-                ")";
+                std::to_string(entry.compressedSize) + ", size " + std::to_string(entry.size) + ")";
     return res;
   }
   if (entry.method == 0) {

@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 #include "uri/uri.h"
 
 namespace nz {

@@ -2,10 +2,12 @@
 // Writes a volume as a single-file NIfTI (.nii, or .nii.gz as one streamed gzip member),
 // keeping the source data type and scl_slope/scl_inter so scaled values are identical.
 // The affine is written as the sform (code kept from the source, or 2) and as the qform
-// (quaternion + qfac + pixdim from its polar decomposition). Little-endian, NIfTI-1 unless a
-// dimension needs NIfTI-2. Output goes through AtomicOutput: local or cloud, all or nothing.
+// (quaternion + qfac + pixdim from its polar decomposition). Little-endian unless the header
+// says bigEndian (then header and voxels are big-endian), NIfTI-1 unless a dimension needs
+// NIfTI-2. Output goes through AtomicOutput: local or cloud, all or nothing.
 //
 //   nz::NiftiHeader h = nz::makeExportHeader(info, volume.shape, volume.dtype, plan.affine);
+//   (roi/export_header.h)
 //   nz::writeNifti("roi.nii.gz", h, volume);
 //
 // Voxels that never sit in memory at once (a streamed export) go through NiftiStreamWriter:
@@ -19,7 +21,6 @@
 
 #include "core/bytes.h"
 #include "core/cancel.h"
-#include "dataset/dataset.h"
 #include "nifti/nifti_header.h"
 #include "store/store_options.h"
 #include "volume/volume.h"
@@ -36,10 +37,6 @@ struct NiftiWriteOptions {
 
 // True when `path` ends in .nii.gz (case-insensitive); .nii otherwise.
 bool niftiPathIsGzip(const std::string& path);
-
-// Header for exporting `shape`/`dtype` voxels of `info` placed at `affine`.
-NiftiHeader makeExportHeader(const DatasetInfo& info, const Index5& shape, DType dtype,
-                             const Matrix4& affine);
 
 using NiftiSink = std::function<void(const std::uint8_t*, std::size_t)>;
 
@@ -66,6 +63,8 @@ class NiftiStreamWriter {
 
   NiftiSink sink_;
   NiftiWriteOptions options_;
+  std::size_t swapUnit_ = 0;  // big-endian header: bytes per swapped word (0: no swap)
+  Bytes swapped_;             // a block in the file's byte order
   std::uint64_t expected_ = 0;
   std::uint64_t received_ = 0;  // bytes passed to write()
   std::uint64_t emitted_ = 0;   // bytes passed on in blocks

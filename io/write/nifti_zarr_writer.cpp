@@ -86,7 +86,9 @@ ZarrArraySpec niftiZarrLevelSpec(const NiftiZarrPlan& p, const NiftiZarrWriteOpt
   s.chunks = {o.chunk, o.chunk, o.chunk, 1, 1};
   if (o.shard > 0) s.shards = {o.shard, o.shard, o.shard, 1, 1};
   s.dtype = p.dtype;
-  s.bigEndian = o.zarrVersion == 2 && p.header.bigEndian;
+  // v2 keeps the header's byte order in the dtype ('>' as niizarr); v3 writes "endian":
+  // "little" as zarr-python 3 and niizarr do, unless asked (exports with --byte-order big).
+  s.bigEndian = p.header.bigEndian && (o.zarrVersion == 2 || o.v3BigEndian);
   s.compressor = CompressorSpec::defaults(o.compressor, o.zarrVersion);
   s.writeEmptyChunks = o.writeEmptyChunks.value_or(o.zarrVersion == 2);
   s.concurrency = o.concurrency > 0

@@ -30,7 +30,9 @@ struct NiftiZarrWriteOptions {
   int levels = -1;                   // -1: niizarr's rule ceil(log2(max(n/chunk)))+1, min 1
   std::string compressor = "blosc";  // blosc | zstd | gzip | none (niizarr defaults per version)
   std::int64_t shard = 0;            // v3 only: spatial shard edge, a multiple of chunk; 0 = none
-  std::optional<bool> label;         // unset: label pyramid when intent is 1002/1003
+  // v3: a big-endian header also gives the `bytes` codec "endian": "big" (else "little").
+  bool v3BigEndian = false;
+  std::optional<bool> label;             // unset: label pyramid when intent is 1002/1003
   std::optional<bool> writeEmptyChunks;  // unset: v2 writes all chunks, v3 skips all-zero ones
   // Storage objects encoded/written in parallel; 0 = the number of cores (local output is
   // CPU-bound; each blosc-zstd encoder holds a few MB). Raise it for high-latency stores.

@@ -112,9 +112,9 @@ void swapElements(Bytes& b, DType t) {
   for (std::size_t i = 0; i + item <= b.size(); i += item) std::reverse(&b[i], &b[i] + item);
 }
 
-ordered_json v3Bytes(DType t) {
+ordered_json v3Bytes(DType t, bool bigEndian) {
   ordered_json j = {{"name", "bytes"}};
-  if (dtypeSize(t) > 1) j["configuration"] = {{"endian", "little"}};
+  if (dtypeSize(t) > 1) j["configuration"] = {{"endian", bigEndian ? "big" : "little"}};
   return j;
 }
 
@@ -179,7 +179,6 @@ ZarrArrayWriter::ZarrArrayWriter(Store& store, std::string path, ZarrArraySpec s
       }
     }
   }
-  if (spec_.zarrFormat == 3) spec_.bigEndian = false;  // v3 writes "endian": "little"
 }
 
 std::int64_t ZarrArrayWriter::objectDepth() const {
@@ -226,7 +225,7 @@ std::vector<std::pair<std::string, std::string>> ZarrArrayWriter::metadataFiles(
   } else {
     j["fill_value"] = 0;
   }
-  ordered_json inner = ordered_json::array({v3Bytes(s.dtype)});
+  ordered_json inner = ordered_json::array({v3Bytes(s.dtype, s.bigEndian)});
   ordered_json comp = v3Compressor(s.compressor, s.dtype);
   if (!comp.is_null()) inner.push_back(comp);
   if (sharded(s)) {

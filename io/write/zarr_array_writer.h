@@ -24,7 +24,7 @@ struct ZarrArraySpec {
   Index5 chunks{64, 64, 64, 1, 1};  // NIfTI order; the inner chunk when sharded
   Index5 shards{0, 0, 0, 0, 0};     // NIfTI order; zeros = no sharding (v3 only)
   DType dtype = DType::UInt8;
-  bool bigEndian = false;  // v2 only: '>' elements (niizarr keeps the source order)
+  bool bigEndian = false;  // big-endian elements: v2 '>' dtype, v3 bytes codec "endian": "big"
   CompressorSpec compressor;
   // zarr-python 3 skips chunks equal to the fill value (0); niizarr's v2 output (fill_value
   // null) has every chunk, because a missing chunk is undefined for zarr-python 2.

@@ -7,41 +7,51 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "zarr/codec_registry.h"
 
 namespace nz {
 
+namespace {
+
+// The encoder of a registry entry that nzview writes ("none", the one such entry nzview does
+// not read, stores chunks as they are).
+CompressorSpec::Kind encoderOf(const CodecEntry& e) {
+  using K = CompressorSpec::Kind;
+  if (!e.reads) return K::None;
+  switch (e.kind) {
+    case BytesCodec::Kind::Blosc:
+      return K::Blosc;
+    case BytesCodec::Kind::Zstd:
+      return K::Zstd;
+    case BytesCodec::Kind::Gzip:
+      return K::Gzip;
+    default:
+      break;
+  }
+  throw Error(ErrorKind::Unsupported, std::string("compressor '") + e.name + "' has no encoder");
+}
+
+}  // namespace
+
 CompressorSpec CompressorSpec::defaults(const std::string& name, int zarrVersion) {
+  const CodecEntry* entry = findCodec(name);
+  if (!entry || !entry->writes || name != entry->name)
+    throw Error(ErrorKind::InvalidArgument, "unknown compressor '" + name + "' (expected " +
+                                                joinWritableCompressors(", ", " or ") + ")");
   CompressorSpec c;
-  if (name == "blosc") {
-    c.kind = Kind::Blosc;
+  c.kind = encoderOf(*entry);
+  if (c.kind == Kind::Blosc) {
     // numcodecs Blosc() (v2) vs zarr-python 3 BloscCodec() (v3), as niizarr gets them.
     c.bloscCname = zarrVersion == 2 ? "lz4" : "zstd";
     c.bloscShuffle = zarrVersion == 2 ? 1 : -1;
-  } else if (name == "zstd") {
-    c.kind = Kind::Zstd;
-  } else if (name == "gzip") {
-    c.kind = Kind::Gzip;
-  } else if (name == "none") {
-    c.kind = Kind::None;
-  } else {
-    throw Error(ErrorKind::InvalidArgument,
-                "unknown compressor '" + name + "' (expected blosc, zstd, gzip or none)");
   }
   c.level = 5;
   return c;
 }
 
 const char* CompressorSpec::name() const {
-  switch (kind) {
-    case Kind::Blosc:
-      return "blosc";
-    case Kind::Zstd:
-      return "zstd";
-    case Kind::Gzip:
-      return "gzip";
-    case Kind::None:
-      return "none";
-  }
+  for (const CodecEntry& e : codecRegistry())
+    if (e.writes && encoderOf(e) == kind) return e.name;
   return "none";
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "compress/inflate_buffer.h"
 #include "core/error.h"
 #include "zarr/codecs_numcodecs.h"
 
@@ -137,11 +138,18 @@ Bytes decodeInflate(const Bytes& in, const StageSize& want, BytesCodec::Kind kin
     fail(what, std::string(name) + " data of " + std::to_string(in.size()) +
                    " bytes cannot decode to the " + std::to_string(want.size) +
                    " bytes the chunk needs (truncated or corrupt)");
+  const auto initial = static_cast<std::size_t>(
+      want.exact ? limit
+                 : std::min<std::uint64_t>(limit, std::max<std::size_t>(in.size() * 4, 4096)));
+  // Fast path: ISA-L (io/compress). Whatever it cannot decode in full is decoded again by zlib
+  // below, which names the problem.
+  if (auto fast = inflateWholeIsal(in.data(), in.size(), limit, initial)) {
+    checkStageSize(fast->size(), want, name, what);
+    return std::move(*fast);
+  }
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 32) != Z_OK) fail(what, "zlib init failed");
-  Bytes out(static_cast<std::size_t>(
-      want.exact ? limit
-                 : std::min<std::uint64_t>(limit, std::max<std::size_t>(in.size() * 4, 4096))));
+  Bytes out(initial);
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
   std::size_t produced = 0;

@@ -9,6 +9,7 @@
 #include "core/checked.h"
 #include "core/error.h"
 #include "core/json_parse.h"
+#include "zarr/codec_registry.h"
 
 namespace nz {
 
@@ -261,49 +262,6 @@ double parseFill(const json& v, ZarrArrayMeta& m, const std::string& what) {
     return r;
   }
   return scalarFill(v, m.dtype, m.itemSize, m.fillValue, what);
-}
-
-BytesCodec bloscCodec(const json& cfg, bool v3) {
-  BytesCodec c{BytesCodec::Kind::Blosc, "blosc", ""};
-  std::string detail = cfg.value("cname", std::string("?"));
-  if (cfg.contains("clevel")) detail += " clevel " + cfg["clevel"].dump();
-  const json shuffle = cfg.value("shuffle", json());
-  if (v3 && shuffle.is_string()) {
-    detail += " " + shuffle.get<std::string>();
-  } else if (shuffle.is_number_integer()) {
-    const int s = shuffle.get<int>();
-    detail += s == 0 ? " noshuffle" : s == 1 ? " shuffle" : s == 2 ? " bitshuffle" : " autoshuffle";
-  }
-  c.detail = detail;
-  return c;
-}
-
-// Numcodecs compressor or v3 bytes->bytes codec by name; nullopt-like via `ok`.
-bool bytesCodecByName(const std::string& name, const json& cfg, bool v3, BytesCodec& out) {
-  if (name == "blosc" || name == "numcodecs.blosc") {
-    out = bloscCodec(cfg, v3);
-  } else if (name == "zstd" || name == "numcodecs.zstd") {
-    out = {BytesCodec::Kind::Zstd, "zstd", "level " + cfg.value("level", json(0)).dump()};
-  } else if (name == "zlib" || name == "numcodecs.zlib") {
-    out = {BytesCodec::Kind::Zlib, "zlib", "level " + cfg.value("level", json(0)).dump()};
-  } else if (name == "gzip" || name == "numcodecs.gzip") {
-    out = {BytesCodec::Kind::Gzip, "gzip", "level " + cfg.value("level", json(0)).dump()};
-  } else if (name == "crc32c" || name == "numcodecs.crc32c") {
-    out = {BytesCodec::Kind::Crc32c, "crc32c", ""};
-  } else if (name == "lz4" || name == "numcodecs.lz4") {
-    out = {BytesCodec::Kind::Lz4, "lz4",
-           "acceleration " + cfg.value("acceleration", json(1)).dump()};
-  } else if (name == "bz2" || name == "numcodecs.bz2") {
-    out = {BytesCodec::Kind::Bz2, "bz2", "level " + cfg.value("level", json(9)).dump()};
-  } else if (name == "lzma" || name == "numcodecs.lzma") {
-    // Formats 1 (.xz, the default) and 2 (.lzma) carry their own settings; raw needs filters.
-    const json format = cfg.value("format", json(1));
-    if (format != 1 && format != 2) return false;
-    out = {BytesCodec::Kind::Lzma, "lzma", "format " + format.dump()};
-  } else {
-    return false;
-  }
-  return true;
 }
 
 void finishNames(ZarrArrayMeta& m) {

@@ -1,6 +1,6 @@
 #pragma once
 // Zarr array metadata (v2 .zarray and v3 zarr.json) parsed into one validated struct.
-// Spec: zarr-specs docs/v2/v2.0.rst and docs/v3/core/index.rst (see docs/nifti-zarr-format.md).
+// Spec: the Zarr v2 and v3 core specifications (zarr-specs: v2.0, v3 core).
 //
 //   nz::ZarrArrayMeta m = nz::parseZarrArrayV2(text, "scan.nii.zarr/0/.zarray");
 //   std::string key = m.chunkKey("0", {0, 1, 2});   // "0/0/1/2"

@@ -3,7 +3,7 @@
 // chunks, and the stored bytes of the intersecting chunks (when --local names the same data on
 // disk). Modes: header (open only), slice (full-resolution axial slice z = Z), roi (box).
 //   bench_reader URI header|slice|roi [--z Z] [--roi i0:i1,j0:j1,k0:k1] [--local DIR]
-//                [--concurrency N] [--level L]
+//                [--concurrency N] [--level L] [--option KEY=VALUE]...
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
       options.maxConcurrency = std::stoi(v);
     else if (k == "--level")
       level = std::stoi(v);
+    else if (k == "--option" && v.find('=') != std::string::npos)
+      options.extra[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;

@@ -3,8 +3,10 @@
 // ("window": the viewer's own loader and renders run beside the export, as for a user; "busy":
 // started right after the open, while the views still stream).
 // Prints one JSON line: mode, seconds, chunks fetched by the export, chunks/s.
-// Usage: gui_export_bench URI --roi i0:i1,j0:j1,k0:k1 --out FILE.nii [--window | --busy]
-//        [--level L]
+// "busy-shared" is busy with the views keeping all their connections during the export (the
+// behaviour before exports took priority), for comparison.
+// Usage: gui_export_bench URI --roi i0:i1,j0:j1,k0:k1 --out FILE.nii
+//        [--window | --busy | --busy-shared] [--level L]
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -14,17 +16,18 @@
 
 #include "data/data_source.h"
 #include "dataset/dataset.h"
-#include "roi/export_job.h"
 #include "roi/export_plan.h"
 #include "roi/export_run.h"
 #include "roi/roi_box.h"
 #include "ui/main_window.h"
+#include "viewer/roi/export_job.h"
 #include "views/ortho_viewer.h"
+#include "views/slice_view.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
   std::string uri, roi, out;
-  bool window = false, busy = false;
+  bool window = false, busy = false, shared = false;
   int level = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -38,6 +41,8 @@ int main(int argc, char** argv) {
       window = true;
     else if (a == "--busy")
       window = busy = true;  // export while the views still stream
+    else if (a == "--busy-shared")
+      window = busy = shared = true;
     else
       uri = a;
   }
@@ -79,17 +84,33 @@ int main(int argc, char** argv) {
                      if (!good) std::fprintf(stderr, "%s\n", message.toUtf8().constData());
                      loop.quit();
                    });
+  auto renders = [&w] {
+    int n = 0;
+    if (w)
+      for (auto* v : w->viewer()->views()) n += v->renderCount();
+    return n;
+  };
+  const int rendersBefore = renders();
   QElapsedTimer clock;
   clock.start();
   job.start();
+  if (shared) {  // undo the main window's yield to the export
+    w->source()->setMaxInFlight(0);
+    w->viewer()->setRecomposeDelay(0);
+  }
   loop.exec();
   const double secs = double(clock.nsecsElapsed()) / 1e9;
+  // What the viewer's own loader fetched while the export ran (the competition for the link).
+  const nz::LoaderMetrics viewer = w ? w->source()->metrics() : nz::LoaderMetrics{};
   std::printf(
-      "{\"mode\":\"%s\",\"seconds\":%.3f,\"chunks\":%llu,\"chunks_per_s\":%.1f,\"ok\":%s}\n",
-      busy     ? "busy"
+      "{\"mode\":\"%s\",\"seconds\":%.3f,\"chunks\":%llu,\"chunks_per_s\":%.1f,"
+      "\"viewer_chunks\":%llu,\"viewer_mb\":%.1f,\"view_renders\":%d,\"ok\":%s}\n",
+      shared   ? "busy-shared"
+      : busy   ? "busy"
       : window ? "window"
                : "job",
       secs, static_cast<unsigned long long>(metrics.completed), double(metrics.completed) / secs,
-      ok ? "true" : "false");
+      static_cast<unsigned long long>(viewer.completed), double(viewer.bytesFetched) / 1e6,
+      renders() - rendersBefore, ok ? "true" : "false");
   return ok ? 0 : 1;
 }

@@ -54,7 +54,7 @@ SliceResult timeSlice(const std::shared_ptr<nz::Dataset>& ds, std::size_t inFlig
   const auto& info = ds->info();
   const int coarsest = int(info.levels.size()) - 1;
   nz::ChunkLoader loader(nz::LoaderOptions{1u << 30, inFlight});
-  nz::SliceView view;
+  nz::ViewSlice view;
   view.plane = nz::wholeSlice(info, 2, double(info.shape[2] / 2));
   view.level = 0;
   auto set = nz::buildViewRequests(ds, {view}, {prefetch, prefetch});
@@ -129,9 +129,9 @@ BrowseResult browse(const std::shared_ptr<nz::Dataset>& ds, std::size_t budget, 
     const nz::Point3 cross{info.shape[0] * (0.2 + 0.6 * f),
                            info.shape[1] * (0.5 + 0.3 * std::sin(i * 0.3)),
                            info.shape[2] * (0.3 + 0.4 * f)};
-    std::vector<nz::SliceView> views;
+    std::vector<nz::ViewSlice> views;
     for (int axis : {2, 1, 0}) {
-      nz::SliceView v;
+      nz::ViewSlice v;
       v.plane.axis = axis;
       const auto [u, w] = nz::inPlaneAxes(axis);
       const double half = 0.5 * screen * pixelMm / info.spacing[0];  // level-0 voxels

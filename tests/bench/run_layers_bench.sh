@@ -4,7 +4,10 @@
 # affine (make_label_volume.py, converted with nzview-cli convert --label) over it, all local
 # files, under Xvfb. Prints a table: compose ms of a VIEW-px view with 1 and 3 layers (p50/p95),
 # chunk requests per view change, longest GUI stall, peak RSS and the one cache's peak bytes.
-# Usage: tests/bench/run_layers_bench.sh [--size 1024] [--view 1024] [--steps 12]
+# Usage: tests/bench/run_layers_bench.sh [--size 1024] [--view 1024] [--steps 12] [--gui-compose]
+#        [--layout grid|ortho|3d]
+#        --gui-compose: compose on the GUI thread (the baseline before the compose workers).
+#        --layout: the views shown (default grid, as nzview: with the 3D view).
 #        Env: BUILD_DIR (default build), BENCH_DATA (default $BUILD_DIR/bench-data).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,11 +16,14 @@ data=${BENCH_DATA:-$build/bench-data}
 size=1024
 view=1024
 steps=12
+extra=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --size) size=$2; shift 2 ;;
     --view) view=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
+    --gui-compose) extra+=(--gui-compose); shift ;;
+    --layout) extra+=(--layout "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,4 +46,4 @@ fi
 screen="-screen 0 $((2 * view + 600))x$((2 * view + 400))x24 -nolisten tcp"
 LIBGL_ALWAYS_SOFTWARE=1 QT_XCB_GL_INTEGRATION=xcb_glx \
   xvfb-run -a -s "$screen" "$build/bench/layers_bench" "$ref" "$second" "$labels" \
-  --view "$view" --steps "$steps"
+  --view "$view" --steps "$steps" ${extra[@]+"${extra[@]}"}

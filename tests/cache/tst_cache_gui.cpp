@@ -10,13 +10,13 @@
 #include <QtTest>
 
 #include "../viewer/viewer_test_util.h"
-#include "cache/cache_controller.h"
-#include "cache/cache_settings_dialog.h"
 #include "cache_test_util.h"
 #include "data/data_source.h"
-#include "roi/roi_controller.h"
-#include "roi/roi_model.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
+#include "viewer/cache/cache_controller.h"
+#include "viewer/cache/cache_settings_dialog.h"
+#include "viewer/roi/roi_controller.h"
+#include "viewer/roi/roi_model.h"
 #include "views/ortho_viewer.h"
 
 using namespace nztest;
@@ -26,8 +26,9 @@ namespace {
 
 bool complete(nzviewer::MainWindow* w) {
   const nz::LoaderMetrics m = w->source()->metrics();
+  // The views compose on their workers: complete once the newest pictures are applied too.
   return m.visibleWanted > 0 && m.visibleAvailable + m.failed >= m.visibleWanted &&
-         m.inFlight == 0 && m.queueLength == 0;
+         m.inFlight == 0 && m.queueLength == 0 && w->viewer()->allViewsComplete();
 }
 
 // Waits until every view shows its data (loader idle, then two more event-loop rounds of

@@ -108,9 +108,10 @@ def main():
         assert rc == 0, se
         img_out, lab_out = out + "roi_image.nii.gz", out + "roi_labels.nii.gz"
         assert so.split() == [img_out, lab_out], so
-        # The image export writes its manifest; the resampled label map has none (yet).
+        # Both files get a manifest (the image's also records the label map: see manifest_replay).
         assert sorted(os.listdir(out)) == ["roi_image.nii.gz", "roi_image.nii.gz.nzview.json",
-                                           "roi_labels.nii.gz"], sorted(os.listdir(out))
+                                           "roi_labels.nii.gz", "roi_labels.nii.gz.nzview.json"], \
+            sorted(os.listdir(out))
         assert nib.load(img_out).shape[:3] == (56, 64, 80)
         nonzero, distinct = check_pair(img_out, lab_out, labels, lab_aff, image_shape,
                                        image_affine, ([10, 20, 60], [70, 90, 110]))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs `nzview-cli info` on the dataset that test_cloud_azure left in Azurite with each way of
+# Runs `nzview-cli info` on the dataset that tst_cloud_azure left in Azurite with each way of
 # giving a secret (key flag, SAS in the URI, connection string in the environment), then with a
 # wrong key, and checks that no secret appears anywhere in stdout or stderr.
 #   cli_info_no_secrets.sh NZVIEW_CLI AZURITE_STATE_DIR

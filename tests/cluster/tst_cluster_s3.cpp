@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "cloud/cloud_test_util.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 #include "uri/uri.h"
 
 namespace fs = std::filesystem;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/forwarding_store.h"
 #include "convert/convert.h"
 #include "convert_test_util.h"
 #include "dataset/nifti_file_dataset.h"
@@ -75,10 +76,10 @@ nz::Bytes gzipBytes(const nz::Bytes& in) {
 }
 
 // A remote-like store: each read completes on its own thread after a delay (a round trip).
-class SlowStore : public nz::Store {
+class SlowStore : public nztest::ForwardingStore {
  public:
   SlowStore(std::shared_ptr<nz::MemoryStore> inner, int delayMs)
-      : inner_(std::move(inner)), delayMs_(delayMs) {}
+      : ForwardingStore(inner), inner_(std::move(inner)), delayMs_(delayMs) {}
   std::string describe() const override { return "slow+" + inner_->describe(); }
   void readAsync(const std::string& key, nz::ByteRange range, nz::CancelToken cancel,
                  nz::ReadCallback done) override {
@@ -97,10 +98,6 @@ class SlowStore : public nz::Store {
   }
   // Most reads that were in flight at once.
   int maxInFlight() const { return counts_->maxInFlight; }
-  std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
-  void write(const std::string& key, const nz::Bytes& data) override { inner_->write(key, data); }
-  void remove(const std::string& key) override { inner_->remove(key); }
-  nz::StoreStats stats() const override { return inner_->stats(); }
 
  private:
   std::shared_ptr<nz::MemoryStore> inner_;

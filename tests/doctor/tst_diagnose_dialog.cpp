@@ -10,9 +10,9 @@
 #include <QtTest>
 
 #include "dataset/dataset.h"
-#include "doctor/diagnose_dialog.h"
-#include "roi/export_dialog.h"
 #include "ui/open_dialog.h"
+#include "viewer/doctor/diagnose_dialog.h"
+#include "viewer/roi/export_dialog.h"
 
 using nzviewer::DiagnoseDialog;
 

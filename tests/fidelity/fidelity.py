@@ -12,12 +12,18 @@ Every check prints 'ok' or raises with what differs.
   fidelity.py info-header SRC INFO.json     info --json "nifti_header" == nibabel's header
   fidelity.py ome05 REFDATA DIR             v3 groups: ome only, top-level only, both disagreeing
   fidelity.py ome06 REFDATA DIR             0.6 coordinateSystems + affine / nifti:sform
+  fidelity.py ome06-bydim REFDATA DIR       0.6 byDimension (rc0 inputAxes and dev input_axes)
+  fidelity.py ome06-scene REFDATA DIR       0.6 scene of two images (affine, translation)
   fidelity.py info-affine INFO.json EXPECTED.npy  info --json affine == expected (1e-4)
+  fidelity.py big-endian SRC OUT            OUT (export --byte-order big) is big-endian on
+                                            disk and holds SRC's header fields and voxels
   fidelity.py codecs DIR                    zarr-python 2.13 groups: lz4, bz2, lzma, delta,
                                             fixedscaleoffset, float16, 2D yx and cyx
   fidelity.py check-codec ZARR OUT.nii      export of ZARR == zarr-python's read
   fidelity.py nested DIR                    a v3 array with nested sharding (shards of shards)
   fidelity.py check-array NPY OUT.nii       OUT's voxels == the array saved in NPY
+  fidelity.py check-array-of A.nii B.nii    A's voxels == B's
+  fidelity.py check-zarrita 3d|2d OUT.nii   export of a zarrita-written image: values, affine
   fidelity.py ozx GROUP OUT.ozx zip64|stored|deflated   zipped OME-Zarr (RFC-9)
   fidelity.py same-volume A.nii B.nii       voxels, affine and header equal
   fidelity.py level-sanity REFDATA DIR      a pyramid whose level 1 declares the wrong scale
@@ -286,6 +292,87 @@ def ome06(refdata, out):
     write_group(os.path.join(out, "affine.ome.zarr"), zj)
     p0 = np.diag(s0[::-1] + [1.0])
     np.save(os.path.join(out, "expected06.npy"), rot_xyz @ p0)
+    print("ok")
+
+
+def _image06(refdata, dst, global_transforms=None):
+    """A plain OME-Zarr 0.6 image (the refdata g1 pyramid): intrinsic system "physical"."""
+    zj = copy_group(refdata, dst)
+    ms = zj["attributes"]["ome"]["multiscales"][0]
+    axes = ms["axes"]
+    datasets = []
+    for d in ms["datasets"]:
+        sc, tr = d["coordinateTransformations"]
+        datasets.append({"path": d["path"], "coordinateTransformations": [{
+            "type": "sequence", "input": {"path": d["path"]}, "output": {"name": "physical"},
+            "transformations": [sc, tr]}]})
+    ms06 = {"coordinateSystems": [{"name": "physical", "axes": axes}], "datasets": datasets}
+    if global_transforms:
+        ms06["coordinateSystems"].append({"name": "world", "axes": axes})
+        ms06["coordinateTransformations"] = global_transforms
+    zj["attributes"] = {"ome": {"version": "0.6", "multiscales": [ms06]}}
+    write_group(dst, zj)
+    s0 = ms["datasets"][0]["coordinateTransformations"][0]["scale"]
+    t0 = ms["datasets"][0]["coordinateTransformations"][1]["translation"]
+    p0 = np.diag(s0[::-1] + [1.0])
+    p0[:3, 3] = t0[::-1]
+    return p0  # xyz: physical from level-0 voxel
+
+
+PERM = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]])  # xyz <-> zyx
+
+
+def ome06_bydim(refdata, out):
+    """byDimension: z scaled by 2 and shifted; (y, x) rotated by 20 degrees and shifted."""
+    os.makedirs(out, exist_ok=True)
+    c, s = np.cos(np.radians(20)), np.sin(np.radians(20))
+    zyx = np.eye(4)
+    zyx[0, 0], zyx[0, 3] = 2.0, -3.0
+    zyx[1:3, 1:3] = [[c, -s], [s, c]]
+    zyx[1:3, 3] = [4.0, -6.0]
+    for style, (ik, ok) in (("rc0", ("inputAxes", "outputAxes")),
+                            ("dev", ("input_axes", "output_axes"))):
+        bd = {"type": "byDimension", "input": {"name": "physical"}, "output": {"name": "world"},
+              "transformations": [
+                  {"transformation": {"type": "affine",
+                                      "affine": [[c, -s, 4.0], [s, c, -6.0]]},
+                   ik: [1, 2], ok: [1, 2]},
+                  {"transformation": {"type": "sequence", "transformations": [
+                      {"type": "scale", "scale": [2.0]},
+                      {"type": "translation", "translation": [-3.0]}]},
+                   ik: [0], ok: [0]}]}
+        p0 = _image06(refdata, os.path.join(out, f"bydim_{style}.ome.zarr"), [bd])
+        np.save(os.path.join(out, f"expected_bydim_{style}.npy"), PERM @ zyx @ PERM @ p0)
+    print("ok")
+
+
+def ome06_scene(refdata, out):
+    """A scene group relating two images to the system "atlas" (dev4+/rc0 {name, path})."""
+    root = os.path.join(out, "scene.ome.zarr")
+    if os.path.exists(root):
+        shutil.rmtree(root)
+    os.makedirs(root)
+    p0 = _image06(refdata, os.path.join(root, "brainA"))
+    _image06(refdata, os.path.join(root, "brainB"))
+    c, s = np.cos(np.radians(30)), np.sin(np.radians(30))
+    zyx = np.eye(4)
+    zyx[1:3, 1:3] = [[c, -s], [s, c]]  # rotation in the y-x plane
+    zyx[:3, 3] = [10.0, -20.0, 5.0]
+    axes = [{"name": n, "type": "space", "unit": "millimeter"} for n in ("z", "y", "x")]
+    group = {"zarr_format": 3, "node_type": "group", "attributes": {"ome": {
+        "version": "0.6",
+        "scene": {
+            "coordinateSystems": [{"name": "atlas", "axes": axes}],
+            "coordinateTransformations": [
+                {"type": "affine", "affine": zyx[:3].tolist(),
+                 "input": {"name": "physical", "path": "brainA"}, "output": {"name": "atlas"}},
+                {"type": "translation", "translation": [0.0, 0.0, 50.0],
+                 "input": {"name": "physical", "path": "brainB"}, "output": {"name": "atlas"}}]}}}}
+    json.dump(group, open(os.path.join(root, "zarr.json"), "w"), indent=2)
+    np.save(os.path.join(out, "expected_scene.npy"), PERM @ zyx @ PERM @ p0)
+    shift = np.eye(4)
+    shift[:3, 3] = [0.0, 0.0, 50.0]  # brainB's translation, zyx
+    np.save(os.path.join(out, "expected_scene_brainB.npy"), PERM @ shift @ PERM @ p0)
     print("ok")
 
 
@@ -578,11 +665,90 @@ def check_array(npy, nii):
     print("ok")
 
 
+def check_array_of(a, b):
+    """The voxels of two NIfTI files are equal (dtype and shape included)."""
+    x = np.asanyarray(nib.load(a).dataobj.get_unscaled())
+    y = np.asanyarray(nib.load(b).dataobj.get_unscaled())
+    assert x.shape == y.shape and x.dtype == y.dtype, (x.shape, x.dtype, y.shape, y.dtype)
+    assert np.array_equal(x, y), "voxels differ"
+    print("ok")
+
+
+def check_zarrita(kind, nii):
+    """An export of a zarrita-written image (tests/servers/write_zarrita.mjs) holds its values
+    and its OME geometry (scale, translation; x, y, z order) to 1e-4."""
+    img = nib.load(nii)
+    got = np.asanyarray(img.dataobj.get_unscaled())
+    if kind == "3d":
+        z, y, x = np.meshgrid(range(10), range(12), range(14), indexing="ij")
+        want = ((z * 37 + y * 11 + x * 3) % 1000).astype(np.uint16).transpose(2, 1, 0)
+        aff = np.array([[0.75, 0, 0, 3.0], [0, 0.5, 0, -2.0], [0, 0, 2.0, 1.0], [0, 0, 0, 1]])
+    else:
+        y, x = np.meshgrid(range(9), range(11), indexing="ij")
+        want = (y * 13 - x * 7).astype(np.int16).transpose(1, 0)[:, :, None]
+        aff = np.diag([0.2, 0.3, 1.0, 1.0])
+    got = got.reshape(got.shape[:3])
+    assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, got.shape, want.shape)
+    assert np.array_equal(got, want), "voxels differ"
+    assert np.allclose(img.affine[:, :2], aff[:, :2], atol=1e-4) and \
+        np.allclose(img.affine[:3, 3], aff[:3, 3], atol=1e-4), (img.affine, aff)
+    if kind == "3d":
+        assert np.allclose(img.affine, aff, atol=1e-4), (img.affine, aff)
+    print("ok")
+
+
 def info_affine(info_json, expected):
     j = json.load(open(info_json))
     got = np.array(j["affine"], dtype=float)
     want = np.load(expected)
     assert np.allclose(got, want, atol=1e-4), (got, want)
+    print("ok")
+
+
+def _sizeof_hdr_big(raw):
+    """The header's first int32 read big-endian: 348 (NIfTI-1) or 540 (NIfTI-2) when big."""
+    import struct
+    size = struct.unpack(">i", raw[:4])[0]
+    assert size in (348, 540), f"sizeof_hdr read big-endian is {size}: not a big-endian header"
+    return size
+
+
+def big_endian(src, out):
+    import gzip
+    a = load(src)
+    if out.endswith(".nii") or out.endswith(".nii.gz"):
+        raw = (gzip.open if out.endswith(".gz") else open)(out, "rb").read(4)
+        _sizeof_hdr_big(raw)
+        b = load(out)
+        assert b.header.endianness == ">", b.header.endianness
+        assert b.get_data_dtype().byteorder == ">" or b.get_data_dtype().itemsize == 1, \
+            b.get_data_dtype()
+        assert type(a.header) is type(b.header), (type(a.header), type(b.header))
+        compare(a.header, b.header)  # every field and extension, by value
+        want = np.asanyarray(a.dataobj.get_unscaled())
+        got = np.asanyarray(b.dataobj.get_unscaled())
+        assert np.array_equal(got, want), "voxels differ"
+        assert np.allclose(a.affine, b.affine, atol=1e-4)
+        print("ok")
+        return
+    # .nii.zarr: the header array holds a big-endian header, level 0 is big-endian.
+    v3 = os.path.exists(os.path.join(out, "zarr.json"))
+    head = open(os.path.join(out, "nifti", "c" if v3 else "", "0"), "rb").read()
+    _sizeof_hdr_big(head)
+    if v3:
+        zj = json.load(open(os.path.join(out, "0", "zarr.json")))
+        codecs = zj["codecs"]
+        if codecs[0]["name"] == "sharding_indexed":
+            codecs = codecs[0]["configuration"]["codecs"]
+        assert codecs[0] == {"name": "bytes", "configuration": {"endian": "big"}}, codecs[0]
+    else:
+        import zarr
+        arr = zarr.open(os.path.join(out, "0"), mode="r")
+        assert arr.dtype.byteorder == ">", arr.dtype
+        want = np.asanyarray(a.dataobj.get_unscaled())
+        got = np.transpose(arr[...], tuple(range(arr.ndim))[::-1])
+        assert got.shape == want.shape, (got.shape, want.shape)
+        assert np.array_equal(got, want), "voxels differ (zarr-python 2.13's read)"
     print("ok")
 
 
@@ -593,4 +759,6 @@ if __name__ == "__main__":
      "info-affine": info_affine, "level-sanity": level_sanity,
      "info-level-affine": info_level_affine, "codecs": codecs,
      "check-codec": check_codec, "ozx": ozx, "same-volume": same_volume, "nested": nested,
-     "check-array": check_array}[cmd](*args)
+     "check-array": check_array, "big-endian": big_endian, "ome06-bydim": ome06_bydim,
+     "ome06-scene": ome06_scene, "check-array-of": check_array_of,
+     "check-zarrita": check_zarrita}[cmd](*args)

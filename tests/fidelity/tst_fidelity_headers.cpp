@@ -12,35 +12,22 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "common/process_run.h"
+
 namespace {
 
-const QString kCli = QStringLiteral(NZ_BINARY_DIR "/bin/nzview-cli");
+const QString kCli = nztest::kCliPath;
 const QString kRef = QStringLiteral(NZ_TEST_DATA_DIR "/refdata");
 const QString kScript = QStringLiteral(NZ_SOURCE_DIR "/tests/fidelity/fidelity.py");
 
-struct Run {
-  int rc = -1;
-  QString out, err;
-};
+using nztest::Run;
 
 Run run(const QString& program, const QStringList& args) {
-  QProcess p;
-  p.start(program, args);
-  Run r;
-  if (!p.waitForFinished(180000)) {
-    p.kill();
-    p.waitForFinished();
-    r.err = "timeout";
-    return r;
-  }
-  r.rc = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+  return nztest::runProcess(program, args);
 }
 
 Run cli(const QStringList& args) { return run(kCli, args); }
-Run py(const QStringList& args) { return run("/usr/bin/python3", QStringList{kScript} + args); }
+Run py(const QStringList& args) { return run(nztest::kPython, QStringList{kScript} + args); }
 
 #define CHECK_OK(r) QVERIFY2((r).rc == 0 && (r).out.contains("ok"), qPrintable((r).out + (r).err))
 #define CLI_OK(r) QVERIFY2((r).rc == 0, qPrintable((r).err))
@@ -98,6 +85,65 @@ class TestFidelityHeaders : public QObject {
     CLI_OK(cli({"export", src(source), "-o", src(out)}));
     const QString original = src(source.section('.', 0, 0) + ".nii.gz");
     CHECK_OK(py({"same-header", original, src(out)}));
+  }
+
+  // --byte-order big: big-endian on disk (header, voxels; .nii.zarr header array and chunks:
+  // v2 '>' dtype, v3 bytes codec endian big), every header field and extension and the voxels
+  // as the source (nibabel; zarr-python 2.13 for v2), read back by nzview (info says big; a
+  // little-endian export of it equals the source field by field), and the manifest records the
+  // byte order so the replay is byte-identical.
+  void bigEndianExports_data() {
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("out");
+    QTest::addColumn<QStringList>("extra");
+    QTest::newRow("NIfTI-1 -> .nii") << "fields_v1.nii.zarr"
+                                     << "be1.nii" << QStringList{};
+    QTest::newRow("NIfTI-2 -> .nii.gz") << "fields_v2.nii.zarr"
+                                        << "be2.nii.gz" << QStringList{};
+    QTest::newRow("FSL 4D -> .nii.gz") << "example4d.nii.zarr"
+                                       << "be4d.nii.gz" << QStringList{};
+    QTest::newRow("NIfTI-1 -> .nii.zarr v2")
+        << "fields_v1.nii.zarr"
+        << "be_v2.nii.zarr" << QStringList{"--zarr-version", "2", "--chunk", "8"};
+    QTest::newRow("NIfTI-1 -> .nii.zarr v3") << "fields_v1.nii.zarr"
+                                             << "be_v3.nii.zarr" << QStringList{"--chunk", "8"};
+    QTest::newRow("NIfTI-1 -> .nii.zarr v3 sharded")
+        << "fields_v1.nii.zarr"
+        << "be_v3s.nii.zarr" << QStringList{"--chunk", "4", "--shard", "8"};
+  }
+  void bigEndianExports() {
+    QFETCH(QString, source);
+    QFETCH(QString, out);
+    QFETCH(QStringList, extra);
+    const QString original = src(source.section('.', 0, 0) + ".nii.gz");
+    CLI_OK(cli(QStringList{"export", src(source), "-o", src(out), "--byte-order", "big"} + extra));
+    CHECK_OK(py({"big-endian", original, src(out)}));
+    const QJsonObject info = infoJson(src(out), src(out + ".info.json"));
+    QCOMPARE(info["header_byte_order"].toString(), QStringLiteral("big"));
+    const QString back = src(out.section('.', 0, 0) + "_back.nii");
+    CLI_OK(cli({"export", src(out), "-o", back}));
+    CHECK_OK(py({"same-header", original, back}));
+    QFile mf(src(out) + ".nzview.json");
+    QVERIFY(mf.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(mf.readAll())
+                 .object()["output"]
+                 .toObject()["byte_order"]
+                 .toString(),
+             QStringLiteral("big"));
+    const QString again = src("again_" + out);
+    CLI_OK(cli({"export", "--replay", src(out) + ".nzview.json", "-o", again}));
+    if (!out.endsWith(".nii.zarr")) {
+      QFile a(src(out)), b(again);
+      QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+      QVERIFY(a.readAll() == b.readAll());
+    }
+  }
+
+  void byteOrderIsChecked() {
+    Run r = cli({"export", src("plain.nii.zarr"), "-o", src("x.nii"), "--byte-order", "middle"});
+    QVERIFY(r.rc != 0);
+    QVERIFY2(r.err.contains("--byte-order must be little or big, not middle"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(src("x.nii")));
   }
 
   // An ROI keeps what stays true and moves the affine; slice_start/end follow the rule in
@@ -198,6 +244,84 @@ class TestFidelityHeaders : public QObject {
     const QJsonObject j = infoJson(src("affine.ome.zarr"), file);
     QCOMPARE(j["format"].toString(), QString("ome-zarr"));
     CHECK_OK(py({"info-affine", file, src("expected06.npy")}));
+  }
+
+  // 0.6 byDimension (a z scale+shift and a y-x rotation as separate entries), in the rc0
+  // spelling (inputAxes/outputAxes) and the dev one (input_axes/output_axes): the affine lands
+  // where numpy puts it (1e-4).
+  void ome06ByDimension() {
+    CHECK_OK(py({"ome06-bydim", kRef, dir_.path()}));
+    for (const QString style : {"rc0", "dev"}) {
+      const QString file = src("bydim_" + style + "_info.json");
+      const QJsonObject j = infoJson(src("bydim_" + style + ".ome.zarr"), file);
+      QCOMPARE(j["format"].toString(), QString("ome-zarr"));
+      QVERIFY2(j["warnings"].toArray().isEmpty(),
+               qPrintable(QJsonDocument(j["warnings"].toArray()).toJson()));
+      CHECK_OK(py({"info-affine", file, src("expected_bydim_" + style + ".npy")}));
+    }
+  }
+
+  // A 0.6 scene group relating two images: opening the scene shows the first image placed in
+  // the scene's system (affine 1e-4), says so and names the other image; its export carries
+  // that affine and the image's voxels.
+  void ome06Scene() {
+    CHECK_OK(py({"ome06-scene", kRef, dir_.path()}));
+    const QString file = src("scene_info.json");
+    const QJsonObject j = infoJson(src("scene.ome.zarr"), file);
+    QCOMPARE(j["format"].toString(), QString("ome-zarr"));
+    CHECK_OK(py({"info-affine", file, src("expected_scene.npy")}));
+    const QString warnings = QJsonDocument(j["warnings"].toArray()).toJson();
+    QVERIFY2(warnings.contains("OME-Zarr scene: showing image brainA in the scene's system "
+                               "\\\"atlas\\\" (the scene also holds brainB)"),
+             qPrintable(warnings));
+    CLI_OK(cli({"export", src("scene.ome.zarr"), "-o", src("scene.nii")}));
+    CLI_OK(cli({"export", src("scene.ome.zarr/brainA"), "-o", src("brainA.nii")}));
+    const QString out = src("scene_nii_info.json");
+    infoJson(src("scene.nii"), out);
+    CHECK_OK(py({"info-affine", out, src("expected_scene.npy")}));
+    CHECK_OK(py({"check-array-of", src("brainA.nii"), src("scene.nii")}));
+  }
+
+  // An image of a 0.6 scene opened by its own URI (not the scene's) is placed by the scene's
+  // transform that starts from it, found in the group above (affines to 1e-4).
+  void ome06SceneImageOpenedDirectly() {
+    CHECK_OK(py({"ome06-scene", kRef, dir_.path()}));
+    const QString fileA = src("scene_brainA_info.json");
+    const QJsonObject a = infoJson(src("scene.ome.zarr/brainA"), fileA);
+    CHECK_OK(py({"info-affine", fileA, src("expected_scene.npy")}));
+    const QString fileB = src("scene_brainB_info.json");
+    const QJsonObject b = infoJson(src("scene.ome.zarr/brainB"), fileB);
+    CHECK_OK(py({"info-affine", fileB, src("expected_scene_brainB.npy")}));
+    const QString warnings = QJsonDocument(b["warnings"].toArray()).toJson();
+    QVERIFY2(warnings.contains("OME-Zarr scene: showing image brainB in the scene's system "
+                               "\\\"atlas\\\" (the scene also holds brainA)"),
+             qPrintable(warnings));
+    // Its export carries the scene's affine too.
+    CLI_OK(cli({"export", src("scene.ome.zarr/brainB"), "-o", src("brainB.nii")}));
+    const QString out = src("brainB_nii_info.json");
+    infoJson(src("brainB.nii"), out);
+    CHECK_OK(py({"info-affine", out, src("expected_scene_brainB.npy")}));
+    QCOMPARE(a["shape"].toArray(), b["shape"].toArray());
+  }
+
+  // Images written by zarrita (npm, pinned in tests/servers/package.json): a big-endian v3
+  // array with edge chunks and a 2D yx image; nzview's export holds the values and the OME
+  // geometry (1e-4).
+  void zarritaWrittenImages() {
+    const QString script = QStringLiteral(NZ_SOURCE_DIR "/tests/servers/write_zarrita.mjs");
+    QVERIFY2(QFile::exists(QStringLiteral(NZ_SOURCE_DIR "/tests/servers/node_modules/zarrita")),
+             "zarrita is not installed: run tests/servers/install.sh");
+    Run w = run("node", {script, dir_.path()});
+    QVERIFY2(w.rc == 0 && w.out.contains("ok"), qPrintable(w.out + w.err));
+    for (const QString kind : {"3d", "2d"}) {
+      const QString in = src("zarrita_" + kind + ".ome.zarr"),
+                    out = src("zarrita_" + kind + ".nii");
+      CLI_OK(cli({"export", in, "-o", out}));
+      CHECK_OK(py({"check-zarrita", kind, out}));
+    }
+    const QJsonObject j = infoJson(src("zarrita_3d.ome.zarr"), src("zarrita_3d_info.json"));
+    QCOMPARE(j["dtype"].toString(), QStringLiteral("uint16"));
+    QCOMPARE(j["shape"].toArray(), QJsonArray({14, 12, 10}));
   }
 
   // numcodecs compressors/filters, float16 and 2D images written by zarr-python 2.13: the

@@ -10,35 +10,22 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "common/process_run.h"
+
 namespace {
 
-const QString kCli = QStringLiteral(NZ_BINARY_DIR "/bin/nzview-cli");
+const QString kCli = nztest::kCliPath;
 const QString kRef = QStringLiteral(NZ_TEST_DATA_DIR "/refdata");
 const QString kScript = QStringLiteral(NZ_SOURCE_DIR "/tests/fidelity/fidelity.py");
 
-struct Run {
-  int rc = -1;
-  QString out, err;
-};
+using nztest::Run;
 
 Run run(const QString& program, const QStringList& args) {
-  QProcess p;
-  p.start(program, args);
-  Run r;
-  if (!p.waitForFinished(180000)) {
-    p.kill();
-    p.waitForFinished();
-    r.err = "timeout";
-    return r;
-  }
-  r.rc = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+  return nztest::runProcess(program, args);
 }
 
 Run cli(const QStringList& args) { return run(kCli, args); }
-Run py(const QStringList& args) { return run("/usr/bin/python3", QStringList{kScript} + args); }
+Run py(const QStringList& args) { return run(nztest::kPython, QStringList{kScript} + args); }
 
 #define CHECK_OK(r) QVERIFY2((r).rc == 0 && (r).out.contains("ok"), qPrintable((r).out + (r).err))
 #define CLI_OK(r) QVERIFY2((r).rc == 0, qPrintable((r).err))

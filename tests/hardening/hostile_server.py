@@ -2,7 +2,7 @@
 """A deliberately hostile HTTP server for the hardening tests (127.0.0.1, a free port).
 
 Prints "PORT <n>" on stdout once listening, then serves until killed. Each path is one
-misbehaviour a broken or malicious server shows (see test_hardening_http.cpp).
+misbehaviour a broken or malicious server shows (see tst_hardening_http.cpp).
 """
 import gzip
 import http.server

@@ -17,9 +17,10 @@
 #include <tuple>
 #include <vector>
 
+#include "common/forwarding_store.h"
 #include "dataset/dataset.h"
+#include "open/store_factory.h"
 #include "store/memory_store.h"
-#include "store/store_factory.h"
 
 namespace nztest {
 
@@ -93,7 +94,7 @@ inline nz::Box wholeLevel(const nz::Dataset& ds, int level) {
 // round trip ends (rttMs after the first pending request), then every pending request is
 // answered together. Requests issued from callbacks go to the next wave, like a real client
 // that can only act on a response once it arrives.
-class WaveStore : public nz::Store {
+class WaveStore : public nztest::ForwardingStore {
  public:
   struct Request {
     std::string key;
@@ -106,7 +107,8 @@ class WaveStore : public nz::Store {
     }
   };
 
-  WaveStore(std::shared_ptr<nz::Store> inner, int rttMs = 30) : st_(std::make_shared<State>()) {
+  WaveStore(std::shared_ptr<nz::Store> inner, int rttMs = 30)
+      : ForwardingStore(inner), st_(std::make_shared<State>()) {
     st_->inner = std::move(inner);
     st_->rttMs = rttMs;
     thread_ = std::thread([st = st_] { run(*st); });
@@ -126,21 +128,12 @@ class WaveStore : public nz::Store {
     }
   }
 
-  std::string describe() const override { return st_->inner->describe(); }
   void readAsync(const std::string& key, nz::ByteRange range, nz::CancelToken cancel,
                  nz::ReadCallback done) override {
     std::lock_guard l(st_->m);
     st_->pending.push_back({key, range, cancel, std::move(done)});
     st_->cv.notify_all();
   }
-  std::optional<std::uint64_t> size(const std::string& key) override {
-    return st_->inner->size(key);
-  }
-  void write(const std::string& key, const nz::Bytes& data) override {
-    st_->inner->write(key, data);
-  }
-  void remove(const std::string& key) override { st_->inner->remove(key); }
-  nz::StoreStats stats() const override { return st_->inner->stats(); }
 
   int waves() const {
     std::lock_guard l(st_->m);

@@ -9,6 +9,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "common/bad_input.h"
 #include "dataset/nifti_zarr_dataset.h"
 #include "io_test_util.h"
 #include "nifti/nifti_header.h"
@@ -18,39 +19,16 @@ using nlohmann::json;
 namespace {
 
 std::shared_ptr<nz::MemoryStore> copyOf(const std::string& refName) {
-  auto s = std::make_shared<nz::MemoryStore>("bad-" + refName);
-  nztest::loadDir(nztest::dataDir() + "/refdata/" + refName + ".nii.zarr", *s);
-  return s;
+  return nztest::refdataCopy(refName, "bad");
 }
 
-std::string textOf(nz::MemoryStore& s, const std::string& key) {
-  const nz::ReadResult r = s.read(key);
-  return std::string(r.data.begin(), r.data.end());
-}
-
-void editJson(nz::MemoryStore& s, const std::string& key, const std::function<void(json&)>& f) {
-  json j = json::parse(textOf(s, key));
-  f(j);
-  s.put(key, j.dump());
-}
+using nztest::editJson;
+using nztest::textOf;
 
 // Runs `f`, expecting an nz::Error of `kind` whose message contains every `parts` entry.
 template <typename F>
 bool expectError(F&& f, nz::ErrorKind kind, std::initializer_list<const char*> parts) {
-  try {
-    f();
-  } catch (const nz::Error& e) {
-    const std::string msg = e.what();
-    bool ok = e.kind() == kind;
-    for (const char* p : parts) ok = ok && msg.find(p) != std::string::npos;
-    if (!ok) qWarning("unexpected error (%s): %s", nz::errorKindName(e.kind()), msg.c_str());
-    return ok;
-  } catch (const std::exception& e) {
-    qWarning("not an nz::Error: %s", e.what());
-    return false;
-  }
-  qWarning("no error thrown");
-  return false;
+  return nztest::expectErrorOf(std::forward<F>(f), kind, parts);
 }
 
 std::shared_ptr<nz::Dataset> open(std::shared_ptr<nz::MemoryStore> s) {

@@ -27,9 +27,10 @@ std::shared_ptr<nztest::WaveStore> waveStoreFor(const std::string& dir) {
 
 // Holds suffix reads (shard indexes) until released or until their token is cancelled, which
 // it notices by polling like the HTTP client does; everything else goes to the inner store.
-class HoldingStore : public nz::Store {
+class HoldingStore : public nztest::ForwardingStore {
  public:
-  explicit HoldingStore(std::shared_ptr<nz::Store> inner) : inner_(std::move(inner)) {
+  explicit HoldingStore(std::shared_ptr<nz::Store> inner)
+      : ForwardingStore(inner), inner_(std::move(inner)) {
     poller_ = std::thread([this] { poll(); });
   }
   ~HoldingStore() override {
@@ -39,7 +40,6 @@ class HoldingStore : public nz::Store {
     }
     poller_.join();
   }
-  std::string describe() const override { return inner_->describe(); }
   void readAsync(const std::string& key, nz::ByteRange range, nz::CancelToken cancel,
                  nz::ReadCallback done) override {
     if (!range.suffixLength) return inner_->readAsync(key, range, cancel, std::move(done));
@@ -47,10 +47,6 @@ class HoldingStore : public nz::Store {
     ++held_;
     pending_.push_back({key, range, cancel, std::move(done)});
   }
-  std::optional<std::uint64_t> size(const std::string& key) override { return inner_->size(key); }
-  void write(const std::string& key, const nz::Bytes& data) override { inner_->write(key, data); }
-  void remove(const std::string& key) override { inner_->remove(key); }
-  nz::StoreStats stats() const override { return inner_->stats(); }
   void release() {
     std::lock_guard l(m_);
     release_ = true;

@@ -28,6 +28,14 @@ struct FakeOptions {
   bool sparse = false;  // only `present` chunks are stored
   std::set<std::pair<int, nz::Index5>> present;
   double fillValue = 0;
+  bool ignoreCancel = false;  // a cancelled fetch still brings its data (a shared shard read)
+};
+
+// One event of the fake's fetch log: a fetch started ('S') or completed with data ('C').
+struct FetchEvent {
+  char kind;
+  int level;
+  nz::Index5 chunk;
 };
 
 class FakeDataset : public nz::Dataset {
@@ -56,6 +64,7 @@ class FakeDataset : public nz::Dataset {
       std::lock_guard lock(state_->mutex);
       ++state_->started;
       ++state_->fetches[{level, chunk}];
+      state_->events.push_back({'S', level, chunk});
       ++state_->concurrent;
       state_->maxConcurrent = std::max(state_->maxConcurrent, state_->concurrent);
       state_->queue.emplace(std::chrono::steady_clock::now() + state_->delay, std::move(p));
@@ -89,6 +98,10 @@ class FakeDataset : public nz::Dataset {
     std::lock_guard lock(state_->mutex);
     return state_->maxConcurrent;
   }
+  std::vector<FetchEvent> events() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->events;
+  }
   void setDelay(std::chrono::milliseconds d) {
     std::lock_guard lock(state_->mutex);
     state_->delay = d;
@@ -113,6 +126,7 @@ class FakeDataset : public nz::Dataset {
     std::chrono::milliseconds delay{0};
     std::multimap<std::chrono::steady_clock::time_point, Pending> queue;
     std::map<std::pair<int, nz::Index5>, int> fetches, completed;
+    std::vector<FetchEvent> events;
     int started = 0, cancelled = 0, concurrent = 0, maxConcurrent = 0;
   };
 
@@ -159,7 +173,7 @@ class FakeDataset : public nz::Dataset {
 
   nz::ChunkResult serve(const Pending& p) const {
     nz::ChunkResult r;
-    if (p.cancel.cancelled()) {
+    if (p.cancel.cancelled() && !options_.ignoreCancel) {
       r.errorKind = nz::ErrorKind::Cancelled;
       r.error = "cancelled";
       return r;
@@ -200,9 +214,10 @@ class FakeDataset : public nz::Dataset {
       const bool ok = r.ok;
       {
         std::lock_guard g(s->mutex);
-        if (ok)
+        if (ok) {
           ++s->completed[{p.level, p.chunk}];
-        else
+          s->events.push_back({'C', p.level, p.chunk});
+        } else
           ++s->cancelled;
       }
       p.done(std::move(r));

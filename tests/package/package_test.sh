@@ -104,6 +104,9 @@ if [ "$GUI" = ON ]; then
   if command -v update-desktop-database >/dev/null; then
     grep -q '^application/x-nifti=.*nzview.desktop' /usr/share/applications/mimeinfo.cache \
       || fail "nzview.desktop not in /usr/share/applications/mimeinfo.cache (desktop-file-utils trigger?)"
+    # Clicking an nzview:// link opens nzview.
+    grep -q '^x-scheme-handler/nzview=.*nzview.desktop' /usr/share/applications/mimeinfo.cache \
+      || fail "x-scheme-handler/nzview not registered in /usr/share/applications/mimeinfo.cache"
   fi
 
   # The screenshot mode is checked only once the GUI offers it (nzview --help lists it).

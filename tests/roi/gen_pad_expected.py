@@ -2,7 +2,7 @@
 """Generates pad_expected.json: expected outputs of nz::padCrop / CropOrPad from numpy.
 
 Run with Debian's python (numpy): /usr/bin/python3 tests/roi/gen_pad_expected.py
-The C++ test (test_crop_or_pad) compares nzview's padding with these arrays.
+The C++ test (tst_crop_or_pad) compares nzview's padding with these arrays.
 
 Rules reproduced here:
 - edge/reflect/symmetric/wrap/constant: numpy's np.pad on the region, then crop to the box.

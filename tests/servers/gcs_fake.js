@@ -56,12 +56,14 @@ function issue(kind) {
 }
 function b64url(buf) { return Buffer.from(buf).toString('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'); }
 // A JWT-shaped Azure AD token (Azurite's "basic" OAuth check reads iss/aud/nbf/exp only).
-function azureToken(tenant) {
+// `lifetime` (seconds) may be a client's own (config azureClients[].ttl; negative = issued
+// already expired, as a token endpoint with a wrong clock or a stale cache would).
+function azureToken(tenant, lifetime = ttl) {
   const now = Math.floor(Date.now() / 1000);
   const body = { aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${tenant}/`,
-                 iat: now, nbf: now - 60, exp: now + ttl, tid: tenant };
+                 iat: now, nbf: now - 60 + Math.min(0, lifetime), exp: now + lifetime, tid: tenant };
   const token = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' })) + '.' + b64url(JSON.stringify(body)) + '.' + b64url(crypto.randomBytes(32));
-  tokens.set(token, Date.now() + ttl * 1000);
+  tokens.set(token, Date.now() + lifetime * 1000);
   return token;
 }
 
@@ -117,12 +119,14 @@ async function handleToken(req, res, url) {
   }
   if (grant === 'client_credentials') {
     const tenant = url.pathname.split('/')[1];
-    const ok = (cfg.azureClients || []).some((c) => c.tenant === tenant && c.client_id === body.get('client_id') &&
+    const client = (cfg.azureClients || []).find((c) => c.tenant === tenant && c.client_id === body.get('client_id') &&
       c.client_secret === body.get('client_secret'));
+    const ok = !!client;
     if (!ok) { stats.rejectedGrants++; return oauthError(res, 401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.'); }
     if (!/storage\.azure\.com/.test(body.get('scope') || '')) { stats.rejectedGrants++; return oauthError(res, 400, 'invalid_scope', 'scope'); }
     stats.azureClientGrants++;
-    return send(res, 200, { access_token: azureToken(tenant), expires_in: ttl, token_type: 'Bearer' }, { 'Content-Type': 'application/json' });
+    const lifetime = client.ttl !== undefined ? Number(client.ttl) : ttl;
+    return send(res, 200, { access_token: azureToken(tenant, lifetime), expires_in: lifetime, token_type: 'Bearer' }, { 'Content-Type': 'application/json' });
   }
   stats.rejectedGrants++;
   return oauthError(res, 400, 'unsupported_grant_type', 'Invalid grant_type: ' + grant);

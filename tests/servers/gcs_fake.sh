@@ -6,6 +6,8 @@
 #   STATE/user.json          authorized_user file (refresh token)
 #   STATE/creds.env          NZ_AZ_CLIENT_ID/NZ_AZ_TENANT_ID/NZ_AZ_CLIENT_SECRET for the fake
 #                            Azure token endpoint http://127.0.0.1:14444/<tenant>/oauth2/v2.0/token
+#                            (plus NZ_AZ_SHORT_CLIENT_ID / NZ_AZ_EXPIRED_CLIENT_ID: same secret,
+#                            tokens that live 120 s / are issued expired 600 s ago)
 # Bucket "nzpublic" is readable anonymously; every other bucket needs a token.
 #   gcs_fake.sh start STATE_DIR     gcs_fake.sh stop STATE_DIR
 # Env NZ_GCS_TOKEN_TTL (seconds, default 3600) shortens token lifetimes for refresh tests.
@@ -42,10 +44,15 @@ const user = { type: 'authorized_user', client_id: 'nzview-client.apps.googleuse
   client_secret: 'user-' + process.env.SECRET, refresh_token: '1//' + process.env.REFRESH, token_uri: tokenUri };
 fs.writeFileSync(`${s}/user.json`, JSON.stringify(user, null, 2), { mode: 0o600 });
 const azure = { tenant: 'nztenant', client_id: 'nz-client-id', client_secret: 'az-' + process.env.SECRET };
-fs.writeFileSync(`${s}/creds.env`, `NZ_AZ_CLIENT_ID=${azure.client_id}\nNZ_AZ_TENANT_ID=${azure.tenant}\nNZ_AZ_CLIENT_SECRET=${azure.client_secret}\n`);
+// Two more clients of the same tenant and secret whose tokens live 120 s and -600 s (issued
+// already expired), for the doctor's token-lifetime report.
+const shortLived = { ...azure, client_id: 'nz-short-client', ttl: 120 };
+const expired = { ...azure, client_id: 'nz-expired-client', ttl: -600 };
+fs.writeFileSync(`${s}/creds.env`, `NZ_AZ_CLIENT_ID=${azure.client_id}\nNZ_AZ_TENANT_ID=${azure.tenant}\nNZ_AZ_CLIENT_SECRET=${azure.client_secret}\n` +
+  `NZ_AZ_SHORT_CLIENT_ID=${shortLived.client_id}\nNZ_AZ_EXPIRED_CLIENT_ID=${expired.client_id}\n`);
 fs.writeFileSync(`${s}/config.json`, JSON.stringify({ serviceAccounts: [`${s}/sa.json`],
   refreshTokens: [{ client_id: user.client_id, client_secret: user.client_secret, refresh_token: user.refresh_token }],
-  azureClients: [azure], publicBuckets: ['nzpublic'], tokenTtl: Number(process.env.TTL) }));
+  azureClients: [azure, shortLived, expired], publicBuckets: ['nzpublic'], tokenTtl: Number(process.env.TTL) }));
 JS
 nohup node "$here/gcs_fake.js" --port "$port" --token-port "$token_port" --config "$state/config.json" \
   > "$state/gcs_fake.log" 2>&1 &

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned npm test servers (azurite, @20minutes/s3rver; see package.json and
+# Installs the pinned npm test servers (azurite, @20minutes/s3rver) and zarrita (an npm Zarr
+# writer the fidelity tests write data with); see package.json and
 # package-lock.json) into tests/servers/node_modules. Idempotent: returns at once when the
 # installed versions already match the lock file.
 set -euo pipefail
@@ -12,9 +13,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 stamp=node_modules/.nzview-installed
 if [[ -f $stamp && $stamp -nt package-lock.json && -x node_modules/.bin/azurite-blob &&
-      -f node_modules/@20minutes/s3rver/package.json ]]; then
+      -f node_modules/@20minutes/s3rver/package.json && -f node_modules/zarrita/package.json ]]; then
   exit 0
 fi
-echo "tests/servers/install.sh: npm ci (azurite, @20minutes/s3rver)"
+echo "tests/servers/install.sh: npm ci (azurite, @20minutes/s3rver, zarrita)"
 npm ci --no-audit --no-fund --loglevel=error
 touch "$stamp"

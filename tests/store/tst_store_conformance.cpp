@@ -10,7 +10,7 @@
 
 #include "../cloud/cloud_test_util.h"
 #include "cloud/cloud_test_hooks.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
 
 using namespace nz;
 

@@ -5,6 +5,7 @@
 // back independently; the label layer opened with the Azure credentials fails with a message
 // that names the URI and leaks no secret.
 #include <QDirIterator>
+#include <QImage>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -15,8 +16,8 @@
 #include "data/data_source.h"
 #include "dataset/dataset.h"
 #include "model/viewer_state.h"
+#include "open/store_factory.h"
 #include "roi/resample.h"
-#include "store/store_factory.h"
 #include "ui/main_window.h"
 #include "uri/uri.h"
 #include "viewer_test_util.h"
@@ -121,6 +122,61 @@ class TstLayersCloud : public QObject {
     QVERIFY2(m.contains("seg.nii.zarr"), qPrintable(m));
     QVERIFY(!m.contains(QString::fromStdString(azure_.azureKey)));
     QVERIFY(src->layers().empty());
+  }
+
+  // `nzview IMAGE --overlay URI --layer-option ...`: the shared --endpoint-url points nowhere
+  // (port 9); only the overlay's own --layer-option endpoint-url reaches s3rver. Without it the
+  // layer fails with a message naming it; with it the screenshot is complete and coloured.
+  void perOverlayCredentialFlags() {
+    QTemporaryDir dir;
+    auto run = [&](bool ownEndpoint, QString& err) {
+      QProcess p;
+      QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+      e.insert("AWS_ACCESS_KEY_ID", QString::fromStdString(s3_.awsAccessKeyId));
+      e.insert("AWS_SECRET_ACCESS_KEY", QString::fromStdString(s3_.awsSecretAccessKey));
+      e.insert("NZVIEW_DISK_CACHE", "off");
+      p.setProcessEnvironment(e);
+      QStringList args{image_,
+                       "--azure-account",
+                       QString::fromStdString(azure_.azureAccount),
+                       "--azure-key",
+                       QString::fromStdString(azure_.azureKey),
+                       "--azure-endpoint",
+                       QString::fromStdString(azure_.azureEndpoint),
+                       "--endpoint-url",
+                       "http://127.0.0.1:9",
+                       "--overlay",
+                       labels_ + ":labels"};
+      if (ownEndpoint)
+        args << "--layer-option"
+             << "endpoint-url=http://127.0.0.1:14568"
+             << "--layer-option"
+             << "aws-region=us-east-1";
+      args << "--screenshot" << dir.filePath("shot.png") << "--size"
+           << "1000x700"
+           << "--timeout"
+           << "60";
+      p.start(QStringLiteral(NZ_BINARY_DIR "/bin/nzview"), args);
+      if (!p.waitForFinished(120000)) return -1;
+      err = QString::fromUtf8(p.readAllStandardError());
+      return p.exitCode();
+    };
+    QString err;
+    QCOMPARE(run(false, err), 1);
+    QVERIFY2(err.contains("seg.nii.zarr"), qPrintable(err));
+    QVERIFY(!err.contains(QString::fromStdString(azure_.azureKey)));
+    QFile::remove(dir.filePath("shot.png"));
+    QVERIFY2(run(true, err) == 0, qPrintable(err));
+    const QImage shot(dir.filePath("shot.png"));
+    QVERIFY(!shot.isNull());
+    shot.save(nzviewer_test::shotDir() + "/layers_cloud_layer_option.png");
+    int coloured = 0;
+    for (int y = 0; y < shot.height(); y += 3)
+      for (int x = 0; x < shot.width(); x += 3) {
+        const QRgb c = shot.pixel(x, y);
+        coloured += std::abs(qRed(c) - qGreen(c)) > 30 || std::abs(qGreen(c) - qBlue(c)) > 30;
+      }
+    QVERIFY2(coloured > 500, qPrintable(QString::number(coloured)));  // the label map is drawn
   }
 
   void imageOnAzureLabelsOnS3() {

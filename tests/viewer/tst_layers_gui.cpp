@@ -4,11 +4,16 @@
 // of the label values resampled here (the reference's world coordinate of each pixel through
 // an inverse computed in this test); the readout names the label from a FreeSurfer LUT; float
 // data opened as labels, a bad label table, a label map outside the image are clear messages;
-// a layer removed while its chunks are in flight leaves the image as it was.
+// a layer removed while its chunks are in flight leaves the image as it was; ROI export of the
+// selected layer alone and of the image + labels pair, checked with nibabel.
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QListWidget>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -21,7 +26,11 @@
 #include "layers/layer_panel.h"
 #include "layers/layer_slice.h"
 #include "model/viewer_state.h"
+#include "ui/header_panel.h"
 #include "ui/main_window.h"
+#include "viewer/roi/export_dialog.h"
+#include "viewer/roi/roi_controller.h"
+#include "viewer/roi/roi_model.h"
 #include "viewer_test_util.h"
 #include "views/ortho_viewer.h"
 
@@ -53,6 +62,38 @@ aff = np.eye(4); aff[:3, :3] = lin
 aff[:3, 3] = np.array([12.0, 3.0, 18.0]) + float(sys.argv[3]) - lin @ (np.array(shape) - 1) / 2.0
 img = nib.Nifti1Image(data, aff); img.set_sform(aff, code=1); img.set_qform(aff, code=1)
 nib.save(img, sys.argv[1])
+)";
+
+// Checks an exported file against the label map written by kWriter, with nibabel/numpy only.
+// "layer OUT SEG CORNERS": OUT holds SEG's voxels in the box of SEG's grid covering the world
+// CORNERS (voxel i covers [i-0.5, i+0.5]; clipped), with SEG's affine shifted to the box.
+// "pair OUT SEG": OUT[v] = SEG[round(inv(A_seg) A_out v)], 0 outside SEG.
+const char* kExportCheck = R"(
+import sys, json, numpy as np, nibabel as nib
+mode, out, seg = sys.argv[1:4]
+s = nib.load(seg); a = s.affine; data = np.asarray(s.dataobj)
+o = nib.load(out); got = np.asarray(o.dataobj); got = got.reshape(got.shape[:3])
+if mode == "layer":
+    c = np.array(json.loads(sys.argv[4]), dtype=float)
+    v = (np.linalg.inv(a) @ np.c_[c, np.ones(len(c))].T)[:3].T
+    lo = np.clip(np.floor(v.min(0) + 0.5 + 1e-6).astype(int), 0, data.shape)
+    hi = np.clip(np.ceil(v.max(0) + 0.5 - 1e-6).astype(int), lo, data.shape)
+    want = data[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+    wa = a.copy(); wa[:3, 3] = a[:3, :3] @ lo + a[:3, 3]
+else:
+    ijk = np.indices(got.shape).reshape(3, -1)
+    x = (np.linalg.inv(a) @ o.affine @ np.r_[ijk, np.ones((1, ijk.shape[1]))])[:3]
+    n = np.floor(x + 0.5).astype(int)
+    inside = np.all((n >= 0) & (n < np.array(data.shape)[:, None]), axis=0)
+    want = np.zeros(ijk.shape[1], data.dtype)
+    want[inside] = data[n[0, inside], n[1, inside], n[2, inside]]
+    want = want.reshape(got.shape); wa = o.affine
+assert got.shape == want.shape, (got.shape, want.shape)
+assert got.dtype == data.dtype, got.dtype
+assert np.array_equal(got, want), int((got != want).sum())
+assert np.allclose(o.affine, wa, atol=1e-4), (o.affine, wa)
+assert np.count_nonzero(got) > 1000
+print(mode, "ok: shape", got.shape, "nonzero", np.count_nonzero(got))
 )";
 
 // FreeSurfer LUT rows for 1..40: distinct colours; 17 is Left-Hippocampus.
@@ -103,7 +144,7 @@ class TstLayersGui : public QObject {
   Q_OBJECT
   MainWindow* w_ = nullptr;
   QTemporaryDir tmp_;
-  QString labels_, floatLabels_, farLabels_, lut_;
+  QString labels_, seg_, floatLabels_, farLabels_, lut_;
   QPointF label17_;  // an axial-view widget position inside a label-17 region
 
   QString run(const QString& program, const QStringList& args) {
@@ -112,6 +153,15 @@ class TstLayersGui : public QObject {
     if (!p.waitForFinished(120000) || p.exitCode() != 0)
       return program + " failed: " + QString::fromUtf8(p.readAllStandardError());
     return {};
+  }
+
+  // Runs kExportCheck with `args`; false (and its output) when the check fails.
+  bool checkExport(const QStringList& args, QString* out) {
+    QProcess p;
+    p.start("/usr/bin/python3", QStringList{"-c", kExportCheck} + args);
+    const bool ok = p.waitForFinished(120000) && p.exitCode() == 0;
+    *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+    return ok;
   }
 
   // Why the views are not complete (for failure messages).
@@ -135,7 +185,7 @@ class TstLayersGui : public QObject {
                .arg(v->slice().targetChunksReady)
                .arg(v->slice().targetChunks);
       for (const auto& layer : w_->source()->layers()) {
-        const nz::SliceView lv = v->loaderView();
+        const nz::ViewSlice lv = v->loaderView();
         const auto r = layerRequests(*layer, w_->source()->dataset()->info().levels[0].affine, lv);
         t += QString(" [requests now %1 at L%2; plane %3 %4..%5 %6..%7]")
                  .arg(r.requests.size())
@@ -150,7 +200,7 @@ class TstLayersGui : public QObject {
         t += QString(" layer %1 L%2 (wanted L%3) %4/%5")
                  .arg(id)
                  .arg(ls.level)
-                 .arg(w_->source()->layerLevel(id, std::size_t(v->kind())))
+                 .arg(v->layerLevel(id))
                  .arg(ls.targetChunksReady)
                  .arg(ls.targetChunks);
       t += "; ";
@@ -176,7 +226,7 @@ class TstLayersGui : public QObject {
     QStandardPaths::setTestModeEnabled(true);
     QVERIFY(tmp_.isValid());
     const QString cli = QStringLiteral(NZ_BINARY_DIR "/bin/nzview-cli");
-    const QString seg = tmp_.filePath("seg.nii.gz");
+    const QString seg = seg_ = tmp_.filePath("seg.nii.gz");
     QString err = run("/usr/bin/python3", {"-c", kWriter, seg, "int16", "0"});
     QVERIFY2(err.isEmpty(), qPrintable(err));
     labels_ = tmp_.filePath("seg.nii.zarr");
@@ -421,6 +471,198 @@ class TstLayersGui : public QObject {
     src->removeLayer(layer->id);
   }
 
+  // The Header panel shows the selected layer's header, and the image's again on request.
+  void headerFollowsSelectedLayer() {
+    auto* header = w_->findChild<HeaderPanel*>();
+    auto* list = w_->findChild<QListWidget*>("layerList");
+    QVERIFY(header && list);
+    auto field = [header](const QString& key) {
+      for (int i = 0; i < header->topLevelItemCount(); ++i)
+        if (header->topLevelItem(i)->text(0) == key) return header->topLevelItem(i)->text(1);
+      return QString();
+    };
+    const Layer* labels = w_->source()->layers().front().get();
+    list->setCurrentRow(-1);
+    list->setCurrentRow(0);
+    QCOMPARE(list->currentItem()->data(Qt::UserRole).toInt(), labels->id);
+    QCOMPARE(field("uri"), QString::fromStdString(labels->dataset->info().uri));
+    QCOMPARE(field("shape"), QString("[48, 50, 60]"));
+    QCOMPARE(field("dtype"), QString("int16"));
+    auto* back = w_->findChild<QPushButton*>("showImageHeader");
+    QVERIFY(back);
+    back->click();
+    QCOMPARE(field("uri"), QString::fromStdString(w_->source()->dataset()->info().uri));
+    QCOMPARE(field("shape"), QString("[150, 121, 97]"));
+    list->setCurrentRow(0);  // the layer selected again for the tests that follow
+    QCOMPARE(field("dtype"), QString("int16"));
+  }
+
+  // ROI export from the GUI as an image + labels pair (the label layer resampled onto the image
+  // ROI's grid): the same voxels, shapes and affines as `nzview-cli export --with`.
+  void roiExportsImageLabelPair() {
+    auto* roi = w_->findChild<RoiController*>();
+    QVERIFY(roi);
+    nz::Box b;
+    b.begin = {40, 30, 20, 0, 0};
+    b.end = {104, 90, 70, 1, 1};
+    const int index = roi->model()->add(b, "pair");
+    ExportDialog* dlg = roi->openExportDialog(index);
+    QVERIFY(dlg);
+    auto* data = dlg->findChild<QComboBox*>("exportData");
+    QVERIFY(data && data->isVisibleTo(dlg));
+    QCOMPARE(data->count(), 3);  // image, the selected layer alone, image + labels
+    QVERIFY2(data->itemText(2).contains("seg"), qPrintable(data->itemText(2)));
+    dlg->setLabelPairChecked(true);
+    QCOMPARE(dlg->source(), ExportDialog::ImageLabels);
+    dlg->setFormat(ExportDialog::NiiGz);
+    dlg->setDestination(tmp_.filePath("gui/pair.nii.gz"));
+    QDir().mkpath(tmp_.filePath("gui"));
+    QCOMPARE(dlg->outputFiles(), QStringList({tmp_.filePath("gui/pair_image.nii.gz"),
+                                              tmp_.filePath("gui/pair_labels.nii.gz")}));
+    QSignalSpy done(dlg, &ExportDialog::exportFinished);
+    dlg->startExport();
+    QVERIFY(done.count() > 0 || done.wait(60000));
+    QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(2).toString()));
+    const QString cliDir = tmp_.filePath("cli/");
+    const QString err = run(QStringLiteral(NZ_BINARY_DIR "/bin/nzview-cli"),
+                            {"export", refdata("e_uint16_pyramid_4levels.nii.zarr"), "--roi",
+                             "40:104,30:90,20:70", "--with", labels_, "-o", cliDir});
+    QVERIFY2(err.isEmpty(), qPrintable(err));
+    auto inflate = [](const QString& path) {
+      QProcess p;
+      p.start("gzip", {"-dc", path});
+      p.waitForFinished(30000);
+      return p.readAllStandardOutput();
+    };
+    for (const char* part : {"image", "labels"}) {
+      const QString gui = tmp_.filePath(QString("gui/pair_%1.nii.gz").arg(part));
+      const QString cli = cliDir + QString("roi_%1.nii.gz").arg(part);
+      const QByteArray a = inflate(gui), c = inflate(cli);
+      QVERIFY2(a.size() > 352 && a.size() == c.size(), part);
+      QVERIFY2(a.mid(352) == c.mid(352), part);  // the voxels
+      const auto ga = nz::openDataset(gui.toStdString(), {})->info();
+      const auto ca = nz::openDataset(cli.toStdString(), {})->info();
+      QCOMPARE(ga.shape, ca.shape);
+      QCOMPARE(ga.shape[0], std::int64_t(64));
+      for (int i = 0; i < 16; ++i) QVERIFY(std::abs(ga.affine[i] - ca.affine[i]) < 1e-6);
+    }
+    // The label file really holds labels (not all background).
+    const QByteArray labelsData = inflate(tmp_.filePath("gui/pair_labels.nii.gz")).mid(352);
+    int nonzero = 0;
+    for (char ch : labelsData) nonzero += ch != 0;
+    QVERIFY(nonzero > 1000);
+    // The label file against a nearest-neighbour resampling done here in Python.
+    QString out;
+    QVERIFY2(checkExport({"pair", tmp_.filePath("gui/pair_labels.nii.gz"), seg_}, &out),
+             qPrintable(out));
+    dlg->close();
+    roi->model()->remove(index);
+  }
+
+  // ROI export of the selected layer alone (the oblique label map): its own voxels, the box of
+  // its grid covering the ROI's world box, clipped; voxels and affine checked with nibabel.
+  void roiExportsSelectedLayer() {
+    auto* list = w_->findChild<QListWidget*>("layerList");
+    QVERIFY(list);
+    const Layer* labels = w_->source()->layers().front().get();
+    list->setCurrentRow(0);
+    QCOMPARE(list->currentItem()->data(Qt::UserRole).toInt(), labels->id);
+    auto* roi = w_->findChild<RoiController*>();
+    nz::Box b;
+    b.begin = {40, 30, 20, 0, 0};
+    b.end = {104, 90, 70, 1, 1};
+    const int index = roi->model()->add(b, "layer");
+    ExportDialog* dlg = roi->openExportDialog(index);
+    QVERIFY(dlg);
+    auto* data = dlg->findChild<QComboBox*>("exportData");
+    QVERIFY(data && data->itemText(1).contains("seg"));
+    dlg->setSource(ExportDialog::SelectedLayer);
+    dlg->setFormat(ExportDialog::NiiGz);
+    const QString dest = tmp_.filePath("gui/layer.nii.gz");
+    dlg->setDestination(dest);
+    QCOMPARE(dlg->outputFiles(), QStringList({dest}));
+    QVERIFY2(dlg->planText().contains("output"), qPrintable(dlg->planText()));
+    QSignalSpy done(dlg, &ExportDialog::exportFinished);
+    dlg->startExport();
+    QVERIFY(done.count() > 0 || done.wait(60000));
+    QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(2).toString()));
+    // The ROI's world corners (voxel edges through the image's affine) for the Python check.
+    const auto& ref = w_->source()->dataset()->info().levels[0].affine;
+    std::array<double, 16> refA{};
+    for (int i = 0; i < 16; ++i) refA[std::size_t(i)] = ref[i];
+    QStringList corners;
+    for (int n = 0; n < 8; ++n) {
+      std::array<double, 3> v{};
+      for (int a = 0; a < 3; ++a) v[a] = double((n >> a) & 1 ? b.end[a] : b.begin[a]) - 0.5;
+      const auto w = transformPoint(refA, v);
+      corners << QString("[%1,%2,%3]")
+                     .arg(w[0], 0, 'g', 17)
+                     .arg(w[1], 0, 'g', 17)
+                     .arg(w[2], 0, 'g', 17);
+    }
+    QString out;
+    QVERIFY2(checkExport({"layer", dest, seg_, "[" + corners.join(",") + "]"}, &out),
+             qPrintable(out));
+    qInfo("%s", qPrintable(out.trimmed()));
+    dlg->close();
+    roi->model()->remove(index);
+  }
+
+  // Dragging a row in the layer list changes the drawing order: with a label layer and an
+  // image layer both fully opaque, the pixel inside label 17 shows whichever is on top.
+  void dragReorderChangesDrawingOrder() {
+    DataSource* src = w_->source();
+    Layer* labels = src->layers().front().get();
+    QCOMPARE(labels->kind, LayerKind::Labels);
+    const double opacity = labels->display.opacity;
+    labels->display.opacity = 1;
+    QCOMPARE(addLayer(labels_, LayerKind::Image), QString());
+    Layer* image = src->layers().back().get();
+    const int imageId = image->id;
+    image->display.opacity = 1;
+    image->display.colormap = Colormap::Grey;
+    src->notifyLayerDisplayChanged();
+    struct Restore {  // also when a check fails: the tests that follow see one label layer
+      DataSource* src;
+      Layer* labels;
+      double opacity;
+      int imageId;
+      ~Restore() {
+        src->removeLayer(imageId);
+        labels->display.opacity = opacity;
+        src->notifyLayerDisplayChanged();
+      }
+    } restore{src, labels, opacity, imageId};
+    QVERIFY2(waitComplete(), qPrintable(incomplete()));
+    SliceView* v = w_->viewer()->view(ViewKind::Axial);
+    const QPoint at = label17_.toPoint();
+    const QRgb imageOnTop = frameOf(v).pixel(at);
+    QVERIFY2(qRed(imageOnTop) == qGreen(imageOnTop) && qGreen(imageOnTop) == qBlue(imageOnTop),
+             "the opaque grey image layer on top should hide the labels");
+    // The list shows the top layer first: drag the label row (row 1) above the image (row 0).
+    auto* list = w_->findChild<QListWidget*>("layerList");
+    QVERIFY(list);
+    QCOMPARE(list->count(), 2);
+    QCOMPARE(list->item(1)->data(Qt::UserRole).toInt(), labels->id);
+    QVERIFY(list->dragDropMode() == QAbstractItemView::InternalMove);
+    QVERIFY(list->model()->moveRow(QModelIndex(), 1, QModelIndex(), 0));
+    QVERIFY(waitFor([&] { return src->layers().back()->id == labels->id; }, 5000));
+    QVERIFY2(waitComplete(), qPrintable(incomplete()));
+    const QImage shot = frameOf(v);
+    shot.save(shotDir() + "/layers_reordered_axial.png");
+    const QColor want = lutColour(17);
+    const QRgb got = shot.pixel(at);
+    QVERIFY2(std::abs(qRed(got) - want.red()) <= 1 && std::abs(qGreen(got) - want.green()) <= 1 &&
+                 std::abs(qBlue(got) - want.blue()) <= 1,
+             qPrintable(QString("label on top: (%1,%2,%3), want (%4,%5,%6)")
+                            .arg(qRed(got))
+                            .arg(qGreen(got))
+                            .arg(qBlue(got))
+                            .arg(want.red())
+                            .arg(want.green())
+                            .arg(want.blue())));
+  }
+
   // Outline mode: the inside of a label region shows the image, its boundary keeps the colour.
   void outlineMode() {
     DataSource* src = w_->source();
@@ -494,9 +736,11 @@ class TstLayersGui : public QObject {
     DataSource* src = w_->source();
     while (!src->layers().empty()) src->removeLayer(src->layers().front()->id);
     QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
+    std::vector<std::shared_ptr<nz::Dataset>> removed;  // kept alive: their addresses stay theirs
     for (int round = 0; round < 3; ++round) {
       const int id = src->addLayer(labels_, {}, LayerKind::Labels, lut_);
       QVERIFY(waitFor([&] { return src->layer(id) != nullptr; }, 30000));
+      removed.push_back(src->layer(id)->dataset);
       // Let the request generation go out, then remove before the chunks are all in.
       QVERIFY(waitFor([&] { return src->metrics().requests > 0; }, 5000));
       QCoreApplication::processEvents();
@@ -510,6 +754,8 @@ class TstLayersGui : public QObject {
     QVERIFY(waitFor([&] { return w_->viewer()->allViewsComplete(); }, 30000));
     QTest::qWait(300);  // late completions of the removed layer arrive and are ignored
     QVERIFY(w_->viewer()->allViewsComplete());
+    // Nothing of a removed layer landed in the cache, even from fetches running at removal.
+    for (const auto& ds : removed) QCOMPARE(src->cachedChunksOf(ds.get()), std::size_t(0));
     for (SliceView* v : w_->viewer()->views()) {
       QVERIFY(v->layerSlices().empty());
       const QImage img = frameOf(v);

@@ -4,13 +4,16 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
 
+#include "data/data_source.h"
 #include "ui/main_window.h"
 #include "ui/open_dialog.h"
 
@@ -116,6 +119,32 @@ class TstOpenDialog : public QObject {
     const QByteArray bytes = f.readAll();
     QVERIFY(bytes.contains("a_uint8_oblique_sform.nii.zarr"));
     QVERIFY(!bytes.contains("TOPSECRETSIG") && !bytes.contains("sig="));
+  }
+
+  // "Test connection" keeps the dataset it opened while nothing changes, and Open hands that
+  // very dataset to the window instead of opening the URI again; any edit drops it.
+  void openReusesTheTestedDataset() {
+    const QString uri = NZ_TEST_DATA_DIR "/refdata/e_uint16_pyramid_4levels.nii.zarr";
+    OpenDialog dlg;
+    dlg.setUri(uri);
+    QVERIFY(!dlg.testedDataset());
+    auto* test = dlg.findChild<QPushButton*>("testButton");
+    auto* result = dlg.findChild<QLabel*>("testResult");
+    QVERIFY(test && result);
+    test->click();
+    QTRY_VERIFY_WITH_TIMEOUT(dlg.testedDataset() != nullptr, 20000);
+    QVERIFY2(result->text().startsWith("OK: nifti-zarr"), qPrintable(result->text()));
+    const std::shared_ptr<nz::Dataset> tested = dlg.testedDataset();
+
+    MainWindow w;
+    w.setHeadless(true);
+    QSignalSpy opened(&w, &MainWindow::datasetOpened);
+    w.openUri(dlg.uri(), dlg.options(), dlg.testedDataset());
+    QVERIFY(opened.wait(20000));
+    QCOMPARE(w.source()->dataset().get(), tested.get());  // the same object: not reopened
+
+    dlg.findChild<QLineEdit*>("awsRegion")->setText("eu-west-1");  // any edit drops it
+    QVERIFY(!dlg.testedDataset());
   }
 };
 

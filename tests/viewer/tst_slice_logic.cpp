@@ -59,6 +59,20 @@ class TstSliceLogic : public QObject {
     std::vector<double> none;
     w = autoWindowFromSample(none);
     QVERIFY(w.high > w.low);
+    // numpy's linear percentiles (the histogram's): 0..99 and one outlier, 101 values:
+    // np.percentile(v, [0.5, 99.5]) = [0.5, 549.5]; 1000 is an outlier (450.5 above).
+    std::vector<double> lerp;
+    for (int i = 0; i < 100; ++i) lerp.push_back(99 - i);
+    lerp.push_back(1000);
+    w = autoWindowFromSample(lerp);
+    QCOMPARE(w.low, 0.5);
+    QCOMPARE(w.high, 549.5);
+    // From a histogram's percentiles and range: the same rule.
+    w = autoWindowFromPercentiles(kAutoLowPercentile, 100, 0, 105);
+    QCOMPARE(w.high, 105.0);  // the maximum is within 10 % above: no outlier
+    w = autoWindowFromPercentiles(2, 100, 0, 120);
+    QCOMPARE(w.low, 2.0);
+    QCOMPARE(w.high, 100.0);
   }
 
   void identityIsRadiological() {

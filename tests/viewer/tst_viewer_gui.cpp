@@ -292,6 +292,27 @@ class TstViewerGui : public QObject {
     QVERIFY(p.readAllStandardError().contains("nzview:"));
   }
 
+  // An exception escaping an event handler is caught at the top (GuardedApplication): one clear
+  // line and exit code 1 in screenshot mode, not std::terminate (abort, SIGABRT).
+  void exceptionInEventHandlerExitsCleanly() {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("NZVIEW_DIAGNOSTIC_THROW", "1");
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(NZ_BINARY_DIR "/bin/nzview"),
+            {nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr"), "--screenshot",
+             shotDir() + "/never_thrown.png", "--timeout", "60"});
+    QVERIFY(p.waitForFinished(90000));
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(err.contains("nzview: nzview hit an unexpected error: diagnostic exception "
+                          "(NZVIEW_DIAGNOSTIC_THROW)\n"),
+             err.constData());
+    QVERIFY(!err.contains("terminate called"));
+    QVERIFY(!QFile::exists(shotDir() + "/never_thrown.png"));
+  }
+
   void helpAndVersionWithoutDisplay() {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove("DISPLAY");

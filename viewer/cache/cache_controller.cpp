@@ -1,4 +1,4 @@
-#include "cache/cache_controller.h"
+#include "viewer/cache/cache_controller.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -9,16 +9,16 @@
 #include <thread>
 
 #include "cache/cache_config.h"
-#include "cache/cache_settings_dialog.h"
 #include "cache/caching_store.h"
 #include "data/data_source.h"
 #include "dataset/dataset.h"
+#include "open/store_factory.h"
 #include "prefetch/prefetch.h"
-#include "roi/roi_controller.h"
-#include "roi/roi_model.h"
-#include "store/store_factory.h"
 #include "ui/main_window.h"
 #include "uri/uri.h"
+#include "viewer/cache/cache_settings_dialog.h"
+#include "viewer/roi/roi_controller.h"
+#include "viewer/roi/roi_model.h"
 
 namespace nzviewer {
 

@@ -1,15 +1,16 @@
-#include "cache/cache_settings.h"
+#include "viewer/cache/cache_settings.h"
 
 #include <QSettings>
 #include <cstdlib>
 
 #include "cache/cache_config.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
+#include "settings/gui_settings.h"
 
 namespace nzviewer {
 
 namespace {
-QSettings settings() { return QSettings("nzview", "nzview"); }
+QSettings settings() { return guiSettings(); }  // NZVIEW_SETTINGS in tests
 }  // namespace
 
 nz::DiskCacheSettings loadDiskCacheSettings() {

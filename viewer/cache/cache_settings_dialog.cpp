@@ -1,4 +1,4 @@
-#include "cache/cache_settings_dialog.h"
+#include "viewer/cache/cache_settings_dialog.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "cache/cache_config.h"
-#include "cache/cache_settings.h"
 #include "cache/disk_cache.h"
-#include "store/store_factory.h"
+#include "open/store_factory.h"
+#include "viewer/cache/cache_settings.h"
 
 namespace nzviewer {
 

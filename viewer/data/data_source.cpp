@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <tuple>
 
 #include <QFileInfo>
 #include <algorithm>
 
 #include "core/error.h"
+#include "data/prefetch_setting.h"
 #include "layers/layer_slice.h"
 #include "roi/export_with.h"
 #include "roi/resample.h"
@@ -21,14 +23,15 @@ namespace {
 // several chunks (a shard index) cannot be cancelled by any one of them and may wait for the
 // HTTP client's stall timeout and retries, so the loader is destroyed on a detached thread:
 // the GUI thread never waits on the network.
-void retireLoader(std::unique_ptr<nz::ChunkLoader> loader) {
+void retireLoader(std::shared_ptr<nz::ChunkLoader> loader) {
   if (!loader) return;
   loader->setCompletionNotifier({});
   std::thread([l = std::move(loader)]() mutable { l.reset(); }).detach();
 }
 }  // namespace
 
-DataSource::DataSource(QObject* parent) : QObject(parent), link_(std::make_shared<SelfLink>()) {
+DataSource::DataSource(QObject* parent)
+    : QObject(parent), link_(std::make_shared<SelfLink>()), prefetchBudget_(loadPrefetchBudget()) {
   link_->owner = this;
 }
 
@@ -40,18 +43,19 @@ DataSource::~DataSource() {
   retireLoader(std::move(loader_));
 }
 
-void DataSource::open(const QString& uri, const nz::StoreOptions& options) {
+void DataSource::open(const QString& uri, const nz::StoreOptions& options,
+                      std::shared_ptr<nz::Dataset> alreadyOpened) {
   // The open dataset stays until the new one has opened (a failed open changes nothing); an
   // earlier opener still running is superseded (generation), not awaited.
   opening_ = true;
   const std::uint64_t generation = ++openGeneration_;
   const std::string u = uri.toStdString();
-  std::thread([link = link_, u, options, generation] {
+  std::thread([link = link_, u, options, generation, opened = std::move(alreadyOpened)] {
     const auto t0 = std::chrono::steady_clock::now();
     std::shared_ptr<nz::Dataset> ds;
     QString error;
     try {
-      ds = nz::openDataset(u, options);
+      ds = opened ? opened : nz::openDataset(u, options);
     } catch (const std::exception& e) {
       error = QString::fromStdString(e.what());
     } catch (...) {
@@ -88,12 +92,20 @@ void DataSource::finishOpen(std::uint64_t generation, std::shared_ptr<nz::Datase
   }
   dataset_ = std::move(ds);
   openSeconds_ = secs;
-  loader_ = std::make_unique<nz::ChunkLoader>();
+  nz::LoaderOptions options;
+  options.prefetchBytes = prefetchBudget_;
+  loader_ = std::make_shared<nz::ChunkLoader>(options);
+  if (maxInFlight_ > 0) loader_->setMaxInFlight(maxInFlight_);
   loader_->setCompletionNotifier([link = link_] {
     std::lock_guard lock(link->mutex);
     if (link->owner) QMetaObject::invokeMethod(link->owner, "drain", Qt::QueuedConnection);
   });
   emit opened();
+}
+
+void DataSource::setMaxInFlight(std::size_t n) {
+  maxInFlight_ = n;
+  if (loader_) loader_->setMaxInFlight(n > 0 ? n : nz::LoaderOptions{}.maxInFlight);
 }
 
 void DataSource::close() {
@@ -111,43 +123,68 @@ void DataSource::close() {
   const bool hadLayers = !layers_.empty() || !openingLayers_.empty();
   layers_.clear();
   openingLayers_.clear();  // their openers finish into nothing (ids no longer pending)
-  layerLevels_.clear();
+  displayed_.clear();
+  lastViews_.clear();
+  volumeRequests_.clear();
   failed_.clear();
   applied_ = 0;
   if (hadLayers) emit layersChanged();
   lastChunkError_.clear();
 }
 
-std::vector<int> DataSource::setViews(const std::vector<nz::SliceView>& views) {
-  if (!dataset_ || !loader_) return std::vector<int>(views.size(), 0);
-  nz::ViewRequests set = nz::buildViewRequests(dataset_, views);
-  // Every visible layer joins the same generation, each at its own level per view.
+void DataSource::setViews(const std::vector<ViewRequest>& views) {
+  if (!dataset_ || !loader_) return;
+  lastViews_ = views;
+  std::vector<nz::ViewSlice> reference;
+  reference.reserve(views.size());
+  for (const ViewRequest& v : views) reference.push_back(v.reference);
+  nz::ViewRequests set = nz::buildViewRequests(dataset_, reference);
+  // Every visible layer joins the same generation, each at the level its view chose.
   const nz::Matrix4& refAffine = dataset_->info().levels[0].affine;
-  layerLevels_.clear();
   const std::size_t referenceRequests = set.requests.size();
-  for (const auto& layer : layers_) {
-    std::vector<int>& levels = layerLevels_[layer->id];
-    for (const nz::SliceView& view : views) {
-      nz::SliceView v = view;
-      LayerViewRequests r = layerRequests(*layer, refAffine, v);
-      levels.push_back(r.level);
+  for (const auto& layer : layers_)
+    for (const ViewRequest& v : views) {
+      int level = -1;
+      for (const auto& [id, l] : v.layerLevels)
+        if (id == layer->id) level = l;
+      LayerViewRequests r = layerRequests(*layer, refAffine, v.reference, level);
       for (auto& q : r.requests) set.requests.push_back(std::move(q));
     }
-  }
   lastLayerRequests_ = set.requests.size() - referenceRequests;
+  displayed_.clear();
+  for (const auto& r : set.requests)
+    if (r.tier == nz::Tier::Visible) displayed_.push_back(r.key());
+  std::sort(displayed_.begin(), displayed_.end(), [](const nz::ChunkKey& a, const nz::ChunkKey& b) {
+    return std::tie(a.dataset, a.level, a.chunk) < std::tie(b.dataset, b.level, b.chunk);
+  });
+  displayed_.erase(std::unique(displayed_.begin(), displayed_.end()), displayed_.end());
+  // The 3D view's standing requests join the generation (not counted as displayed slices).
+  set.requests.insert(set.requests.end(), volumeRequests_.begin(), volumeRequests_.end());
   bool any = false;
   for (const nz::LoadedChunk& c : loader_->setRequests(std::move(set.requests))) {
     apply(c);
     any = true;
   }
   if (any) emit chunksArrived();
-  return set.levels;
 }
 
-int DataSource::layerLevel(int id, std::size_t view) const {
-  auto it = layerLevels_.find(id);
-  if (it == layerLevels_.end() || view >= it->second.size()) return 0;
-  return it->second[view];
+void DataSource::setPrefetchBudget(std::size_t bytes) {
+  prefetchBudget_ = bytes;
+  if (loader_) loader_->setPrefetchBudget(bytes);
+}
+
+DataSource::Displayed DataSource::displayed() const {
+  Displayed d;
+  if (!loader_) return d;
+  d.chunks = displayed_.size();
+  for (const nz::ChunkKey& key : displayed_)
+    if (auto c = loader_->cachedChunk(key)) d.storedBytes += c->storedBytes;
+  return d;
+}
+
+void DataSource::setVolumeRequests(std::vector<nz::ChunkRequest> requests) {
+  volumeRequests_ = std::move(requests);
+  if (dataset_ && loader_) setViews(lastViews_);
 }
 
 nz::SharedVolume DataSource::cachedChunk(const nz::ChunkKey& key) const {
@@ -155,7 +192,9 @@ nz::SharedVolume DataSource::cachedChunk(const nz::ChunkKey& key) const {
 }
 
 ChunkLookup DataSource::chunkLookup() const {
-  return [this](const nz::ChunkKey& key) { return cachedChunk(key); };
+  return [loader = loader_](const nz::ChunkKey& key) -> nz::SharedVolume {
+    return loader ? loader->cached(key) : nullptr;
+  };
 }
 
 ChunkMap DataSource::chunks(int level) const {
@@ -195,6 +234,7 @@ int DataSource::addLayer(const QString& uri, const nz::StoreOptions& options, La
         if (name.endsWith(QLatin1String(ext))) name.chop(static_cast<int>(std::strlen(ext)));
       layer->name = name.isEmpty() ? uri : name;
       layer->kind = kind;
+      layer->options = options;
       if (kind == LayerKind::Labels) layer->display.opacity = 0.5;
       layer->dataset = nz::openDataset(u, options);
       if (kind == LayerKind::Labels) {
@@ -262,10 +302,12 @@ void DataSource::removeLayer(int id) {
   if (it == layers_.end()) return;
   std::shared_ptr<Layer> gone = *it;
   layers_.erase(it);
-  layerLevels_.erase(id);
-  // Its chunks leave the cache now; queued requests go with the next generation (the views
-  // re-request on layersChanged), and chunks still in flight are ignored when they complete.
+  // Its chunks leave the cache now, its queued requests are dropped and its running fetches
+  // aborted; one that still completes (a fetch that could not be cancelled) is dropped by the
+  // loader, never cached.
   if (loader_) loader_->forgetDataset(gone->dataset.get());
+  std::erase_if(displayed_,
+                [&gone](const nz::ChunkKey& k) { return k.dataset == gone->dataset.get(); });
   for (auto f = failed_.begin(); f != failed_.end();)
     f = f->dataset == gone->dataset.get() ? failed_.erase(f) : std::next(f);
   emit layersChanged();
@@ -281,6 +323,19 @@ void DataSource::moveLayer(int id, int delta) {
   auto l = *it;
   layers_.erase(it);
   layers_.insert(layers_.begin() + to, l);
+  emit layersChanged();
+}
+
+void DataSource::setLayerOrder(const std::vector<int>& idsBottomFirst) {
+  std::vector<std::shared_ptr<Layer>> ordered;
+  for (int id : idsBottomFirst)
+    for (const auto& l : layers_)
+      if (l->id == id && std::find(ordered.begin(), ordered.end(), l) == ordered.end())
+        ordered.push_back(l);
+  for (const auto& l : layers_)
+    if (std::find(ordered.begin(), ordered.end(), l) == ordered.end()) ordered.push_back(l);
+  if (ordered == layers_) return;
+  layers_ = std::move(ordered);
   emit layersChanged();
 }
 

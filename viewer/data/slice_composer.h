@@ -1,5 +1,6 @@
 #pragma once
-// Builds the 2D image a slice view shows from the chunks already delivered, on the GUI thread.
+// Builds the 2D image a slice view shows from the chunks already delivered (on the view's
+// compose worker, views/view_composer.h; thread-safe: it reads only metadata and the lookup).
 // The image is in the target level's voxel grid, covering only the visible window; pixels are
 // filled coarsest level first and overwritten by every finer level that has the chunk, so the
 // view is never blank once coarse data exists. Only chunks of the visible plane are touched.

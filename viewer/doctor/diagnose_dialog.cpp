@@ -1,4 +1,4 @@
-#include "doctor/diagnose_dialog.h"
+#include "viewer/doctor/diagnose_dialog.h"
 
 #include <QApplication>
 #include <QClipboard>

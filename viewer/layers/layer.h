@@ -8,6 +8,7 @@
 #include "dataset/dataset.h"
 #include "labels/label_table.h"
 #include "model/colormaps.h"
+#include "store/store_options.h"
 
 namespace nzviewer {
 
@@ -29,6 +30,7 @@ struct Layer {
   QString name;  // shown in the panel and the readout (file name of the URI)
   LayerKind kind = LayerKind::Labels;
   std::shared_ptr<nz::Dataset> dataset;
+  nz::StoreOptions options;  // how it was opened (an export reopens it with these)
   LayerDisplay display;
   nz::LabelTable labels;  // Labels: colours and names
   bool overlapsReference = true;

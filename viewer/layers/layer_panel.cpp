@@ -13,6 +13,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMetaObject>
 #include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
@@ -22,6 +23,7 @@
 #include "core/error.h"
 #include "data/data_source.h"
 #include "store/store_options.h"
+#include "ui/header_panel.h"
 #include "ui/main_window.h"
 #include "ui/open_dialog.h"
 #include "uri/uri.h"
@@ -34,6 +36,10 @@ LayerPanel::LayerPanel(MainWindow* window)
   auto* layout = new QVBoxLayout(this);
   list_ = new QListWidget;
   list_->setObjectName("layerList");
+  // Drag a layer up or down to change the drawing order (the top row is drawn last).
+  list_->setDragDropMode(QAbstractItemView::InternalMove);
+  list_->setDefaultDropAction(Qt::MoveAction);
+  list_->setToolTip("Drag to reorder: the top row is drawn on top");
   layout->addWidget(list_, 1);
 
   auto* order = new QHBoxLayout;
@@ -45,6 +51,11 @@ LayerPanel::LayerPanel(MainWindow* window)
   order->addWidget(down_);
   order->addWidget(remove_);
   layout->addLayout(order);
+  // The header panel shows the selected layer's header; this shows the image's again.
+  imageHeader_ = new QPushButton("Show image header");
+  imageHeader_->setObjectName("showImageHeader");
+  imageHeader_->setToolTip("The Header panel follows the selected layer; this deselects it");
+  layout->addWidget(imageHeader_);
 
   auto* form = new QFormLayout;
   opacity_ = new QSlider(Qt::Horizontal);
@@ -91,6 +102,14 @@ LayerPanel::LayerPanel(MainWindow* window)
   connect(addImage, &QPushButton::clicked, this, [this] { addLayerFromDialog(false); });
   connect(addLabels, &QPushButton::clicked, this, [this] { addLayerFromDialog(true); });
   connect(list_, &QListWidget::currentRowChanged, this, [this] { showSelected(); });
+  // A drop reorders the rows: the layers follow once the model has settled (queued).
+  auto reordered = [this] {
+    if (!updating_)
+      QMetaObject::invokeMethod(
+          this, [this] { orderFromList(); }, Qt::QueuedConnection);
+  };
+  connect(list_->model(), &QAbstractItemModel::rowsMoved, this, reordered);
+  connect(list_->model(), &QAbstractItemModel::rowsInserted, this, reordered);
   connect(list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
     if (updating_) return;
     if (Layer* l = source_->layer(item->data(Qt::UserRole).toInt())) {
@@ -107,6 +126,12 @@ LayerPanel::LayerPanel(MainWindow* window)
   connect(remove_, &QPushButton::clicked, this, [this] {
     if (Layer* l = selected()) source_->removeLayer(l->id);
   });
+  connect(imageHeader_, &QPushButton::clicked, this, [this] {
+    list_->setCurrentRow(-1);
+    list_->clearSelection();
+    showSelected();
+  });
+  connect(window, &MainWindow::datasetOpened, this, [this] { headerLayer_ = -1; });
   connect(table_, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getOpenFileName(
         this, "Label table", {}, "Label tables (*.txt *.lut *.ctbl);;All files (*)");
@@ -276,8 +301,33 @@ void LayerPanel::refresh() {
   showSelected();
 }
 
+void LayerPanel::orderFromList() {
+  std::vector<int> bottomFirst;
+  for (int row = list_->count() - 1; row >= 0; --row)
+    if (QListWidgetItem* item = list_->item(row))
+      bottomFirst.push_back(item->data(Qt::UserRole).toInt());
+  source_->setLayerOrder(bottomFirst);
+}
+
+void LayerPanel::showHeaderOf(const Layer* l) {
+  const int id = l ? l->id : -1;
+  auto* header = window_->findChild<HeaderPanel*>();
+  if (!header || id == headerLayer_ || !source_->isOpen()) return;
+  headerLayer_ = id;
+  if (l)
+    header->setInfo(l->dataset->info(), 0);
+  else
+    header->setInfo(source_->dataset()->info(), source_->openSeconds());
+}
+
 void LayerPanel::showSelected() {
   Layer* l = selected();
+  showHeaderOf(l);
+  // Not while refresh() rebuilds the list (it passes through "no row"): its last call tells.
+  if (const int id = l ? l->id : -1; !updating_ && id != selectedId_) {
+    selectedId_ = id;
+    emit selectedLayerChanged(id);
+  }
   updating_ = true;
   for (QWidget* w : std::initializer_list<QWidget*>{opacity_, up_, down_, remove_})
     w->setEnabled(l != nullptr);

@@ -1,10 +1,11 @@
 #pragma once
 // The layer panel (a dock of the main window): the layers over the image, top first, with
-// visibility (check box), order (Up/Down), opacity, outline or filled labels, a label table
-// (ITK-SNAP label description or FreeSurfer *LUT.txt), colour map and window for image layers,
-// Remove, and "Add image layer…" / "Add label layer…" through the open dialog (with its
-// credential pages). Errors of layers (float data opened as labels, a bad label table, a layer
-// outside the image) are shown here and in a dialog (stderr when the window is headless).
+// visibility (check box), order (drag in the list, or Up/Down), opacity, outline or filled labels,
+// a label table (ITK-SNAP label description or FreeSurfer *LUT.txt), colour map and window for
+// image layers, Remove, the selected layer's header in the Header panel ("Show image header"
+// goes back to the image), and "Add image layer…" / "Add label layer…" through the open dialog
+// (with its credential pages). Errors of layers (float data opened as labels, a bad label table, a
+// layer outside the image) are shown here and in a dialog (stderr when the window is headless).
 #include <QWidget>
 
 class QListWidget;
@@ -42,9 +43,15 @@ class LayerPanel : public QWidget {
   // message) when the list does not parse.
   bool setHiddenLabels(const QString& list);
 
+ signals:
+  // The selection moved to another layer (-1: none, the image itself): the histogram follows.
+  void selectedLayerChanged(int id);
+
  private:
   void refresh();
   void showSelected();
+  void orderFromList();                   // after a drag and drop in the list
+  void showHeaderOf(const Layer* layer);  // nullptr: the image (reference)
   void applyEdits();
   void report(const QString& title, const QString& message);
 
@@ -62,10 +69,13 @@ class LayerPanel : public QWidget {
   QPushButton* up_;
   QPushButton* down_;
   QPushButton* remove_;
+  QPushButton* imageHeader_;
+  int headerLayer_ = -1;  // layer whose header the Header panel shows (-1: the image)
   QLabel* info_;
   QString lastMessage_;
   bool updating_ = false;
   bool shownOnce_ = false;
+  int selectedId_ = -1;  // last selectedLayerChanged
 };
 
 }  // namespace nzviewer

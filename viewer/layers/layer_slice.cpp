@@ -51,15 +51,23 @@ PlaneGrid planeGridOf(const ComposedSlice& slice, const ViewAxes& axes,
   return g;
 }
 
+int layerLevelFor(const Layer& layer, const nz::Matrix4& refAffine0, const nz::ViewSlice& view) {
+  if (!layer.dataset || layer.dataset->info().levels.empty()) return 0;
+  const nz::Matrix4 m0 = refToLayer(layer, refAffine0, 0);
+  return nz::chooseLevel(layer.dataset->info(), layerNormalAxis(m0, view.plane.axis),
+                         view.screenPixelMm);
+}
+
 LayerViewRequests layerRequests(const Layer& layer, const nz::Matrix4& refAffine0,
-                                const nz::SliceView& view) {
+                                const nz::ViewSlice& view, int wantedLevel) {
   LayerViewRequests out;
   if (!layer.dataset || !layer.display.visible || !layer.overlapsReference) return out;
   const nz::DatasetInfo& info = layer.dataset->info();
   const int levels = static_cast<int>(info.levels.size());
   if (levels == 0) return out;
   const nz::Matrix4 m0 = refToLayer(layer, refAffine0, 0);
-  out.level = nz::chooseLevel(info, layerNormalAxis(m0, view.plane.axis), view.screenPixelMm);
+  out.level =
+      wantedLevel >= 0 ? std::min(wantedLevel, levels - 1) : layerLevelFor(layer, refAffine0, view);
   // The visible window's corners (voxel edges) at the crosshair slice, in reference voxels.
   const auto uv = nz::inPlaneAxes(view.plane.axis);
   std::vector<nz::Point3> corners;

@@ -28,15 +28,19 @@ struct PlaneGrid {
 PlaneGrid planeGridOf(const ComposedSlice& slice, const ViewAxes& axes,
                       const std::array<double, 3>& spacing, double normalPosition);
 
-// Level of `layer` matching one screen pixel of the view, and the chunks that cover the view's
-// visible window in the layer (Visible at that level and at the coarsest level, so something
-// shows after one round trip). `refAffine0`: the reference's level-0 affine.
+// Level of `layer` matching one screen pixel of the view (its voxel axis nearest the view's
+// normal decides the in-plane size). The view chooses it and sends it down with its requests.
+int layerLevelFor(const Layer& layer, const nz::Matrix4& refAffine0, const nz::ViewSlice& view);
+
+// The chunks that cover the view's visible window in the layer at `level` (-1: layerLevelFor),
+// Visible at that level and at the coarsest level, so something shows after one round trip.
+// `refAffine0`: the reference's level-0 affine.
 struct LayerViewRequests {
   int level = 0;
   std::vector<nz::ChunkRequest> requests;
 };
 LayerViewRequests layerRequests(const Layer& layer, const nz::Matrix4& refAffine0,
-                                const nz::SliceView& view);
+                                const nz::ViewSlice& view, int level = -1);
 
 struct LayerSlice {
   int width = 0, height = 0;

@@ -1,4 +1,4 @@
-#include "roi/export_dialog.h"
+#include "viewer/roi/export_dialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -12,14 +12,16 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-#include "doctor/diagnose_dialog.h"
-#include "roi/export_job.h"
 #include "roi/export_run.h"
 #include "ui/open_dialog.h"
 #include "uri/uri.h"
+#include "viewer/doctor/diagnose_dialog.h"
+#include "viewer/roi/export_job.h"
+#include "zarr/codec_registry.h"
 
 namespace nzviewer {
 
@@ -58,20 +60,20 @@ ExportDialog::ExportDialog(const nz::DatasetInfo& info, QString sourceUri,
       throughput_(throughput) {
   setObjectName("exportDialog");
   setWindowTitle(title);
-  auto* form = new QFormLayout;
+  auto* form = form_ = new QFormLayout;
   format_ = new QComboBox;
   format_->setObjectName("exportFormat");
   format_->addItems({"NIfTI (.nii)", "NIfTI gzip (.nii.gz)", "NIfTI-Zarr (.nii.zarr)"});
   format_->setCurrentIndex(NiiGz);
   form->addRow("Format", format_);
+  data_ = new QComboBox;
+  data_->setObjectName("exportData");
+  data_->addItem("Image", Image);
+  form->addRow("Data", data_);
+  form->setRowVisible(data_, false);  // offerLayer / offerLabelPair show it
   level_ = new QComboBox;
   level_->setObjectName("exportLevel");
-  for (std::size_t l = 0; l < info_.levels.size(); ++l) {
-    QStringList s;
-    for (int a = 0; a < 3; ++a) s << QString::number(info_.levels[l].shape[a]);
-    level_->addItem(QString("%1  (%2)").arg(l).arg(s.join("×")));
-  }
-  level_->setCurrentIndex(std::clamp(level, 0, level_->count() - 1));
+  fillLevels(level);
   form->addRow("Level", level_);
   auto* zarrRow = new QHBoxLayout;
   zarrVersion_ = new QComboBox;
@@ -84,7 +86,8 @@ ExportDialog::ExportDialog(const nz::DatasetInfo& info, QString sourceUri,
   chunk_->setPrefix("chunk ");
   compressor_ = new QComboBox;
   compressor_->setObjectName("exportCompressor");
-  compressor_->addItems({"blosc", "zstd", "gzip", "none"});
+  for (const std::string& name : nz::writableCompressors())  // io/zarr/codec_registry.h
+    compressor_->addItem(QString::fromStdString(name));
   zarrRow->addWidget(zarrVersion_);
   zarrRow->addWidget(chunk_);
   zarrRow->addWidget(compressor_);
@@ -153,6 +156,10 @@ ExportDialog::ExportDialog(const nz::DatasetInfo& info, QString sourceUri,
 
   connect(format_, &QComboBox::currentIndexChanged, this, &ExportDialog::onFormatChanged);
   connect(level_, &QComboBox::currentIndexChanged, this, &ExportDialog::updatePlan);
+  connect(data_, &QComboBox::currentIndexChanged, this, [this] {
+    fillLevels(level_->currentIndex());
+    updatePlan();
+  });
   connect(dest_, &QLineEdit::textChanged, this, &ExportDialog::updatePlan);
   connect(browseButton, &QPushButton::clicked, this, &ExportDialog::browse);
   connect(credButton, &QPushButton::clicked, this, &ExportDialog::enterCredentials);
@@ -168,6 +175,66 @@ ExportDialog::ExportDialog(const nz::DatasetInfo& info, QString sourceUri,
 ExportDialog::~ExportDialog() = default;  // job_ is a child: cancels and joins
 
 void ExportDialog::setFormat(Format f) { format_->setCurrentIndex(f); }
+
+void ExportDialog::fillLevels(int level) {
+  const nz::DatasetInfo& info = activeInfo();
+  const QSignalBlocker block(level_);
+  level_->clear();
+  for (std::size_t l = 0; l < info.levels.size(); ++l) {
+    QStringList s;
+    for (int a = 0; a < 3; ++a) s << QString::number(info.levels[l].shape[a]);
+    level_->addItem(QString("%1  (%2)").arg(l).arg(s.join("×")));
+  }
+  level_->setCurrentIndex(std::clamp(level, 0, level_->count() - 1));
+}
+
+void ExportDialog::offerLayer(const QString& name, const nz::DatasetInfo& info, const QString& uri,
+                              const nz::StoreOptions& options, const nz::RoiBox& roi) {
+  layer_ = LayerChoice{name, uri, options, info, roi};
+  data_->insertItem(1,
+                    QString("Layer '%1' alone (its own grid, the box covering the ROI)").arg(name),
+                    SelectedLayer);
+  form_->setRowVisible(data_, true);
+}
+
+void ExportDialog::offerLabelPair(const QString& name, const QString& uri,
+                                  const nz::StoreOptions& options) {
+  pairUri_ = uri;
+  pairOptions_ = options;
+  data_->addItem(QString("Image + labels '%1' (resampled onto the image ROI: NAME_image, "
+                         "NAME_labels)")
+                     .arg(name),
+                 ImageLabels);
+  form_->setRowVisible(data_, true);
+}
+
+void ExportDialog::setSource(Source s) {
+  const int i = data_->findData(s);
+  if (i >= 0) data_->setCurrentIndex(i);
+}
+
+ExportDialog::Source ExportDialog::source() const {
+  return static_cast<Source>(data_->currentData().toInt());
+}
+
+const nz::DatasetInfo& ExportDialog::activeInfo() const {
+  return source() == SelectedLayer && layer_ ? layer_->info : info_;
+}
+
+QString ExportDialog::activeUri() const {
+  return source() == SelectedLayer && layer_ ? layer_->uri : sourceUri_;
+}
+
+nz::StoreOptions ExportDialog::activeOptions() const {
+  return source() == SelectedLayer && layer_ ? layer_->options : sourceOptions_;
+}
+
+QStringList ExportDialog::outputFiles() const {
+  const QString d = destination();
+  if (!labelPairChecked() || d.isEmpty()) return {d};
+  const QString base = stripSuffix(d), suffix = d.mid(base.size());
+  return {base + "_image" + suffix, base + "_labels" + suffix};
+}
 
 void ExportDialog::lockFormat(Format f) {
   setFormat(f);
@@ -192,16 +259,21 @@ void ExportDialog::onFormatChanged() {
 nz::ExportRequest ExportDialog::request() const {
   nz::ExportRequest r = settings_;
   r.level = std::max(0, level_->currentIndex());
-  if (roi_)
+  if (source() == SelectedLayer && layer_) {
+    r.roi = layer_->roi.toLevel(layer_->info, r.level);
+    r.cropOrPad.reset();
+  } else if (roi_) {
     r.roi = roi_->toLevel(info_, r.level);
-  else
+  } else {
     r.roi.reset();
+  }
   return r;
 }
 
 std::optional<nz::ExportPlan> ExportDialog::plan() const {
   try {
-    return nz::planExport(info_, request(), throughput_);
+    if (source() == SelectedLayer && layer_ && layer_->roi.empty()) return std::nullopt;
+    return nz::planExport(activeInfo(), request(), throughput_);
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -219,7 +291,7 @@ nz::ExportOutputOptions ExportDialog::outputOptions() const {
 
 nz::StoreOptions ExportDialog::destinationOptions() const {
   if (destOptions_) return *destOptions_;
-  if (sameCloud(sourceUri_, destination())) return sourceOptions_;
+  if (sameCloud(activeUri(), destination())) return activeOptions();
   return {};  // the environment's credentials (AZURE_*, AWS_*, GOOGLE_APPLICATION_CREDENTIALS)
 }
 
@@ -231,19 +303,21 @@ void ExportDialog::updatePlan() {
     credentials_->setText("Local file: written to a temporary name, renamed when complete.");
   else if (destOptions_)
     credentials_->setText("Cloud: using the credentials entered with Credentials….");
-  else if (sameCloud(sourceUri_, d))
+  else if (sameCloud(activeUri(), d))
     credentials_->setText("Cloud: same service as the dataset; its credentials are reused.");
   else
     credentials_->setText("Cloud: credentials from the environment (use Credentials… to enter).");
   auto p = plan();
   if (!p) {
-    planView_->setPlainText("The region is empty or outside the volume.");
+    planView_->setPlainText(source() == SelectedLayer && layer_
+                                ? QString("The ROI does not overlap layer '%1'.").arg(layer_->name)
+                                : QString("The region is empty or outside the volume."));
     exportButton_->setEnabled(false);
     return;
   }
   planView_->setPlainText(
       QString("output: %1\n").arg(QString::fromStdString(nz::redactSecrets(d.toStdString()))) +
-      QString::fromStdString(nz::describePlan(*p, info_)) +
+      QString::fromStdString(nz::describePlan(*p, activeInfo())) +
       "memory: " + QString::fromStdString(nz::describeExportMemory(*p, outputOptions())));
   exportButton_->setEnabled(!(job_ && job_->running()) && !d.isEmpty());
 }
@@ -279,20 +353,22 @@ void ExportDialog::startExport() {
     return;
   }
   delete job_;
-  job_ = new ExportJob(sourceUri_, sourceOptions_, *p, d, outputOptions(), this);
+  const QStringList files = outputFiles();
+  job_ = new ExportJob(activeUri(), activeOptions(), *p, files.front(), outputOptions(), this);
+  if (files.size() == 2) job_->setLabelPair(pairUri_, pairOptions_, files.back());
   connect(job_, &ExportJob::progress, this,
           [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
-  connect(
-      job_, &ExportJob::finished, this, [this](bool ok, bool cancelled, const QString& message) {
-        exportButton_->setEnabled(true);
-        cancelButton_->setEnabled(false);
-        openButton_->setEnabled(ok);
-        progress_->setValue(ok ? 1000 : 0);  // cancelled or failed: nothing was written
-        status_->setText(ok ? "Exported to " + QString::fromStdString(
-                                                   nz::redactSecrets(destination().toStdString()))
-                            : message);
-        emit exportFinished(ok, cancelled, message);
-      });
+  connect(job_, &ExportJob::finished, this,
+          [this](bool ok, bool cancelled, const QString& message) {
+            exportButton_->setEnabled(true);
+            cancelButton_->setEnabled(false);
+            openButton_->setEnabled(ok);
+            progress_->setValue(ok ? 1000 : 0);  // cancelled or failed: nothing was written
+            status_->setText(ok ? "Exported to " + QString::fromStdString(nz::redactSecrets(
+                                                       outputFiles().join(", ").toStdString()))
+                                : message);
+            emit exportFinished(ok, cancelled, message);
+          });
   exportButton_->setEnabled(false);
   cancelButton_->setEnabled(true);
   openButton_->setEnabled(false);

@@ -15,6 +15,7 @@
 #include "store/store_options.h"
 
 class QComboBox;
+class QFormLayout;
 class QSpinBox;
 class QLineEdit;
 class QLabel;
@@ -39,6 +40,22 @@ class ExportDialog : public QDialog {
   void setFormat(Format f);
   void lockFormat(Format f);  // "Save as NIfTI-Zarr": only .nii.zarr
   void setDestination(const QString& d);
+  // What is exported (the "Data" choice, shown once a layer is offered): the reference image,
+  // the selected layer alone (its own voxels, unresampled: offerLayer's box), or the image and a
+  // label layer as a pair (DEST_image.EXT and DEST_labels.EXT, the label map resampled onto the
+  // image ROI's grid, as `nzview-cli export --with`).
+  enum Source { Image = 0, SelectedLayer, ImageLabels };
+  // `roi`: the ROI carried over to the layer's grid (nz::roiOnGrid, level-0 voxels of the
+  // layer). CropOrPad does not apply to it (its target is a shape on the image's grid).
+  void offerLayer(const QString& name, const nz::DatasetInfo& info, const QString& uri,
+                  const nz::StoreOptions& options, const nz::RoiBox& roi);
+  void offerLabelPair(const QString& name, const QString& uri, const nz::StoreOptions& options);
+  void setSource(Source s);
+  Source source() const;
+  bool labelPairChecked() const { return source() == ImageLabels; }
+  void setLabelPairChecked(bool on) { setSource(on ? ImageLabels : Image); }
+  // The files the export writes (one, or the image and label files of the pair).
+  QStringList outputFiles() const;
   QString destination() const;
   nz::ExportRequest request() const;  // at the chosen level
   std::optional<nz::ExportPlan> plan() const;
@@ -60,7 +77,12 @@ class ExportDialog : public QDialog {
 
  private:
   void updatePlan();
+  void fillLevels(int level);
   void onFormatChanged();
+  // The dataset the current Source reads (the layer's for SelectedLayer, else the image's).
+  const nz::DatasetInfo& activeInfo() const;
+  QString activeUri() const;
+  nz::StoreOptions activeOptions() const;
   void browse();
   void enterCredentials();
 
@@ -87,6 +109,17 @@ class ExportDialog : public QDialog {
   QPushButton* cancelButton_;
   QPushButton* openButton_;
   ExportJob* job_ = nullptr;
+  QFormLayout* form_;
+  QComboBox* data_ = nullptr;
+  QString pairUri_;
+  nz::StoreOptions pairOptions_;
+  struct LayerChoice {
+    QString name, uri;
+    nz::StoreOptions options;
+    nz::DatasetInfo info;
+    nz::RoiBox roi;  // level 0 of the layer
+  };
+  std::optional<LayerChoice> layer_;
 };
 
 }  // namespace nzviewer

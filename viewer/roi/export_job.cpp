@@ -1,10 +1,12 @@
-#include "roi/export_job.h"
+#include "viewer/roi/export_job.h"
 
 #include <QMetaObject>
 #include <QPointer>
+#include <algorithm>
 
 #include "core/error.h"
 #include "dataset/dataset.h"
+#include "roi/export_with.h"
 #include "uri/uri.h"
 
 namespace nzviewer {
@@ -18,16 +20,36 @@ ExportJob::ExportJob(QString sourceUri, nz::StoreOptions sourceOptions, nz::Expo
       destination_(std::move(destination)),
       output_(std::move(output)) {}
 
+ExportActivity* ExportActivity::instance() {
+  static auto* activity = new ExportActivity;  // lives as long as the process
+  return activity;
+}
+
+void ExportActivity::add(int delta) {
+  running_ = std::max(0, running_ + delta);
+  emit runningChanged(running_);
+}
+
 ExportJob::~ExportJob() {
   cancel_.cancel();
   if (worker_.joinable()) worker_.join();
+  if (counted_) ExportActivity::instance()->add(-1);
 }
 
 void ExportJob::cancel() { cancel_.cancel(); }
 
+void ExportJob::setLabelPair(QString labelsUri, nz::StoreOptions labelsOptions,
+                             QString labelsDestination) {
+  labelsUri_ = std::move(labelsUri);
+  labelsOptions_ = std::move(labelsOptions);
+  labelsDestination_ = std::move(labelsDestination);
+}
+
 void ExportJob::start() {
   if (running_ || worker_.joinable()) return;
   running_ = true;
+  counted_ = true;
+  ExportActivity::instance()->add(1);
   QPointer<ExportJob> self(this);
   const std::string src = sourceUri_.toStdString(), dst = destination_.toStdString();
   worker_ = std::thread([this, self, src, dst] {
@@ -45,6 +67,12 @@ void ExportJob::start() {
             },
             Qt::QueuedConnection);
       });
+      if (!labelsUri_.isEmpty()) {
+        auto labels = nz::openDataset(labelsUri_.toStdString(), labelsOptions_);
+        nz::requireLabelDataset(labels->info());
+        nz::runLabelExport(*labels, plan_, labelsDestination_.toStdString(), output_,
+                           cancel_.token());
+      }
       ok = true;  // runExport returned: the output is committed even if cancel came late
     } catch (const nz::Error& e) {
       cancelled = e.kind() == nz::ErrorKind::Cancelled || cancel_.cancelled();
@@ -59,6 +87,8 @@ void ExportJob::start() {
         [self, ok, cancelled, message] {
           if (!self) return;
           self->running_ = false;
+          if (self->counted_) ExportActivity::instance()->add(-1);
+          self->counted_ = false;
           emit self->finished(ok, cancelled, message);
         },
         Qt::QueuedConnection);

@@ -1,4 +1,4 @@
-#include "roi/roi_controller.h"
+#include "viewer/roi/roi_controller.h"
 
 #include <QAction>
 #include <QDir>
@@ -6,6 +6,8 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QMainWindow>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -22,17 +24,18 @@
 
 #include "core/small_file.h"
 #include "data/data_source.h"
+#include "layers/layer_panel.h"
 #include "model/viewer_state.h"
-#include "roi/export_dialog.h"
-#include "roi/export_job.h"
 #include "roi/export_name.h"
-#include "roi/roi_list_panel.h"
-#include "roi/roi_model.h"
-#include "roi/roi_overlay.h"
+#include "roi/roi_on_grid.h"
 #include "roi/roi_set.h"
-#include "roi/roi_undo.h"
-#include "ui/main_window.h"
 #include "uri/uri.h"
+#include "viewer/roi/export_dialog.h"
+#include "viewer/roi/export_job.h"
+#include "viewer/roi/roi_list_panel.h"
+#include "viewer/roi/roi_model.h"
+#include "viewer/roi/roi_overlay.h"
+#include "viewer/roi/roi_undo.h"
 #include "views/ortho_viewer.h"
 #include "views/slice_view.h"
 
@@ -59,15 +62,16 @@ QString withFile(const QString& message, const QString& path) {
 }
 }  // namespace
 
-RoiController::RoiController(MainWindow* window) : QObject(window), window_(window) {
+RoiController::RoiController(ToolContext context)
+    : QObject(context.window), ctx_(std::move(context)), window_(ctx_.window) {
   setObjectName("roiController");
   model_ = new RoiModel(this);
   overlay_ = new RoiOverlay(model_, this);
   for (int i = 0; i < 3; ++i) {
-    views_[std::size_t(i)] = window_->viewer()->views()[std::size_t(i)];
+    views_[std::size_t(i)] = ctx_.views[std::size_t(i)];
     views_[std::size_t(i)]->addOverlay(overlay_);
   }
-  panel_ = new RoiListPanel(model_, window_->state(), window_->source());
+  panel_ = new RoiListPanel(model_, ctx_.state, ctx_.source);
   // Scrolls rather than forcing its height on the window (it must fit 1280x720 screens).
   auto* scroll = new QScrollArea;
   scroll->setObjectName("roiScroll");
@@ -76,7 +80,7 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
   scroll->setFrameShape(QFrame::NoFrame);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   scroll->setMinimumWidth(panel_->sizeHint().width() + 20);
-  dock_ = window_->addSidePanel(scroll, "ROI");
+  dock_ = ctx_.addSidePanel(scroll, "ROI");
   dock_->setObjectName("roiDock");
   dock_->hide();
 
@@ -91,9 +95,9 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
     overlay_->setDrawMode(on);
     if (on) {
       dock_->show();
-      window_->statusBar()->showMessage(kHint, 10000);
+      ctx_.statusBar->showMessage(kHint, 10000);
     } else {
-      window_->statusBar()->clearMessage();
+      ctx_.statusBar->clearMessage();
     }
   });
   exportAction_ = new QAction("Export ROI…", this);
@@ -120,64 +124,53 @@ RoiController::RoiController(MainWindow* window) : QObject(window), window_(wind
   bar->addAction(draw_);
   bar->addAction(exportAction_);
   // File menu: after "Open sample", before the separator above Quit.
-  for (QAction* a : window_->menuBar()->actions()) {
-    if (!a->menu() || a->text() != "&File") continue;
-    QMenu* file = a->menu();
-    const auto acts = file->actions();
-    QAction* before = acts.size() >= 2 ? acts[acts.size() - 2] : nullptr;  // the separator
-    file->insertAction(before, exportAction_);
-    file->insertAction(before, saveAs_);
-    file->insertAction(before, saveRois_);
-    file->insertAction(before, loadRois_);
-  }
-  for (QAction* a : window_->menuBar()->actions())
-    if (a->menu() && a->text() == "&View") {
-      a->menu()->addAction(dock_->toggleViewAction());
-      // Small screens: the header and ROI panels as tabs of one dock instead of stacked.
-      QAction* tabs = a->menu()->addAction("Side panels as &tabs");
-      tabs->setObjectName("sidePanelsAsTabs");
-      tabs->setCheckable(true);
-      connect(tabs, &QAction::toggled, this, [this](bool on) {
-        auto* header = window_->findChild<QDockWidget*>("headerDock");
-        if (!header) return;
-        if (on) {
-          window_->tabifyDockWidget(header, dock_);
-          dock_->raise();
-        } else {  // out of the tab group, below the header panel
-          const bool shown = dock_->isVisible();
-          window_->removeDockWidget(dock_);
-          window_->addDockWidget(Qt::RightDockWidgetArea, dock_);
-          window_->splitDockWidget(header, dock_, Qt::Vertical);
-          dock_->setVisible(shown);
-        }
-      });
+  // File menu: after "Open sample", before the separator above Quit.
+  for (QAction* a : {exportAction_, saveAs_, saveRois_, loadRois_})
+    ctx_.fileMenu->insertAction(ctx_.fileMenuEnd, a);
+  ctx_.viewMenu->addAction(dock_->toggleViewAction());
+  // Small screens: the header and ROI panels as tabs of one dock instead of stacked.
+  QAction* tabs = ctx_.viewMenu->addAction("Side panels as &tabs");
+  tabs->setObjectName("sidePanelsAsTabs");
+  tabs->setCheckable(true);
+  connect(tabs, &QAction::toggled, this, [this](bool on) {
+    QDockWidget* header = ctx_.headerDock;
+    if (!header) return;
+    if (on) {
+      window_->tabifyDockWidget(header, dock_);
+      dock_->raise();
+    } else {  // out of the tab group, below the header panel
+      const bool shown = dock_->isVisible();
+      window_->removeDockWidget(dock_);
+      window_->addDockWidget(Qt::RightDockWidgetArea, dock_);
+      window_->splitDockWidget(header, dock_, Qt::Vertical);
+      dock_->setVisible(shown);
     }
+  });
 
   // Edit menu (after File): undo/redo of ROI edits, crop/pad settings and crosshair jumps.
-  undo_ = new RoiUndo(model_, window_->state(), this);
+  undo_ = new RoiUndo(model_, ctx_.state, this);
   QAction* undoAction = undo_->stack()->createUndoAction(this, "&Undo");
   undoAction->setObjectName("undoAction");
   undoAction->setShortcuts(QKeySequence::Undo);
   QAction* redoAction = undo_->stack()->createRedoAction(this, "&Redo");
   redoAction->setObjectName("redoAction");
   redoAction->setShortcuts({QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")});
-  auto* edit = new QMenu("&Edit", window_->menuBar());
+  auto* edit = new QMenu("&Edit", ctx_.menuBar);
   edit->setObjectName("editMenu");
   edit->addAction(undoAction);
   edit->addAction(redoAction);
-  const auto menus = window_->menuBar()->actions();
-  window_->menuBar()->insertMenu(menus.size() > 1 ? menus[1] : nullptr, edit);
-  window_->setDiscardCheck([this] { return confirmDiscardRois(); });
+  const auto menus = ctx_.menuBar->actions();
+  ctx_.menuBar->insertMenu(menus.size() > 1 ? menus[1] : nullptr, edit);
+  ctx_.setDiscardCheck([this] { return confirmDiscardRois(); });
 
-  connect(window_, &MainWindow::datasetOpened, this, &RoiController::onOpened);
+  ctx_.onDatasetOpened(this, [this] { onOpened(); });
   connect(panel_, &RoiListPanel::exportRequested, this, [this](int i) { openExportDialog(i); });
   connect(panel_, &RoiListPanel::newRequested, this, &RoiController::newRoiAtCrosshair);
   connect(panel_, &RoiListPanel::saveRequested, this, &RoiController::saveRoisInteractive);
   connect(panel_, &RoiListPanel::loadRequested, this, &RoiController::loadRoisInteractive);
   connect(model_, &RoiModel::changed, this, [this] {
     exportAction_->setEnabled(model_->current() >= 0);
-    saveRois_->setEnabled(model_->info() && !model_->rois().empty());
-    loadRois_->setEnabled(model_->info() != nullptr);
+    updateListActions();
   });
   connect(overlay_, &RoiOverlay::boxDrawn, this, [this] { dock_->show(); });
 }
@@ -189,15 +182,45 @@ RoiController::~RoiController() {
 
 QUndoStack* RoiController::undoStack() const { return undo_->stack(); }
 
+bool RoiController::hasListExtras() const {
+  QJsonObject scratch;
+  return saveExtras_ && saveExtras_(scratch);
+}
+
+void RoiController::updateListActions() {
+  const bool extras = hasListExtras();
+  panel_->setHasExtras(extras);
+  saveRois_->setEnabled(model_->info() && (!model_->rois().empty() || extras));
+  loadRois_->setEnabled(model_->info() != nullptr);
+}
+
+QJsonObject RoiController::listExtras() const {
+  QJsonObject doc;
+  if (saveExtras_) saveExtras_(doc);
+  return doc;
+}
+
+void RoiController::applyListExtras(const QJsonObject& doc) {
+  if (!loadExtras_) return;
+  loadExtras_(doc);
+  savedExtras_ = listExtras();
+  updateListActions();
+}
+
 bool RoiController::hasUnsavedRois() const {
-  return !model_->rois().empty() && !model_->snapshot().sameContent(saved_);
+  if (!model_->rois().empty() && !model_->snapshot().sameContent(saved_)) return true;
+  const QJsonObject extras = listExtras();
+  return !extras.isEmpty() && extras != savedExtras_;
 }
 
 bool RoiController::confirmDiscardRois() {
   if (!hasUnsavedRois()) return true;
-  QMessageBox box(QMessageBox::Warning, "Unsaved ROIs",
-                  QString("%1 ROI(s) have changes that are not saved.").arg(model_->rois().size()),
-                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, window_);
+  const bool roisChanged = !model_->rois().empty() && !model_->snapshot().sameContent(saved_);
+  QMessageBox box(
+      QMessageBox::Warning, "Unsaved ROIs",
+      roisChanged ? QString("%1 ROI(s) have changes that are not saved.").arg(model_->rois().size())
+                  : QString("The rulers have changes that are not saved."),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, window_);
   box.setObjectName("unsavedRoisBox");
   box.setInformativeText("Save them as an ROI list (JSON) first?");
   box.setDefaultButton(QMessageBox::Save);
@@ -212,10 +235,11 @@ bool RoiController::confirmDiscardRois() {
 }
 
 void RoiController::onOpened() {
-  dataset_ = window_->source()->dataset();
+  dataset_ = ctx_.source->dataset();
   model_->setInfo(dataset_ ? &dataset_->info() : nullptr);
   undo_->reset();
   saved_ = model_->snapshot();
+  savedExtras_ = listExtras();
   panel_->setStatus({});
   draw_->setEnabled(dataset_ != nullptr);
   saveAs_->setEnabled(dataset_ != nullptr);
@@ -235,12 +259,13 @@ void RoiController::onOpened() {
         std::array<std::int64_t, 3>{cp[0].toLongLong(), cp[1].toLongLong(), cp[2].toLongLong()});
   undo_->reset();
   saved_ = model_->snapshot();  // boxes from the environment are not the user's unsaved work
+  savedExtras_ = listExtras();
 }
 
 void RoiController::newRoiAtCrosshair() {
   if (!model_->info()) return;
   const nz::Index5& shape = model_->info()->shape;
-  const nz::Point3 c = window_->state()->crosshair();
+  const nz::Point3 c = ctx_.state->crosshair();
   nz::Box b;
   for (int a = 0; a < 3; ++a) {
     const std::int64_t n = std::min<std::int64_t>(64, shape[a]);
@@ -265,15 +290,28 @@ ExportDialog* RoiController::openExportDialog(int index) {
     title = "Export " + model_->rois()[std::size_t(index)].name;
     level = model_->level();
   }
-  auto* dlg = new ExportDialog(dataset_->info(), window_->source()->uri(), window_->storeOptions(),
-                               roi, settings, title, level, panel_->throughput(), window_);
+  auto* dlg = new ExportDialog(dataset_->info(), ctx_.source->uri(), ctx_.storeOptions(), roi,
+                               settings, title, level, panel_->throughput(), window_);
   dlg->setAttribute(Qt::WA_DeleteOnClose, false);
   if (index >= 0) {
     dlg->setFormat(ExportDialog::NiiGz);
     dlg->setDestination(proposedDestination(index));
+    // The selected layer alone, on its own grid: the box of its voxels covering the ROI.
+    const Layer* selected = nullptr;
+    if (auto* panel = window_->findChild<LayerPanel*>()) selected = panel->selected();
+    if (selected && selected->dataset)
+      dlg->offerLayer(selected->name, selected->dataset->info(), selected->uri, selected->options,
+                      nz::roiOnGrid(*roi, dataset_->info(), selected->dataset->info()));
+    // Image + labels as a pair: the selected layer when it is a label map, else the topmost
+    // label layer.
+    const Layer* labels = selected && selected->kind == LayerKind::Labels ? selected : nullptr;
+    const auto& layers = ctx_.source->layers();
+    for (auto it = layers.rbegin(); it != layers.rend() && !labels; ++it)
+      if ((*it)->kind == LayerKind::Labels) labels = it->get();
+    if (labels) dlg->offerLabelPair(labels->name, labels->uri, labels->options);
   } else {
     dlg->lockFormat(ExportDialog::NiiZarr);
-    QString base = QFileInfo(window_->source()->uri()).fileName();
+    QString base = QFileInfo(ctx_.source->uri()).fileName();
     for (const char* s : {".nii.zarr", ".nii.gz", ".nii", ".zarr"})
       if (base.endsWith(s, Qt::CaseInsensitive)) base.chop(int(strlen(s)));
     if (base.isEmpty()) base = "dataset";
@@ -286,9 +324,9 @@ ExportDialog* RoiController::openExportDialog(int index) {
     if (ok && dlg->job()) lastExportDir_ = exportDirectoryOf(dlg->job()->destination());
   });
   connect(dlg, &ExportDialog::openRequested, window_,
-          [this](const QString& uri, const nz::StoreOptions& o) { window_->openUri(uri, o); });
+          [this](const QString& uri, const nz::StoreOptions& o) { ctx_.openUri(uri, o); });
   // A new dataset replaces this one: its info must outlive the dialog's plan.
-  connect(window_, &MainWindow::datasetOpened, dlg, [dlg] {
+  ctx_.onDatasetOpened(dlg, [dlg] {
     if (!(dlg->job() && dlg->job()->running())) dlg->deleteLater();
   });
   dlg->show();
@@ -332,22 +370,26 @@ void RoiController::reportRoiSet(const QString& message, bool error, QString* ou
   panel_->setStatus(message, error);
   if (error) {
     dock_->show();  // the menu actions work with the panel hidden: make the message visible
-    window_->statusBar()->showMessage(message, 10000);
+    ctx_.statusBar->showMessage(message, 10000);
   }
 }
 
 bool RoiController::saveRois(const QString& path, QString* error) {
-  if (!model_->info() || model_->rois().empty()) {
+  if (!model_->info() || (model_->rois().empty() && !hasListExtras())) {
     reportRoiSet(withFile("no ROIs to save", path), true, error);
     return false;
   }
   try {
     nz::RoiSet set;
-    set.source = savedSource(window_->source()->uri());
+    set.source = savedSource(ctx_.source->uri());
     set.ndim = model_->info()->ndim;  // a 4D box keeps its t range
     for (int i = 0; i < static_cast<int>(model_->rois().size()); ++i)
       set.rois.push_back({model_->rois()[std::size_t(i)].name.toStdString(), model_->request(i)});
-    const QByteArray json = QByteArray::fromStdString(nz::roiSetJson(set));
+    QByteArray json = QByteArray::fromStdString(nz::roiSetJson(set));
+    if (saveExtras_) {
+      QJsonObject doc = QJsonDocument::fromJson(json).object();
+      if (saveExtras_(doc)) json = QJsonDocument(doc).toJson(QJsonDocument::Indented);
+    }
     QSaveFile f(path);  // written to a temporary name, renamed when complete
     if (!f.open(QIODevice::WriteOnly) || f.write(json) != json.size() || !f.commit()) {
       reportRoiSet(QString("Cannot write ROI list %1: %2").arg(path, f.errorString()), true, error);
@@ -359,7 +401,11 @@ bool RoiController::saveRois(const QString& path, QString* error) {
   }
   lastRoiFile_ = path;
   saved_ = model_->snapshot();
-  reportRoiSet(QString("Saved %1 ROI(s) to %2").arg(model_->rois().size()).arg(path), false, error);
+  savedExtras_ = listExtras();
+  reportRoiSet(model_->rois().empty()
+                   ? QString("Saved the measurements (no ROIs) to %1").arg(path)
+                   : QString("Saved %1 ROI(s) to %2").arg(model_->rois().size()).arg(path),
+               false, error);
   return true;
 }
 
@@ -394,8 +440,14 @@ bool RoiController::loadRois(const QString& path, QString* error) {
     return false;
   }
   lastRoiFile_ = path;
+  if (loadExtras_) {
+    loadExtras_(QJsonDocument::fromJson(QByteArray::fromStdString(text)).object());
+    savedExtras_ = listExtras();  // the rulers shown are the ones the file holds
+  }
   if (rois.empty()) {
-    reportRoiSet(QString("%1 holds no ROIs").arg(path), false, error);
+    reportRoiSet(
+        QString("%1 holds no ROIs%2").arg(path, hasListExtras() ? " (measurements loaded)" : ""),
+        false, error);
     return true;
   }
   const nz::ExportRequest& first = set.rois.front().request;
@@ -421,7 +473,7 @@ bool RoiController::loadRois(const QString& path, QString* error) {
   const bool wasSaved = !hasUnsavedRois();
   model_->append(rois);
   if (wasSaved) saved_ = model_->snapshot();  // what is shown is what the file holds
-  const std::string current = savedSource(window_->source()->uri());
+  const std::string current = savedSource(ctx_.source->uri());
   if (!set.source.empty() && set.source != current)
     notes << "saved from " + QString::fromStdString(nz::redactSecrets(set.source));
   dock_->show();
@@ -432,10 +484,10 @@ bool RoiController::loadRois(const QString& path, QString* error) {
 }
 
 bool RoiController::saveRoisInteractive() {
-  if (!model_->info() || model_->rois().empty()) return false;
+  if (!model_->info() || (model_->rois().empty() && !hasListExtras())) return false;
   QString start = lastRoiFile_;
   if (start.isEmpty()) {
-    QString base = QFileInfo(QString::fromStdString(savedSource(window_->source()->uri())))
+    QString base = QFileInfo(QString::fromStdString(savedSource(ctx_.source->uri())))
                        .completeBaseName()
                        .section('.', 0, 0);
     start = QDir::home().filePath((base.isEmpty() ? QString("dataset") : base) + "_rois.json");

@@ -1,19 +1,22 @@
 #pragma once
-// Wires the ROI feature into a MainWindow: the RoiModel, the RoiOverlay on the three views,
-// the "ROI" side panel, the "Draw ROI" toolbar button (with a status-bar hint), File → "Export
-// ROI…", "Save as NIfTI-Zarr…", "Save ROIs…" / "Load ROIs…" (the JSON ROI list read by
-// `nzview-cli export --rois`), and the export dialogs. An ROI's export dialog proposes
-// <last export directory>/<safe name>.nii.gz: a name is never a path.
-// NZVIEW_ROI="i0:i1,j0:j1,k0:k1" (level-0 voxels) and NZVIEW_ROI_CROP_OR_PAD="W,H,D" add a box when
-// a dataset opens (screenshots, demos).
+// The ROI tool, wired through a ToolContext (ui/tool_context.h): the RoiModel, the RoiOverlay on
+// the three views, the "ROI" side panel, the "Draw ROI" toolbar button (with a status-bar hint),
+// File → "Export ROI…", "Save as NIfTI-Zarr…", "Save ROIs…" / "Load ROIs…" (the JSON ROI list read
+// by `nzview-cli export --rois`), and the export dialogs. An ROI's export dialog proposes <last
+// export directory>/<safe name>.nii.gz: a name is never a path. NZVIEW_ROI="i0:i1,j0:j1,k0:k1"
+// (level-0 voxels) and NZVIEW_ROI_CROP_OR_PAD="W,H,D" add a box when a dataset opens (screenshots,
+// demos).
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QString>
 #include <array>
+#include <functional>
 #include <memory>
 
 #include "dataset/dataset.h"
-#include "roi/roi_model.h"
+#include "ui/tool_context.h"
+#include "viewer/roi/roi_model.h"
 
 class QAction;
 class QDockWidget;
@@ -21,7 +24,6 @@ class QUndoStack;
 
 namespace nzviewer {
 
-class MainWindow;
 class RoiModel;
 class RoiOverlay;
 class RoiListPanel;
@@ -32,7 +34,7 @@ class RoiUndo;
 class RoiController : public QObject {
   Q_OBJECT
  public:
-  explicit RoiController(MainWindow* window);
+  explicit RoiController(ToolContext context);
   ~RoiController() override;
 
   RoiModel* model() const { return model_; }
@@ -42,7 +44,25 @@ class RoiController : public QObject {
   QDockWidget* dock() const { return dock_; }
   QUndoStack* undoStack() const;
 
-  // ROIs changed since the dataset opened or the list was last saved or loaded.
+  // Extra top-level keys of the ROI list file (the rulers): `save` adds them (returns false
+  // when it added nothing, so the file stays as before), `load` reads them after a list loaded.
+  // A list with extras and no ROIs is saved too ("rois": [], which parseRoiSet reads).
+  void setListExtras(std::function<bool(QJsonObject&)> save,
+                     std::function<void(const QJsonObject&)> load) {
+    saveExtras_ = std::move(save);
+    loadExtras_ = std::move(load);
+  }
+
+  // The extras as the ROI list file holds them ({"rulers": [...]}; empty when none), and
+  // extras given by someone else (a session): shown, and counted as saved.
+  QJsonObject listExtras() const;
+  void applyListExtras(const QJsonObject& doc);
+
+  // Enables Save ROIs… when there are ROIs or extras (call when the extras changed).
+  void updateListActions();
+
+  // ROIs or extras (rulers) changed since the dataset opened or the list was last saved or
+  // loaded; an empty list or no extras is nothing to lose.
   bool hasUnsavedRois() const;
   // Before the dataset is replaced or the window closes with unsaved ROIs: Save / Discard /
   // Cancel (the message box is named "unsavedRoisBox"). True when it may go ahead.
@@ -79,8 +99,10 @@ class RoiController : public QObject {
 
  private:
   void onOpened();
+  bool hasListExtras() const;  // saveExtras_ would add something
   void reportRoiSet(const QString& message, bool error, QString* out);
-  MainWindow* window_;
+  ToolContext ctx_;
+  QMainWindow* window_;                       // ctx_.window
   std::array<QPointer<SliceView>, 3> views_;  // may be destroyed before us
   std::shared_ptr<nz::Dataset> dataset_;      // keeps the model's DatasetInfo alive
   RoiModel* model_;
@@ -95,7 +117,10 @@ class RoiController : public QObject {
   QString lastExportDir_;
   QString lastRoiFile_;  // start of the Save/Load ROIs file dialogs
   RoiUndo* undo_;
-  RoiModelState saved_;  // the list as last saved/loaded (or empty at open)
+  RoiModelState saved_;      // the list as last saved/loaded (or empty at open)
+  QJsonObject savedExtras_;  // the extras (rulers) as last saved/loaded
+  std::function<bool(QJsonObject&)> saveExtras_;
+  std::function<void(const QJsonObject&)> loadExtras_;
 };
 
 }  // namespace nzviewer

@@ -1,4 +1,4 @@
-#include "roi/roi_list_panel.h"
+#include "viewer/roi/roi_list_panel.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -18,7 +18,7 @@
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
-#include "roi/roi_model.h"
+#include "viewer/roi/roi_model.h"
 
 namespace nzviewer {
 
@@ -75,8 +75,8 @@ QString RoiListPanel::worldCorners(const nz::DatasetInfo& info, const nz::Box& l
     const double v[3] = {double(i), double(j), double(k)};
     QStringList out;
     for (int r = 0; r < 3; ++r) {
-      double x = info.affine[std::size_t(r * 4 + 3)];
-      for (int c = 0; c < 3; ++c) x += info.affine[std::size_t(r * 4 + c)] * v[c];
+      double x = info.affine[std::size_t(r) * 4 + 3];
+      for (int c = 0; c < 3; ++c) x += info.affine[std::size_t(r) * 4 + std::size_t(c)] * v[c];
       out << QString::number(x, 'f', 2);
     }
     return "(" + out.join(", ") + ")";
@@ -352,7 +352,7 @@ void RoiListPanel::refresh() {
   remove_->setEnabled(has);
   centre_->setEnabled(has);
   export_->setEnabled(has);
-  save_->setEnabled(info && !rois.empty());
+  save_->setEnabled(info && (!rois.empty() || hasExtras_));
   load_->setEnabled(info != nullptr);
   updating_ = false;
   refreshReadout();
@@ -427,6 +427,12 @@ void RoiListPanel::centreOnCrosshair() {
     b.end[a] = b.begin[a] + n;
   }
   model_->setBox(i, b);
+}
+
+void RoiListPanel::setHasExtras(bool on) {
+  if (on == hasExtras_) return;
+  hasExtras_ = on;
+  refresh();
 }
 
 }  // namespace nzviewer

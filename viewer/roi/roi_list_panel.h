@@ -15,7 +15,7 @@
 #include <array>
 
 #include "roi/export_plan.h"
-#include "roi/store_speed.h"
+#include "viewer/roi/store_speed.h"
 
 class QListWidget;
 class QComboBox;
@@ -50,6 +50,8 @@ class RoiListPanel : public QWidget {
   // One line under the list buttons (empty hides it); errors in red.
   void setStatus(const QString& text, bool error = false);
   QString status() const;
+  // The list file would hold more than ROIs (rulers): Save stays enabled without ROIs.
+  void setHasExtras(bool on);
 
  signals:
   void exportRequested(int index);
@@ -72,6 +74,7 @@ class RoiListPanel : public QWidget {
   ViewerState* state_;
   DataSource* source_;
   bool updating_ = false;
+  bool hasExtras_ = false;
   QListWidget* list_;
   QComboBox* units_;
   std::array<QDoubleSpinBox*, 3> begin_{}, end_{};

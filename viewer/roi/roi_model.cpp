@@ -1,4 +1,4 @@
-#include "roi/roi_model.h"
+#include "viewer/roi/roi_model.h"
 
 #include <algorithm>
 

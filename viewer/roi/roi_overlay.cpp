@@ -1,4 +1,4 @@
-#include "roi/roi_overlay.h"
+#include "viewer/roi/roi_overlay.h"
 
 #include <vtkActor.h>
 #include <vtkCellArray.h>
@@ -46,6 +46,16 @@ bool cutsSlice(SliceView& v, const nz::Box& b) {
   const int n = v.axes().normal;
   const double u = v.widgetToVoxel(QPointF(0, 0))[n] + 0.5;
   return u >= b.begin[n] && u < b.end[n];
+}
+// 2D images (and any axis of extent 1): a box always spans the one voxel of such an axis, so
+// the views that show that axis in-plane (a one-voxel-thick strip) offer no handle on it and
+// no drag changes it.
+bool flatAxis(const nz::DatasetInfo* info, int a) {
+  return info && !info->levels.empty() && info->levels[0].shape[a] == 1;
+}
+void keepFlatAxes(const nz::DatasetInfo* info, nz::Box& b) {
+  for (int a = 0; a < 3; ++a)
+    if (flatAxis(info, a)) b.begin[a] = 0, b.end[a] = 1;
 }
 }  // namespace
 
@@ -136,9 +146,11 @@ void RoiOverlay::viewChanged(SliceView& view) {
       if (current) {
         const double xs[3] = {a.x(), (a.x() + c.x()) / 2, c.x()};
         const double ys[3] = {a.y(), (a.y() + c.y()) / 2, c.y()};
+        const bool flatX = flatAxis(model_->info(), sx), flatY = flatAxis(model_->info(), sy);
         for (double x : xs)
           for (double y : ys)
-            if (x != xs[1] || y != ys[1]) p.rect({x - h, y - h}, {x + h, y + h}, kCurrent);
+            if ((x != xs[1] || y != ys[1]) && !(flatX && x != xs[1]) && !(flatY && y != ys[1]))
+              p.rect({x - h, y - h}, {x + h, y + h}, kCurrent);
       }
     }
     if (current)
@@ -173,6 +185,8 @@ RoiOverlay::Hit RoiOverlay::hitTest(SliceView& view, const QPointF& m, Grab& gx,
   gy = std::abs(m.y() - wa.y()) < kGrabPixels   ? Grab::Begin
        : std::abs(m.y() - wc.y()) < kGrabPixels ? Grab::End
                                                 : Grab::None;
+  if (flatAxis(model_->info(), sx)) gx = Grab::None;
+  if (flatAxis(model_->info(), sy)) gy = Grab::None;
   return gx != Grab::None || gy != Grab::None ? Hit::Edge : Hit::Inside;
 }
 
@@ -234,6 +248,7 @@ bool RoiOverlay::mouseMove(SliceView& view, QMouseEvent* e) {
     b.begin[n] = std::clamp<std::int64_t>(centre - depth / 2, 0, shape[n] - depth);
     b.end[n] = b.begin[n] + depth;
     for (int a = 3; a < 5; ++a) b.begin[a] = 0, b.end[a] = shape[a];
+    keepFlatAxes(info, b);
     if (creating_ < 0)
       creating_ = model_->add(b);
     else
@@ -256,6 +271,7 @@ bool RoiOverlay::mouseMove(SliceView& view, QMouseEvent* e) {
     edge(sx, grabX_);
     edge(sy, grabY_);
   }
+  keepFlatAxes(info, b);
   model_->setBox(model_->current(), b);
   return true;
 }

@@ -10,7 +10,7 @@
 #include <QPointF>
 #include <map>
 
-#include "roi/roi_model.h"
+#include "viewer/roi/roi_model.h"
 #include "views/slice_overlay.h"
 
 namespace nzviewer {

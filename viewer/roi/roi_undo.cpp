@@ -1,4 +1,4 @@
-#include "roi/roi_undo.h"
+#include "viewer/roi/roi_undo.h"
 
 #include <QElapsedTimer>
 #include <QUndoCommand>

@@ -9,7 +9,7 @@
 #include <QUndoStack>
 
 #include "loader/level_of_detail.h"
-#include "roi/roi_model.h"
+#include "viewer/roi/roi_model.h"
 
 namespace nzviewer {
 

@@ -1,4 +1,4 @@
-#include "roi/store_speed.h"
+#include "viewer/roi/store_speed.h"
 
 #include <algorithm>
 #include <cmath>

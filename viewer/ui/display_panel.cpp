@@ -1,5 +1,7 @@
 #include "ui/display_panel.h"
 
+#include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -16,12 +18,14 @@
 #include "model/viewer_state.h"
 #include "ui/colour_bar.h"
 #include "ui/crosshair_goto.h"
+#include "ui/view_links.h"
 #include "views/ortho_viewer.h"
 
 namespace nzviewer {
 
-DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* parent)
-    : QWidget(parent), state_(state), viewer_(viewer) {
+DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, ViewLinks* links,
+                           QWidget* parent)
+    : QWidget(parent), state_(state), viewer_(viewer), links_(links) {
   setObjectName("displayPanel");
   auto* f = new QFormLayout(this);
   colormap_ = new QComboBox;
@@ -40,9 +44,11 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   auto* autoBtn = new QPushButton("Auto");
   autoBtn->setObjectName("autoWindowButton");
   autoBtn->setToolTip(
-      "0.5–99.5 percentile of the coarse level (up to the maximum when it is no outlier)");
+      "Window of the selected layer (the image when none is): 0.5–99.5 percentile of its "
+      "histogram's level (up to the maximum when it is no outlier)");
   auto* fullBtn = new QPushButton("Full range");
   fullBtn->setObjectName("fullRangeButton");
+  fullBtn->setToolTip("Minimum to maximum of every voxel loaded so far, at any level");
   presets->addWidget(autoBtn);
   presets->addWidget(fullBtn);
   time_ = new QSlider(Qt::Horizontal);
@@ -88,6 +94,19 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   f->addRow("", colourBar_);
   f->addRow("Window high", high_);
   f->addRow("Presets", presets);
+  // Check boxes mirroring the View menu's actions (one state, two places).
+  auto* options = new QHBoxLayout;
+  for (QAction* a : {links_->linearAction(), links_->linkedZoomAction()}) {
+    auto* box = new QCheckBox(a == links_->linearAction() ? "Smooth" : "Linked zoom");
+    box->setObjectName(a == links_->linearAction() ? "linearCheck" : "linkedZoomCheck");
+    box->setToolTip(a->toolTip());
+    box->setChecked(a->isChecked());
+    connect(box, &QCheckBox::toggled, a, &QAction::setChecked);
+    connect(a, &QAction::toggled, box, &QCheckBox::setChecked);
+    options->addWidget(box);
+  }
+  options->addStretch();
+  f->addRow("Display", options);
   f->addRow("Time", timeRow);
   f->addRow("Channel", channelRow);
   form_ = f;
@@ -113,8 +132,8 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   f->addRow(gotoStatus_);
   connect(goto_, &QLineEdit::returnPressed, this, &DisplayPanel::goToTyped);
   auto* help = new QLabel(
-      "Left: crosshair · Wheel/PgUp/PgDn: slice · Ctrl+wheel: zoom · Middle or Shift+left: pan "
-      "· Right drag: window/level · Home: reset view");
+      "Left: crosshair · Arrows: move it · Wheel/PgUp/PgDn: slice · Ctrl+wheel: zoom · Middle "
+      "or Shift+left: pan · Right drag: window/level · Home: fit (F1: all keys)");
   help->setWordWrap(true);
   help->setStyleSheet("color: gray");
   f->addRow(help);
@@ -128,8 +147,13 @@ DisplayPanel::DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* par
   };
   connect(low_, &QDoubleSpinBox::valueChanged, this, applyRange);
   connect(high_, &QDoubleSpinBox::valueChanged, this, applyRange);
-  connect(autoBtn, &QPushButton::clicked, viewer_, &OrthoViewer::applyAutoWindow);
-  connect(fullBtn, &QPushButton::clicked, viewer_, &OrthoViewer::applyFullRange);
+  connect(autoBtn, &QPushButton::clicked, this, [this] {
+    if (autoHandler_)
+      autoHandler_();
+    else
+      viewer_->applyAutoWindow();
+  });
+  connect(fullBtn, &QPushButton::clicked, links_, &ViewLinks::applyFullRange);
   connect(time_, &QSlider::valueChanged, this, [this](int v) {
     if (!syncing_) state_->setTimeIndex(v);
   });

@@ -1,9 +1,11 @@
 #pragma once
-// Display controls next to the views: colour map, window/level and presets, time point and
+// Display controls next to the views: colour map, window/level and presets (Full range: the
+// data range loaded so far, ViewLinks), interpolation and linked zoom, time point and
 // channel sliders for 4D/5D data (hidden for 3D; time with a play button), the crosshair position,
 // and "Go to": a typed position in voxels or world mm that the crosshair jumps to.
 #include <QTimer>
 #include <QWidget>
+#include <functional>
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -19,11 +21,16 @@ namespace nzviewer {
 class ViewerState;
 class OrthoViewer;
 class ColourBar;
+class ViewLinks;
 
 class DisplayPanel : public QWidget {
   Q_OBJECT
  public:
-  DisplayPanel(ViewerState* state, OrthoViewer* viewer, QWidget* parent = nullptr);
+  DisplayPanel(ViewerState* state, OrthoViewer* viewer, ViewLinks* links,
+               QWidget* parent = nullptr);
+  // What the Auto button does (the measure tools route it through the histogram of the selected
+  // layer); without one, the image's window from its coarse level (OrthoViewer).
+  void setAutoWindowHandler(std::function<void()> handler) { autoHandler_ = std::move(handler); }
 
  public slots:
   void syncFromState();
@@ -34,6 +41,7 @@ class DisplayPanel : public QWidget {
  private:
   ViewerState* state_;
   OrthoViewer* viewer_;
+  ViewLinks* links_;
   QComboBox* colormap_;
   ColourBar* colourBar_;
   QDoubleSpinBox *low_, *high_;
@@ -47,6 +55,7 @@ class DisplayPanel : public QWidget {
   QComboBox* gotoKind_;
   QLabel* gotoStatus_;
   bool syncing_ = false;
+  std::function<void()> autoHandler_;
 };
 
 }  // namespace nzviewer

@@ -28,15 +28,21 @@
 #include <cstdio>
 #include <cstring>
 
-#include "cache/cache_controller.h"
 #include "data/data_source.h"
 #include "layers/layer_panel.h"
+#include "measure/measure_controller.h"
 #include "model/viewer_state.h"
-#include "roi/roi_controller.h"
+#include "session/session_controller.h"
+#include "settings/gui_settings.h"
 #include "ui/display_panel.h"
 #include "ui/header_panel.h"
 #include "ui/open_dialog.h"
+#include "ui/view_links.h"
 #include "uri/uri.h"
+#include "view3d/view3d_controller.h"
+#include "viewer/cache/cache_controller.h"
+#include "viewer/roi/export_job.h"
+#include "viewer/roi/roi_controller.h"
 #include "views/ortho_viewer.h"
 
 // Q_INIT_RESOURCE must be called from the global namespace; the resources live in this static
@@ -47,12 +53,7 @@ namespace nzviewer {
 
 namespace {
 constexpr int kMaxRecent = 10;
-// NZVIEW_SETTINGS names an INI file used instead of the user's settings (tests, portable use).
-QSettings settings() {
-  const QString file = qEnvironmentVariable("NZVIEW_SETTINGS");
-  if (!file.isEmpty()) return QSettings(file, QSettings::IniFormat);
-  return QSettings("nzview", "nzview");
-}
+QSettings settings() { return guiSettings(); }
 bool isRemote(const QString& uri) {
   return uri.contains("://") && !uri.startsWith("file://", Qt::CaseInsensitive);
 }
@@ -73,7 +74,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   stack_ = new QStackedWidget;
   stack_->addWidget(makeStartPage());
   viewer_ = new OrthoViewer(state_, source_);
-  display_ = new DisplayPanel(state_, viewer_);
+  links_ = new ViewLinks(viewer_, state_, source_, this);
+  display_ = new DisplayPanel(state_, viewer_, links_);
   viewer_->setCornerWidget(display_);
   stack_->addWidget(viewer_);
   setCentralWidget(stack_);
@@ -90,13 +92,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addWidget(cursorLabel_, 1);
   statusBar()->addPermanentWidget(transferLabel_);
   buildMenus();
-  new RoiController(this);  // ROI overlay, panel, "Draw ROI", export (after the menus and views)
-  new LayerPanel(this);     // layers over the image: a dock and View menu entry
-  new CacheController(this);  // "Cache" menu: pin for offline, disk cache settings
+  new RoiController(toolContext());  // ROI overlay, panel, "Draw ROI", export (after the menus)
+  new LayerPanel(this);              // layers over the image: a dock and View menu entry
+  new CacheController(this);         // "Cache" menu: pin for offline, disk cache settings
+  // The 3D view in the grid's fourth cell (display controls to a dock), layouts, maximise.
+  new View3DController(this);
+  new MeasureController(this);  // "Measure" menu: ROI statistics dock, histogram, rulers
+
+  // Sessions, links, Neuroglancer state, bookmarks, presentation mode (viewer/session).
+  new SessionController(this);
 
   connect(source_, &DataSource::opened, this, &MainWindow::onOpened);
   connect(source_, &DataSource::openFailed, this, &MainWindow::onOpenFailed);
   connect(viewer_, &OrthoViewer::cursorInfo, cursorLabel_, &QLabel::setText);
+  // An export goes first: meanwhile the views stream through 4 connections and take delivered
+  // chunks once a second (pan, zoom and slice changes still recompose at once). Measured with
+  // run_gui_export_bench.sh "busy": the views' 432 chunks competed with the export's 512 for
+  // the link and the CPU, and chunks trickling in cost a software-GL render each.
+  connect(ExportActivity::instance(), &ExportActivity::runningChanged, this, [this](int running) {
+    source_->setMaxInFlight(running > 0 ? 4 : 0);
+    viewer_->setRecomposeDelay(running > 0 ? 1000 : 0);
+  });
   transferTimer_.setInterval(250);
   connect(&transferTimer_, &QTimer::timeout, this, &MainWindow::updateTransfer);
   transferTimer_.start();
@@ -115,6 +131,33 @@ QDockWidget* MainWindow::addSidePanel(QWidget* panel, const QString& title,
   return dock;
 }
 
+ToolContext MainWindow::toolContext() {
+  ToolContext c;
+  c.window = this;
+  c.source = source_;
+  c.state = state_;
+  const auto views = viewer_->views();
+  for (std::size_t i = 0; i < c.views.size(); ++i) c.views[i] = views[i];
+  c.menuBar = menuBar();
+  c.fileMenu = fileMenu_;
+  c.fileMenuEnd = fileMenuEnd_;
+  c.viewMenu = viewMenu_;
+  c.statusBar = statusBar();
+  c.headerDock = headerDock_;
+  c.addSidePanel = [this](QWidget* panel, const QString& title) {
+    return addSidePanel(panel, title);
+  };
+  c.setDiscardCheck = [this](std::function<bool()> check) { setDiscardCheck(std::move(check)); };
+  c.onDatasetOpened = [this](QObject* receiver, std::function<void()> slot) {
+    connect(this, &MainWindow::datasetOpened, receiver, std::move(slot));
+  };
+  c.openUri = [this](const QString& uri, const nz::StoreOptions& options) {
+    openUri(uri, options);
+  };
+  c.storeOptions = [this] { return storeOptions_; };
+  return c;
+}
+
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&Open…", QKeySequence::Open, this, &MainWindow::showOpenDialog);
@@ -122,14 +165,18 @@ void MainWindow::buildMenus() {
   QAction* shot = file->addAction("Save screens&hot…", QKeySequence("Ctrl+Shift+P"), this,
                                   &MainWindow::saveScreenshotInteractive);
   shot->setObjectName("saveScreenshotAction");
-  file->addSeparator();
+  fileMenu_ = file;
+  fileMenuEnd_ = file->addSeparator();
   // Quit closes the window, so unsaved work is asked about (closeEvent) before the app ends.
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
   QMenu* view = menuBar()->addMenu("&View");
+  viewMenu_ = view;
   view->addAction(headerDock_->toggleViewAction());
   view->addAction("&Reset views", this, [this] {
     for (SliceView* v : viewer_->views()) v->resetView();
   });
+  view->addAction(links_->linearAction());
+  view->addAction(links_->linkedZoomAction());
   view->addAction("&Start page", this, [this] { stack_->setCurrentIndex(0); });
   QMenu* help = menuBar()->addMenu("&Help");
   QAction* keys = help->addAction("&Keyboard shortcuts", QKeySequence::HelpContents, this,
@@ -184,12 +231,18 @@ QString MainWindow::shortcutsText() const {
   }
   rows += "<tr><th colspan=2 align=left>Views</th></tr>";
   row("Left click / drag", "Move the crosshair (all views follow)");
-  row("Wheel, PgUp / PgDn, Up / Down", "Previous / next slice (Shift: ×10)");
-  row("Ctrl+wheel, + / -", "Zoom about the cursor");
+  row("Left / Right / Up / Down", "Move the crosshair one voxel in the view (Shift: ×10)");
+  row("Wheel, PgUp / PgDn", "Previous / next slice (Shift: ×10)");
+  row("Ctrl+wheel, + / -", "Zoom about the cursor (all views with Linked zoom)");
   row("Middle drag, Shift+left drag", "Pan");
-  row("Right drag", "Window (horizontal) / level (vertical)");
-  row("Home, R", "Fit the view");
+  row("Right drag", "Window (horizontal) / level (vertical); 500 px = the data range");
+  row("Home, R", "Fit the view under the mouse (else the focused one, orange frame)");
+  row("Shift+Home", "Fit every view and reset the window (Auto)");
   row("Ctrl+left drag", "Draw, resize or move an ROI box (or any drag in Draw ROI mode)");
+  row("3D: left drag / middle drag / wheel", "Rotate / pan / zoom");
+  row("3D: left click", "Move the crosshair to the point of the volume under the mouse");
+  row("3D: R, A, L, S (Shift: opposite)", "Reset; look from anterior, left, superior");
+  row("3D: double-click", "Maximise the 3D view / restore the layout");
   rows += "<tr><th colspan=2 align=left>Panels</th></tr>";
   row("Enter in Go to", "Jump the crosshair to typed voxel or world mm coordinates");
   row("Double-click a recent URI", "Open it; Delete removes it from the list");
@@ -262,13 +315,12 @@ QWidget* MainWindow::makeStartPage() {
 }
 
 QString MainWindow::sampleUri() {
-  const QString env = qEnvironmentVariable("NZVIEW_SAMPLE_URI");
+  QString env = qEnvironmentVariable("NZVIEW_SAMPLE_URI");
   if (!env.isEmpty()) return env;
   const QString installed = QApplication::applicationDirPath() + "/../share/nzview/sample.nii.zarr";
+  // Found the way an installed program finds it: <prefix>/bin/../share/nzview (the build tree
+  // has the same layout: bin/ and share/nzview/).
   if (QFileInfo::exists(installed)) return QFileInfo(installed).canonicalFilePath();
-#ifdef NZVIEW_SOURCE_SAMPLE
-  if (QFileInfo::exists(NZVIEW_SOURCE_SAMPLE)) return NZVIEW_SOURCE_SAMPLE;
-#endif
   return {};
 }
 
@@ -355,7 +407,7 @@ void MainWindow::refreshRecent() {
 void MainWindow::showOpenDialog() {
   OpenDialog dlg(this);
   if (dlg.exec() != QDialog::Accepted || dlg.uri().isEmpty()) return;
-  openUri(dlg.uri(), dlg.options());
+  openUri(dlg.uri(), dlg.options(), dlg.testedDataset());  // a tested dataset is not reopened
 }
 
 void MainWindow::openSample() {
@@ -367,13 +419,21 @@ void MainWindow::openSample() {
   openUri(uri);
 }
 
-bool MainWindow::openUri(const QString& uri, const nz::StoreOptions& options) {
+bool MainWindow::openUri(const QString& uri, const nz::StoreOptions& options,
+                         std::shared_ptr<nz::Dataset> alreadyOpened) {
+  if (uriHandler_) {
+    // The handler opens sessions through openUri again: never twice for the same text.
+    auto handler = std::move(uriHandler_);
+    const bool taken = handler(uri, options);
+    uriHandler_ = std::move(handler);
+    if (taken) return true;
+  }
   if (source_->isOpen() && !confirmDiscard()) return false;
   pendingUri_ = uri;
   pendingOptions_ = options;
   // The views, header and ROIs of the open dataset stay until the new one has opened.
   cursorLabel_->setText(QString("Opening %1 …").arg(redactForDisplay(uri)));
-  source_->open(uri, options);
+  source_->open(uri, options, std::move(alreadyOpened));
   return true;
 }
 
@@ -467,11 +527,14 @@ void MainWindow::screenshotWhenReady(const QString& path, double timeoutSeconds)
 
 void MainWindow::checkScreenshot() {
   const bool timedOut = screenshotClock_.elapsed() > screenshotTimeout_ * 1000.0;
-  const bool complete = source_->isOpen() && viewer_->allViewsComplete();
+  bool complete = source_->isOpen() && viewer_->allViewsComplete();
+  for (const auto& ready : readyChecks_) complete = complete && ready();
   // Two consecutive complete ticks: the last chunks have been rendered, not just composed.
   screenshotStableTicks_ = complete ? screenshotStableTicks_ + 1 : 0;
+  if (complete && completeSeconds_ < 0) completeSeconds_ = screenshotClock_.elapsed() / 1000.0;
   if (screenshotStableTicks_ < 2 && !timedOut) return;
   screenshotTimer_.stop();
+  if (printStats_) printScreenshotStats();
   updateTransfer();
   const QImage image = grab().toImage();
   const bool saved = !image.isNull() && image.save(screenshotPath_, "PNG");
@@ -485,6 +548,21 @@ void MainWindow::checkScreenshot() {
     std::fprintf(stderr, "nzview: %zu chunk(s) failed to load: %s\n", source_->failed().size(),
                  nz::redactSecrets(source_->lastChunkError().toStdString()).c_str());
   QApplication::exit(saved && complete && source_->failed().empty() ? 0 : 1);
+}
+
+void MainWindow::printScreenshotStats() {
+  // One JSON line: what the views display against what was fetched (the bench reads it).
+  const DataSource::Displayed d = source_->displayed();
+  QString levels;
+  for (SliceView* v : viewer_->views())
+    levels += (levels.isEmpty() ? "" : ", ") + QString::number(v->displayLevel());
+  std::printf(
+      "{\"complete_s\": %.3f, \"open_s\": %.3f, \"levels\": [%s], \"displayed_chunks\": %zu, "
+      "\"displayed_bytes\": %llu, \"loader\": %s}\n",
+      completeSeconds_, source_->openSeconds(), levels.toUtf8().constData(), d.chunks,
+      static_cast<unsigned long long>(d.storedBytes),
+      nz::loaderMetricsJson(source_->metrics()).c_str());
+  std::fflush(stdout);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
@@ -511,7 +589,7 @@ void MainWindow::dropEvent(QDropEvent* e) {
   } else {
     OpenDialog dlg(this);
     dlg.setUri(uri);
-    if (dlg.exec() == QDialog::Accepted) openUri(dlg.uri(), dlg.options());
+    if (dlg.exec() == QDialog::Accepted) openUri(dlg.uri(), dlg.options(), dlg.testedDataset());
   }
 }
 

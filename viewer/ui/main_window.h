@@ -7,8 +7,15 @@
 #include <QMainWindow>
 #include <QTimer>
 #include <functional>
+#include <memory>
+#include <vector>
 
 #include "store/store_options.h"
+#include "ui/tool_context.h"
+
+namespace nz {
+class Dataset;
+}
 
 class QStackedWidget;
 class QListWidget;
@@ -22,6 +29,7 @@ class ViewerState;
 class OrthoViewer;
 class HeaderPanel;
 class DisplayPanel;
+class ViewLinks;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -32,15 +40,27 @@ class MainWindow : public QMainWindow {
   // Opens a URI (metadata on a worker thread; the header appears first, then the views). The
   // open dataset stays until the new one has opened: a failed open changes nothing. Returns
   // false when the user cancelled (unsaved work, see setDiscardCheck).
-  bool openUri(const QString& uri, const nz::StoreOptions& options = {});
+  // `alreadyOpened`: the dataset the open dialog's "Test connection" opened for this URI and
+  // these options (not opened again).
+  bool openUri(const QString& uri, const nz::StoreOptions& options = {},
+               std::shared_ptr<nz::Dataset> alreadyOpened = nullptr);
   // Asked before anything replaces or closes the open dataset (open, "Open sample", "Open
   // exported", closing the window, Quit): returns false to keep it (e.g. the user cancelled
   // saving unsaved ROIs).
   void setDiscardCheck(std::function<bool()> check) { discardCheck_ = std::move(check); }
   bool confirmDiscard() { return !discardCheck_ || discardCheck_(); }
+  // Asked first by openUri: returns true when it took the text itself (a session file, an
+  // nzview:// link or a Neuroglancer URL, viewer/session), so it is not opened as a dataset.
+  void setUriHandler(std::function<bool(const QString&, const nz::StoreOptions&)> handler) {
+    uriHandler_ = std::move(handler);
+  }
   // Screenshot mode: when every view shows all chunks of its level (or after the timeout),
   // saves grab() as PNG and quits the application with 0 (saved, complete) or 1.
   void screenshotWhenReady(const QString& path, double timeoutSeconds);
+  // Screenshot mode: print one JSON line of transfer statistics to stdout when saving.
+  void setPrintStats(bool on) { printStats_ = on; }
+  // Screenshot mode also waits until every check added here is true (the 3D view's level).
+  void addReadyCheck(std::function<bool()> check) { readyChecks_.push_back(std::move(check)); }
   // Errors go to stderr instead of dialogs (screenshot mode, tests).
   void setHeadless(bool on) { headless_ = on; }
   bool isHeadless() const { return headless_; }
@@ -52,6 +72,7 @@ class MainWindow : public QMainWindow {
   DataSource* source() const { return source_; }
   ViewerState* state() const { return state_; }
   OrthoViewer* viewer() const { return viewer_; }
+  ViewLinks* viewLinks() const { return links_; }
   HeaderPanel* headerPanel() const { return header_; }
   // Credentials the open dataset was opened with (export to the same cloud reuses them).
   const nz::StoreOptions& storeOptions() const { return storeOptions_; }
@@ -89,6 +110,11 @@ class MainWindow : public QMainWindow {
   void onOpenFailed(const QString& message);
   void updateTransfer();
   void checkScreenshot();
+  void printScreenshotStats();
+
+  // What a tool (ROIs, and later rulers, statistics) is constructed with: data, state, views,
+  // menus, status bar (ui/tool_context.h).
+  ToolContext toolContext();
 
  private:
   QWidget* makeStartPage();
@@ -104,8 +130,12 @@ class MainWindow : public QMainWindow {
   QStackedWidget* stack_;
   OrthoViewer* viewer_;
   DisplayPanel* display_;
+  ViewLinks* links_;
   HeaderPanel* header_;
   QDockWidget* headerDock_;
+  QMenu* fileMenu_ = nullptr;
+  QAction* fileMenuEnd_ = nullptr;  // the separator above Quit
+  QMenu* viewMenu_ = nullptr;
   QListWidget* recent_ = nullptr;
   QLabel* cursorLabel_;
   QLabel* transferLabel_;
@@ -116,10 +146,14 @@ class MainWindow : public QMainWindow {
   QElapsedTimer screenshotClock_;
   QTimer screenshotTimer_;
   int screenshotStableTicks_ = 0;
+  bool printStats_ = false;
+  double completeSeconds_ = -1;  // screenshot mode: first time every view was complete
   QString pendingUri_;
   nz::StoreOptions pendingOptions_;
   nz::StoreOptions storeOptions_;
   std::function<bool()> discardCheck_;
+  std::vector<std::function<bool()>> readyChecks_;
+  std::function<bool(const QString&, const nz::StoreOptions&)> uriHandler_;
   QString lastScreenshotDir_;
 };
 

@@ -15,11 +15,12 @@
 #include <QUrl>
 #include <QVBoxLayout>
 #include <chrono>
+#include <optional>
 
 #include "data/background.h"
 #include "dataset/dataset.h"
-#include "doctor/diagnose_dialog.h"
 #include "uri/uri.h"
+#include "viewer/doctor/diagnose_dialog.h"
 
 namespace nzviewer {
 
@@ -81,7 +82,22 @@ OpenDialog::OpenDialog(QWidget* parent) : QDialog(parent) {
   connect(uri_, &QLineEdit::textChanged, this, &OpenDialog::onUriChanged);
   connect(testButton_, &QPushButton::clicked, this, &OpenDialog::testConnection);
   connect(browse, &QPushButton::clicked, this, &OpenDialog::browseLocal);
+  // A tested dataset is reused by Open only while everything stays as it was tested.
+  for (auto* e : findChildren<QLineEdit*>())
+    connect(e, &QLineEdit::textChanged, this, &OpenDialog::forgetTest);
+  for (auto* c : findChildren<QComboBox*>())
+    connect(c, &QComboBox::currentIndexChanged, this, &OpenDialog::forgetTest);
+  for (auto* c : findChildren<QCheckBox*>())
+    connect(c, &QCheckBox::toggled, this, &OpenDialog::forgetTest);
+  for (auto* t : findChildren<QPlainTextEdit*>())
+    connect(t, &QPlainTextEdit::textChanged, this, &OpenDialog::forgetTest);
   onUriChanged();
+}
+
+void OpenDialog::forgetTest() {
+  tested_.reset();
+  ++testGeneration_;  // a test still running was for other settings
+  testButton_->setEnabled(true);
 }
 
 QLineEdit* OpenDialog::field(const QString& name, const char* env, bool secret) {
@@ -210,13 +226,33 @@ QWidget* OpenDialog::makeHttpPage() {
 }
 
 OpenDialog::Page OpenDialog::pageForUri(const QString& text) {
-  const QString t = text.trimmed().toLower();
-  if (t.startsWith("az://") || t.startsWith("abfs://") || t.startsWith("abfss://") ||
-      (t.startsWith("https://") && t.contains(".blob.core.windows.net")))
-    return Page::Azure;
-  if (t.startsWith("s3://")) return Page::S3;
-  if (t.startsWith("gs://")) return Page::Gcs;
-  if (t.startsWith("http://") || t.startsWith("https://")) return Page::Http;
+  // io/uri decides what a URI is; while the rest is still being typed ("s3://"), its scheme
+  // alone decides (a placeholder completes it).
+  const std::string t = text.trimmed().toStdString();
+  auto schemeOf = [](const std::string& u) -> std::optional<nz::Scheme> {
+    try {
+      return nz::parseUri(u).scheme;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  std::optional<nz::Scheme> scheme = t.empty() ? std::nullopt : schemeOf(t);
+  if (const auto sep = t.find("://"); !scheme && sep != std::string::npos && sep > 0)
+    scheme = schemeOf(t.substr(0, sep) + "://incomplete/x");
+  switch (scheme.value_or(nz::Scheme::File)) {
+    case nz::Scheme::Azure:
+      return Page::Azure;
+    case nz::Scheme::S3:
+      return Page::S3;
+    case nz::Scheme::Gcs:
+      return Page::Gcs;
+    case nz::Scheme::Http:
+    case nz::Scheme::Https:
+      return Page::Http;
+    case nz::Scheme::File:
+    case nz::Scheme::Memory:
+      break;
+  }
   return Page::Local;
 }
 
@@ -308,13 +344,15 @@ void OpenDialog::testConnection() {
     testResult_->setText("Enter a URI first.");
     return;
   }
-  const int generation = ++testGeneration_;
+  forgetTest();
+  const int generation = testGeneration_;
   testResult_->setText("Connecting…");
   testButton_->setEnabled(false);
   const nz::StoreOptions opts = options();
-  runInBackground<QString>(
+  using Result = std::pair<QString, std::shared_ptr<nz::Dataset>>;
+  runInBackground<Result>(
       this,
-      [u, opts]() -> QString {
+      [u, opts]() -> Result {
         const auto t0 = std::chrono::steady_clock::now();
         try {
           auto ds = nz::openDataset(u, opts);
@@ -323,18 +361,22 @@ void OpenDialog::testConnection() {
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           QStringList shape;
           for (int k = 0; k < i.ndim; ++k) shape << QString::number(i.shape[k]);
-          return QString("OK: %1, shape %2, %3, %4 level(s) (%5 s)")
-              .arg(QString::fromStdString(i.format), shape.join("×"), nz::dtypeName(i.dtype))
-              .arg(i.levels.size())
-              .arg(s, 0, 'f', 2);
+          return {
+              QString("OK: %1, shape %2, %3, %4 level(s) (%5 s)")
+                  .arg(QString::fromStdString(i.format), shape.join("×"), nz::dtypeName(i.dtype))
+                  .arg(i.levels.size())
+                  .arg(s, 0, 'f', 2),
+              ds};
         } catch (const std::exception& e) {
-          return QString("Failed: ") + QString::fromStdString(nz::redactSecrets(e.what()));
+          return {QString("Failed: ") + QString::fromStdString(nz::redactSecrets(e.what())),
+                  nullptr};
         }
       },
-      [this, generation](QString result) {
+      [this, generation](Result result) {
         if (generation != testGeneration_) return;
         testButton_->setEnabled(true);
-        testResult_->setText(result);
+        testResult_->setText(result.first);
+        tested_ = std::move(result.second);
       });
 }
 

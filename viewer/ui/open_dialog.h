@@ -4,6 +4,7 @@
 // ("from AZURE_STORAGE_ACCOUNT_NAME") and are used when the field stays empty. "Test connection"
 // reads the metadata on a worker thread. Nothing typed here is ever saved.
 #include <QDialog>
+#include <memory>
 
 #include "store/store_options.h"
 
@@ -14,6 +15,10 @@ class QComboBox;
 class QCheckBox;
 class QPlainTextEdit;
 class QPushButton;
+
+namespace nz {
+class Dataset;
+}
 
 namespace nzviewer {
 
@@ -31,6 +36,9 @@ class OpenDialog : public QDialog {
   // not recognised at all.
   static QString describeLocal(const QString& text);
   Page currentPage() const;
+  // The dataset a successful "Test connection" opened, when nothing in the dialog changed
+  // since: Open uses it instead of opening the same URI a second time. Null otherwise.
+  std::shared_ptr<nz::Dataset> testedDataset() const { return tested_; }
 
  private slots:
   void onUriChanged();
@@ -64,6 +72,8 @@ class OpenDialog : public QDialog {
   QLineEdit* caFile_;
   QCheckBox* insecure_;
   int testGeneration_ = 0;
+  std::shared_ptr<nz::Dataset> tested_;  // dropped on any edit (forgetTest)
+  void forgetTest();
 };
 
 }  // namespace nzviewer

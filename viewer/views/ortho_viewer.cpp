@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/data_source.h"
+#include "layers/layer_slice.h"
 #include "model/auto_window.h"
 #include "model/viewer_state.h"
 
@@ -19,10 +20,16 @@ OrthoViewer::OrthoViewer(ViewerState* state, DataSource* source, QWidget* parent
     auto* v = new SliceView(k, state, source, this);
     views_[static_cast<int>(k)] = v;
     connect(v, &SliceView::viewChanged, this, &OrthoViewer::scheduleRequests);
+    // Views compose on their own workers: an image layer's first window comes from what the
+    // views show once their pictures arrive.
+    connect(v, &SliceView::composed, this, &OrthoViewer::autoWindowLayers);
     connect(v, &SliceView::cursorMoved, this,
             [this, v](const QPointF& p) { describeCursor(v, p); });
   }
-  // ITK-SNAP's layout: axial | sagittal / coronal | (panel).
+  // ITK-SNAP's layout: axial | sagittal / coronal | (panel). The cells share the space by their
+  // stretch alone (size hints ignored), so a view never changes size because a label in the
+  // panel beside it did, and a restored session shows the same pixels.
+  for (SliceView* v : views_) v->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
   grid_->addWidget(view(ViewKind::Axial), 0, 0);
   grid_->addWidget(view(ViewKind::Sagittal), 0, 1);
   grid_->addWidget(view(ViewKind::Coronal), 1, 0);
@@ -47,7 +54,10 @@ OrthoViewer::OrthoViewer(ViewerState* state, DataSource* source, QWidget* parent
   connect(source_, &DataSource::layersChanged, this, &OrthoViewer::scheduleRequests);
 }
 
-void OrthoViewer::setCornerWidget(QWidget* panel) { grid_->addWidget(panel, 1, 1); }
+void OrthoViewer::setCornerWidget(QWidget* panel) {
+  panel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+  grid_->addWidget(panel, 1, 1);
+}
 
 void OrthoViewer::onDatasetOpened() {
   userWindow_ = false;
@@ -71,11 +81,23 @@ void OrthoViewer::onDatasetClosed() {
 
 void OrthoViewer::updateRequests() {
   if (!source_->isOpen()) return;
-  std::vector<nz::SliceView> wanted;
-  for (SliceView* v : views_) wanted.push_back(v->loaderView());
-  const std::vector<int> levels = source_->setViews(wanted);
-  for (std::size_t i = 0; i < views_.size() && i < levels.size(); ++i)
-    views_[i]->setDisplayLevel(levels[i]);
+  // Each view chooses its levels (screen-matched: the level whose voxel best matches one
+  // screen pixel, for the reference and for every layer through its own affine) and sends them
+  // down; the loader fetches exactly those (plus each coarsest level).
+  const nz::DatasetInfo& info = source_->dataset()->info();
+  const nz::Matrix4& refAffine = info.levels[0].affine;
+  std::vector<DataSource::ViewRequest> wanted;
+  for (SliceView* v : views_) {
+    DataSource::ViewRequest r;
+    r.reference = v->loaderView();
+    r.reference.level = nz::chooseLevel(info, r.reference.plane.axis, r.reference.screenPixelMm);
+    for (const auto& layer : source_->layers())
+      r.layerLevels.emplace_back(layer->id, layerLevelFor(*layer, refAffine, r.reference));
+    v->setDisplayLevel(r.reference.level);
+    v->setLayerLevels(r.layerLevels);
+    wanted.push_back(std::move(r));
+  }
+  source_->setViews(wanted);
   recomposeAll();
   emit requestsUpdated();
 }
@@ -196,10 +218,7 @@ void OrthoViewer::describeCursor(SliceView* view, const QPointF& pos) {
   for (int i = 0; i < 3; ++i) r[i] = std::round(v[i]);
   bool inside = true;
   for (int i = 0; i < 3; ++i) inside = inside && r[i] >= 0 && r[i] < double(info.shape[i]);
-  const auto& a = info.affine;
-  double w[3];
-  for (int i = 0; i < 3; ++i)
-    w[i] = a[i * 4] * r[0] + a[i * 4 + 1] * r[1] + a[i * 4 + 2] * r[2] + a[i * 4 + 3];
+  const nz::Vec3 w = nz::applyAffine(info.affine, r);
   const double value = view->valueAt(pos);
   QString text =
       QString("voxel (%1, %2, %3)  world (%4, %5, %6) %7")

@@ -35,6 +35,9 @@ class OrthoViewer : public QWidget {
   void applyAutoWindow();  // 0.5th..99.5th percentile
   void applyFullRange();   // min..max
   bool userAdjustedWindow() const { return userWindow_; }
+  // Delivered chunks recompose the views at most once per `ms` (0: on the next event-loop
+  // turn). Raised while an export runs, so chunks trickling in do not cost a render each.
+  void setRecomposeDelay(int ms) { recomposeTimer_.setInterval(ms); }
 
  signals:
   void cursorInfo(const QString& text);
@@ -47,7 +50,9 @@ class OrthoViewer : public QWidget {
 
  private slots:
   void scheduleRequests() { requestTimer_.start(); }
-  void scheduleRecompose() { recomposeTimer_.start(); }
+  void scheduleRecompose() {
+    if (!recomposeTimer_.isActive()) recomposeTimer_.start();  // a delay is never postponed
+  }
   void updateRequests();
   void recomposeAll();
 

@@ -1,6 +1,7 @@
 #include "views/slice_view.h"
 
 #include <vtkActor.h>
+#include <vtkActor2D.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
@@ -14,22 +15,28 @@
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
+#include <vtkPolyDataMapper2D.h>
 #include <vtkProperty.h>
+#include <vtkProperty2D.h>
 #include <vtkRenderer.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 
+#include <QFocusEvent>
 #include <QKeyEvent>
+#include <QMetaMethod>
 #include <QMouseEvent>
 #include <QProgressBar>
 #include <QWheelEvent>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
 #include "views/slice_overlay.h"
+#include "views/view_composer.h"
 
 namespace nzviewer {
 
@@ -42,14 +49,20 @@ struct SliceView::Scene {
   vtkNew<vtkImageData> layerImage;
   vtkNew<vtkImageSliceMapper> layerMapper;
   vtkNew<vtkImageSlice> layerSlice;
-  vtkNew<vtkLookupTable> layerLut;  // scratch: an image layer's colour map
-  std::vector<std::uint8_t> layerRgba;
   int layerW = -1, layerH = -1;
+  // Composing off the GUI thread: the newest request's generation, and whether its result is
+  // still to come (then the view is not complete).
+  std::unique_ptr<ComposeWorker> worker;
+  std::uint64_t generation = 0;
+  bool pending = false;
   vtkNew<vtkPoints> crossPoints;
   vtkNew<vtkPolyData> cross;
   vtkNew<vtkActor> crossActor;
   vtkNew<vtkTextActor> labels[4];  // left, right, top, bottom
   vtkNew<vtkTextActor> corner;     // view name, slice, level
+  vtkNew<vtkPoints> framePoints;   // the focus frame, in display pixels
+  vtkNew<vtkPolyData> frame;
+  vtkNew<vtkActor2D> frameActor;
   int imageW = -1, imageH = -1;
 };
 
@@ -116,6 +129,20 @@ SliceView::SliceView(ViewKind kind, ViewerState* state, DataSource* source, QWid
   s.corner->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
   s.corner->SetPosition(0.01, 0.99);
   renderer()->AddViewProp(s.corner);
+  // The focus frame: a closed polyline along the border, drawn only while the view has focus.
+  s.framePoints->SetNumberOfPoints(5);
+  vtkNew<vtkCellArray> frameLine;
+  const vtkIdType ring[5] = {0, 1, 2, 3, 4};
+  frameLine->InsertNextCell(5, ring);
+  s.frame->SetPoints(s.framePoints);
+  s.frame->SetLines(frameLine);
+  vtkNew<vtkPolyDataMapper2D> frameMapper;
+  frameMapper->SetInputData(s.frame);
+  s.frameActor->SetMapper(frameMapper);
+  s.frameActor->GetProperty()->SetColor(kFocusFrameRgb[0], kFocusFrameRgb[1], kFocusFrameRgb[2]);
+  s.frameActor->GetProperty()->SetLineWidth(3);
+  s.frameActor->VisibilityOff();
+  renderer()->AddViewProp(s.frameActor);
   renderer()->SetBackground(0.0, 0.0, 0.0);
   renderer()->GetActiveCamera()->ParallelProjectionOn();
 
@@ -131,6 +158,7 @@ SliceView::SliceView(ViewKind kind, ViewerState* state, DataSource* source, QWid
 
 SliceView::~SliceView() {
   for (SliceOverlay* o : overlays_) o->detach(*this);
+  scene_->worker.reset();  // joins; a result it posted is discarded with this object
   delete scene_;
 }
 
@@ -166,14 +194,25 @@ void SliceView::setZoom(double zoom, const QPointF& anchorWidget) {
   zoom_ = zoom;
   const QPointF after = widgetToDisplay(anchorWidget);
   center_ += before - after;  // keep the point under the cursor fixed
+  userAdjusted_ = true;
   requestRender();
   emit viewChanged();
 }
 
 void SliceView::panBy(const QPointF& deltaWidget) {
   center_ -= QPointF(deltaWidget.x() / zoom_, -deltaWidget.y() / zoom_);
+  userAdjusted_ = true;
   requestRender();
   emit viewChanged();
+}
+
+double SliceView::fitZoom() const {
+  const nz::DatasetInfo& info = state_->info();
+  const int ax = axes_.screenX, ay = axes_.screenY;
+  const double extX = double(std::max<std::int64_t>(info.shape[ax], 1)) * spacing_[ax];
+  const double extY = double(std::max<std::int64_t>(info.shape[ay], 1)) * spacing_[ay];
+  const int w = std::max(width(), 1), h = std::max(height(), 1);
+  return 0.95 * std::min(w / extX, h / extY);
 }
 
 void SliceView::resetView() {
@@ -181,22 +220,20 @@ void SliceView::resetView() {
   const int ax = axes_.screenX, ay = axes_.screenY;
   const double nx = double(std::max<std::int64_t>(info.shape[ax], 1));
   const double ny = double(std::max<std::int64_t>(info.shape[ay], 1));
-  const double extX = nx * spacing_[ax], extY = ny * spacing_[ay];
-  const int w = std::max(width(), 1), h = std::max(height(), 1);
-  zoom_ = 0.95 * std::min(w / extX, h / extY);
-  center_ = voxelToDisplay({(nx - 1) / 2, (ny - 1) / 2, 0});
+  zoom_ = fitZoom();
   // voxelToDisplay reads only the in-plane axes; build the point with them in place.
   nz::Point3 c{};
   c[ax] = (nx - 1) / 2;
   c[ay] = (ny - 1) / 2;
   center_ = voxelToDisplay(c);
   viewInitialised_ = true;
+  userAdjusted_ = false;
   requestRender();
   emit viewChanged();
 }
 
-nz::SliceView SliceView::loaderView() const {
-  nz::SliceView v;
+nz::ViewSlice SliceView::loaderView() const {
+  nz::ViewSlice v;
   const nz::Point3 a = widgetToVoxel(QPointF(0, height()));
   const nz::Point3 b = widgetToVoxel(QPointF(width(), 0));
   v.plane.axis = axes_.normal;
@@ -215,11 +252,34 @@ nz::SliceView SliceView::loaderView() const {
 
 void SliceView::setDisplayLevel(int level) { level_ = level; }
 
+void SliceView::setLinearInterpolation(bool on) {
+  linear_ = on;
+  if (on)
+    scene_->slice->GetProperty()->SetInterpolationTypeToLinear();
+  else
+    scene_->slice->GetProperty()->SetInterpolationTypeToNearest();
+  requestRender();
+}
+
+void SliceView::setIntensityRange(double lo, double hi) {
+  intensitySpan_ = std::isfinite(hi - lo) && hi > lo ? hi - lo : 0;
+}
+
+double SliceView::intensityPerPixel() const {
+  // 500 px (about a view's width) sweep the whole data range: a uint8 image moves ~0.5 grey
+  // level per pixel, a float image of 0..1e6 moves 2000. Before the range is known, the
+  // window's own width sets the speed.
+  const double span = intensitySpan_ > 0 ? intensitySpan_ : std::max(state_->window(), 1e-12);
+  return span / 500.0;
+}
+
 // --- data ---------------------------------------------------------------------------------
 
 void SliceView::onDataChanged() {
   hasData_ = false;
   slice_ = {};
+  ++scene_->generation;  // results composed from the previous dataset are dropped
+  scene_->pending = false;
   viewInitialised_ = false;
   if (source_ && source_->isOpen()) {
     const nz::DatasetInfo& info = source_->dataset()->info();
@@ -237,10 +297,62 @@ void SliceView::onDataChanged() {
   requestRender();
 }
 
+ComposeInput SliceView::composeInput() const {
+  ComposeInput in;
+  in.dataset = source_->dataset();
+  in.axes = axes_;
+  in.spacing = spacing_;
+  in.plane = loaderView().plane;
+  in.level = level_;
+  in.channel = state_->channel();
+  in.time = state_->timeIndex();
+  in.normalPosition = state_->crosshair()[axes_.normal];
+  in.lookup = source_->chunkLookup();
+  in.failed = source_->failed();
+  for (const auto& layer : source_->layers())
+    if (layer->display.visible && layer->overlapsReference)
+      in.layers.push_back({std::make_shared<const Layer>(*layer), layerLevel(layer->id)});
+  return in;
+}
+
+namespace {
+std::atomic<bool> composeInBackground{true};
+}  // namespace
+
+void SliceView::setComposeInBackground(bool on) { composeInBackground = on; }
+
 void SliceView::recompose() {
   if (!source_ || !source_->isOpen()) return;
-  slice_ = composeSlice(*source_->dataset(), axes_, loaderView().plane, level_, state_->channel(),
-                        source_->chunkLookup(), source_->failed());
+  if (!composeInBackground) return composeNow();
+  Scene& s = *scene_;
+  if (!s.worker) {
+    // The result is posted to this object: if the view is gone first, Qt drops the event
+    // (the destructor joins the worker before that).
+    s.worker = std::make_unique<ComposeWorker>([this](std::uint64_t gen, ComposeOutput out) {
+      QMetaObject::invokeMethod(
+          this,
+          [this, gen, result = std::move(out)]() mutable {
+            scene_->worker->resultTaken();
+            if (gen != scene_->generation) return;  // overtaken by a newer request
+            scene_->pending = false;
+            applyComposed(std::move(result));
+          },
+          Qt::QueuedConnection);
+    });
+  }
+  s.pending = true;
+  s.worker->submit(composeInput(), ++s.generation);
+}
+
+void SliceView::composeNow() {
+  if (!source_ || !source_->isOpen()) return;
+  ++scene_->generation;  // a result still on its way is older than this one
+  scene_->pending = false;
+  applyComposed(composeView(composeInput()));
+}
+
+void SliceView::applyComposed(ComposeOutput out) {
+  slice_ = std::move(out.slice);
   hasData_ = true;
   Scene& s = *scene_;
   if (slice_.width > 0 && slice_.height > 0) {
@@ -259,56 +371,32 @@ void SliceView::recompose() {
   } else {
     s.slice->VisibilityOff();
   }
-  composeLayers();
+  layerSlices_ = std::move(out.layerSlices);
+  if (out.rgba.empty() || layerSlices_.empty()) {
+    s.layerSlice->VisibilityOff();
+  } else {
+    if (s.layerW != slice_.width || s.layerH != slice_.height) {
+      s.layerImage->SetDimensions(slice_.width, slice_.height, 1);
+      s.layerImage->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+      s.layerW = slice_.width;
+      s.layerH = slice_.height;
+    }
+    std::memcpy(s.layerImage->GetScalarPointer(), out.rgba.data(), out.rgba.size());
+    // Between the image (z = 0) and the crosshair (z = 1).
+    s.layerImage->SetOrigin(slice_.originX, slice_.originY, 0.5);
+    s.layerImage->SetSpacing(slice_.spacingX, slice_.spacingY, 1);
+    s.layerImage->Modified();
+    s.layerSlice->VisibilityOn();
+  }
   updateProgress();
   requestRender();
-}
-
-void SliceView::composeLayers() {
-  Scene& s = *scene_;
-  layerSlices_.clear();
-  const auto& layers = source_->layers();
-  if (layers.empty() || slice_.width <= 0 || slice_.height <= 0) {
-    s.layerSlice->VisibilityOff();
-    return;
-  }
-  const PlaneGrid grid = planeGridOf(slice_, axes_, spacing_, state_->crosshair()[axes_.normal]);
-  const nz::Matrix4& refAffine = source_->dataset()->info().levels[0].affine;
-  const ChunkLookup lookup = source_->chunkLookup();
-  const std::size_t viewIndex = static_cast<std::size_t>(kind_);
-  s.layerRgba.assign(static_cast<std::size_t>(slice_.width) * slice_.height * 4, 0);
-  bool drawn = false;
-  for (const auto& layer : layers) {
-    if (!layer->display.visible || !layer->overlapsReference) continue;
-    LayerSlice ls =
-        composeLayerSlice(*layer, refAffine, grid, source_->layerLevel(layer->id, viewIndex),
-                          state_->timeIndex(), lookup, source_->failed());
-    if (layer->kind == LayerKind::Image)
-      fillLookupTable(s.layerLut, layer->display.colormap, layer->display.low, layer->display.high);
-    paintLayer(*layer, ls, s.layerLut, s.layerRgba);
-    drawn = true;
-    layerSlices_.emplace_back(layer->id, std::move(ls));
-  }
-  if (!drawn) {
-    s.layerSlice->VisibilityOff();
-    return;
-  }
-  if (s.layerW != slice_.width || s.layerH != slice_.height) {
-    s.layerImage->SetDimensions(slice_.width, slice_.height, 1);
-    s.layerImage->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
-    s.layerW = slice_.width;
-    s.layerH = slice_.height;
-  }
-  std::memcpy(s.layerImage->GetScalarPointer(), s.layerRgba.data(), s.layerRgba.size());
-  // Between the image (z = 0) and the crosshair (z = 1).
-  s.layerImage->SetOrigin(slice_.originX, slice_.originY, 0.5);
-  s.layerImage->SetSpacing(slice_.spacingX, slice_.spacingY, 1);
-  s.layerImage->Modified();
-  s.layerSlice->VisibilityOn();
+  // What is under the pointer may have changed (slice step, chunks arrived): readouts follow.
+  if (hovered_) emit cursorMoved(lastMouse_);
+  emit composed();
 }
 
 bool SliceView::sliceComplete() const {
-  if (!hasData_ || !slice_.complete()) return false;
+  if (scene_->pending || !hasData_ || !slice_.complete()) return false;
   for (const auto& [id, ls] : layerSlices_)
     if (!ls.complete()) return false;
   return true;
@@ -378,6 +466,17 @@ void SliceView::updateScene() {
   s.cross->Modified();
   s.crossActor->SetVisibility(open);
 
+  const int* size = renderer()->GetSize();  // device pixels
+  const double fx = std::max(size[0], 2) - 1.5, fy = std::max(size[1], 2) - 1.5;
+  s.framePoints->SetPoint(0, 1.5, 1.5, 0);
+  s.framePoints->SetPoint(1, fx, 1.5, 0);
+  s.framePoints->SetPoint(2, fx, fy, 0);
+  s.framePoints->SetPoint(3, 1.5, fy, 0);
+  s.framePoints->SetPoint(4, 1.5, 1.5, 0);
+  s.framePoints->Modified();
+  s.frame->Modified();
+  s.frameActor->SetVisibility(hasFocus());
+
   vtkCamera* cam = renderer()->GetActiveCamera();
   cam->SetFocalPoint(center_.x(), center_.y(), 0);
   cam->SetPosition(center_.x(), center_.y(), 500);
@@ -395,13 +494,24 @@ void SliceView::resizeEvent(QResizeEvent* e) {
   VtkGlWidget::resizeEvent(e);
   progress_->setGeometry(0, height() - 4, width(), 4);
   if (source_ && source_->isOpen()) {
-    if (!viewInitialised_) {
+    // A view the user has not zoomed or panned keeps fitting; otherwise zoom and centre stay.
+    if (!viewInitialised_ || !userAdjusted_) {
       resetView();
     } else {
       requestRender();
       emit viewChanged();
     }
   }
+}
+
+void SliceView::focusInEvent(QFocusEvent* e) {
+  VtkGlWidget::focusInEvent(e);
+  requestRender();
+}
+
+void SliceView::focusOutEvent(QFocusEvent* e) {
+  VtkGlWidget::focusOutEvent(e);
+  requestRender();
 }
 
 void SliceView::addOverlay(SliceOverlay* overlay) {
@@ -430,6 +540,14 @@ void SliceView::stepSlice(int steps) {
   const nz::Point3 b = nz::levelToLevel0(info, level_, {1, 1, 1});
   const double step = std::max(1.0, std::round(std::abs(b[axes_.normal] - a[axes_.normal])));
   state_->setCrosshairAxis(axes_.normal, state_->crosshair()[axes_.normal] + steps * step);
+}
+
+void SliceView::moveCrosshairInPlane(int dx, int dy) {
+  if (!source_ || !source_->isOpen()) return;
+  nz::Point3 c = state_->crosshair();
+  c[axes_.screenX] += dx * axes_.dirX;  // screen right
+  c[axes_.screenY] += dy * axes_.dirY;  // screen up
+  state_->setCrosshair(c);              // clamped to the volume
 }
 
 void SliceView::mousePressEvent(QMouseEvent* e) {
@@ -468,10 +586,12 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
       panBy(p - dragLast_);
       break;
     case Drag::WindowLevel: {
-      // Horizontal: contrast (window, multiplicative); vertical: brightness (level).
+      // Horizontal: contrast (window: right widens); vertical: brightness (level: up raises),
+      // both at intensityPerPixel(), so every data type feels the same.
       const QPointF d = p - dragStart_;
-      const double window = dragWindow_ * std::exp(d.x() * 0.01);
-      const double level = dragLevel_ - d.y() * dragWindow_ * 0.005;
+      const double unit = intensityPerPixel();
+      const double window = std::max(dragWindow_ + d.x() * unit, unit * 1e-3);
+      const double level = dragLevel_ - d.y() * unit;
       state_->setWindowLevel(window, level);
       break;
     }
@@ -479,6 +599,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
       break;
   }
   dragLast_ = p;
+  hovered_ = true;
+  lastMouse_ = p;
   emit cursorMoved(p);
 }
 
@@ -498,32 +620,53 @@ void SliceView::wheelEvent(QWheelEvent* e) {
                                                       : e->angleDelta().y() < 0 ? -1
                                                                                 : 0);
   if (steps == 0) return;
-  if (e->modifiers() & Qt::ControlModifier)
+  hovered_ = true;
+  lastMouse_ = e->position();
+  if (e->modifiers() & Qt::ControlModifier) {
     setZoom(zoom_ * std::pow(1.2, steps), e->position());
-  else
+    emit zoomedByUser();
+  } else {
     stepSlice(steps);
+  }
 }
 
 void SliceView::keyPressEvent(QKeyEvent* e) {
+  const int n = e->modifiers() & Qt::ShiftModifier ? 10 : 1;
   switch (e->key()) {
     case Qt::Key_PageUp:
-    case Qt::Key_Up:
-      stepSlice(e->modifiers() & Qt::ShiftModifier ? 10 : 1);
+      stepSlice(n);
       break;
     case Qt::Key_PageDown:
+      stepSlice(-n);
+      break;
+    case Qt::Key_Left:
+      moveCrosshairInPlane(-n, 0);
+      break;
+    case Qt::Key_Right:
+      moveCrosshairInPlane(n, 0);
+      break;
+    case Qt::Key_Up:
+      moveCrosshairInPlane(0, n);
+      break;
     case Qt::Key_Down:
-      stepSlice(e->modifiers() & Qt::ShiftModifier ? -10 : -1);
+      moveCrosshairInPlane(0, -n);
       break;
     case Qt::Key_Home:
     case Qt::Key_R:
-      resetView();
+      // Whoever fits (OrthoViewer's links) picks the view under the pointer; alone, this one.
+      if (isSignalConnected(QMetaMethod::fromSignal(&SliceView::fitRequested)))
+        emit fitRequested(e->modifiers() & Qt::ShiftModifier);
+      else
+        resetView();
       break;
     case Qt::Key_Plus:
     case Qt::Key_Equal:
       setZoom(zoom_ * 1.2, QPointF(width() / 2.0, height() / 2.0));
+      emit zoomedByUser();
       break;
     case Qt::Key_Minus:
       setZoom(zoom_ / 1.2, QPointF(width() / 2.0, height() / 2.0));
+      emit zoomedByUser();
       break;
     default:
       VtkGlWidget::keyPressEvent(e);
@@ -533,6 +676,7 @@ void SliceView::keyPressEvent(QKeyEvent* e) {
 }
 
 void SliceView::leaveEvent(QEvent* e) {
+  hovered_ = false;
   emit cursorLeft();
   VtkGlWidget::leaveEvent(e);
 }

@@ -1,0 +1,273 @@
+// Polite, adaptive bursts (transfer_scheduler.h): Python's http.server with a listen backlog of 5
+// (fixture "backlog_server") is never sent a burst of connects that overflows its accept queue,
+// while nginx (keep-alive) gets the whole wave at once; the per-host limit's rules step by step.
+#include <QtTest>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "http/http_client.h"
+#include "http/transfer_scheduler.h"
+#include "http_test_util.h"
+
+using namespace nz;
+using namespace nztest;
+
+namespace {
+
+const char* kBacklog = "http://127.0.0.1:18097";
+
+std::string backlogState() {
+  const char* s = std::getenv("NZ_BACKLOG_STATE");
+  return s ? s : std::string(NZ_BINARY_DIR) + "/test-servers/backlog";
+}
+
+// The kernel's count of connections dropped because a listen queue was full (all sockets).
+std::uint64_t listenOverflows() {
+  std::ifstream in("/proc/net/netstat");
+  std::string names, values;
+  while (std::getline(in, names) && std::getline(in, values)) {
+    if (names.rfind("TcpExt:", 0) != 0) continue;
+    std::istringstream n(names), v(values);
+    std::string name, value;
+    while (n >> name && v >> value)
+      if (name == "ListenOverflows") return std::stoull(value);
+  }
+  return 0;
+}
+
+struct Latch {
+  std::mutex m;
+  std::condition_variable cv;
+  int remaining;
+  explicit Latch(int n) : remaining(n) {}
+  void countDown() {
+    std::lock_guard lock(m);
+    if (--remaining == 0) cv.notify_all();
+  }
+  bool wait(double seconds) {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, std::chrono::duration<double>(seconds),
+                       [&] { return remaining == 0; });
+  }
+};
+
+struct WaveResult {
+  int good = 0;
+  HttpStats stats;
+};
+
+// n GETs of the backlog server's files, all submitted at once; counts correct bodies.
+WaveResult backlogWave(HttpClient& client, int n) {
+  Latch latch(n);
+  std::atomic<int> good{0};
+  for (int i = 0; i < n; ++i) {
+    HttpRequest r;
+    r.url = std::string(kBacklog) + "/f" + std::to_string(i % 64) + ".bin";
+    const std::string path = backlogState() + "/files/f" + std::to_string(i % 64) + ".bin";
+    client.send(std::move(r), {}, [&, path](HttpResponse resp) {
+      if (resp.status == 200 && resp.body == readFile(path)) ++good;
+      latch.countDown();
+    });
+  }
+  if (!latch.wait(120)) return {};
+  return {good.load(), client.stats()};
+}
+
+http::Transfer transferFor(const std::string& origin) {
+  http::Transfer t;
+  t.origin = origin;
+  return t;
+}
+
+}  // namespace
+
+class TestHttpPoliteness : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void smallBacklogServerNeverOverflows() {
+    HttpOptions o;
+    o.maxConcurrency = 128;
+    HttpClient client(o);
+    const std::uint64_t before = listenOverflows();
+    WaveResult w = backlogWave(client, 256);
+    const std::uint64_t overflows = listenOverflows() - before;
+    QCOMPARE(w.good, 256);
+    QCOMPARE(w.stats.retries, std::uint64_t(0));
+    QCOMPARE(w.stats.slowConnects, std::uint64_t(0));
+    QCOMPARE(overflows, std::uint64_t(0));
+    // HTTP/1.0, one connection per request: the host keeps the initial burst size.
+    QCOMPARE(w.stats.peakInFlight, std::uint64_t(o.initialHostConcurrency));
+    QCOMPARE(w.stats.connections, std::uint64_t(256));
+  }
+
+  // The control: the same kind of server, bursting without the ramp, does overflow (so the
+  // assertion above can fail), and every overflow costs a SYN resend.
+  void burstWithoutRampOverflows() {
+    HttpOptions o;
+    o.maxConcurrency = 32;
+    o.adaptiveConcurrency = false;
+    HttpClient client(o);
+    const std::uint64_t before = listenOverflows();
+    WaveResult w = backlogWave(client, 32);
+    QCOMPARE(w.good, 32);
+    QVERIFY2(listenOverflows() - before > 0, "a burst of 32 connects did not overflow backlog 5");
+    QVERIFY(w.stats.slowConnects > 0);
+    QCOMPARE(w.stats.peakInFlight, std::uint64_t(32));
+  }
+
+  // nginx keeps connections alive: after the first answer the host gets the full limit, so the
+  // first wave already runs at full concurrency (server side: as many connections as that).
+  void keepAliveHostReachesFullConcurrencyInTheFirstWave() {
+    for (const bool tls : {false, true}) {
+      HttpOptions o;
+      o.maxConcurrency = 64;
+      o.caFile = caFile();
+      HttpClient client(o);
+      const std::string url = std::string(tls ? kHttps : kHttp) + "/scratch/blob4m.bin";
+      const int n = 64;
+      Latch latch(n);
+      std::atomic<int> good{0};
+      for (int i = 0; i < n; ++i) {
+        HttpRequest r;
+        r.url = url;
+        r.range = ByteRange::span(static_cast<std::uint64_t>(i) * 65536, 65536);
+        client.send(std::move(r), {}, [&, i](HttpResponse resp) {
+          if (resp.status == 206 && resp.body == slice(blob(), std::size_t(i) * 65536, 65536))
+            ++good;
+          latch.countDown();
+        });
+      }
+      QVERIFY(latch.wait(60));
+      QCOMPARE(good.load(), n);
+      const HttpStats s = client.stats();
+      QCOMPARE(s.retries, std::uint64_t(0));
+      if (tls) {
+        // HTTP/2: one connection, the whole wave as streams on it.
+        QCOMPARE(s.connections, std::uint64_t(1));
+      } else {
+        // HTTP/1.1: 6 connections for the first burst, then the rest of the wave at once;
+        // never more connections than transfers in flight.
+        QVERIFY2(s.peakInFlight >= std::uint64_t(n - o.initialHostConcurrency),
+                 qPrintable(QString("peak in flight %1").arg(s.peakInFlight)));
+        QVERIFY(s.connections <= s.peakInFlight);
+      }
+    }
+  }
+
+  // No handshake in the chunk wave: the first answer from a keep-alive plain-http host warms
+  // the pool, and the next wave rides those connections (it opens none of its own).
+  void warmedConnectionsCarryTheFirstWave() {
+    for (const int warm : {32, 0}) {
+      HttpOptions o;
+      o.maxConcurrency = 32;
+      o.warmConnections = warm;
+      o.adaptiveConcurrency = false;  // the whole wave at once (the ramp has its own tests)
+      HttpClient client(o);
+      const std::string url = std::string(kHttp) + "/scratch/blob4m.bin";
+      HttpRequest first;
+      first.url = std::string(kHttp) + "/scratch/small.txt";
+      QCOMPARE(client.sendSync(first).status, 200L);  // "the metadata"
+      QCOMPARE(client.stats().connections, std::uint64_t(1));
+      QTest::qWait(100);  // the rest of the metadata phase: warm connects complete meanwhile
+      const int n = 32;
+      Latch latch(n);
+      std::atomic<int> good{0};
+      for (int i = 0; i < n; ++i) {
+        HttpRequest r;
+        r.url = url;
+        r.range = ByteRange::span(static_cast<std::uint64_t>(i) * 65536, 65536);
+        client.send(std::move(r), {}, [&, i](HttpResponse resp) {
+          if (resp.status == 206 && resp.body == slice(blob(), std::size_t(i) * 65536, 65536))
+            ++good;
+          latch.countDown();
+        });
+      }
+      QVERIFY(latch.wait(60));
+      QCOMPARE(good.load(), n);
+      const HttpStats s = client.stats();
+      if (warm > 0) {
+        QCOMPARE(s.warmOpened, std::uint64_t(n - 1));
+        // Every connection the wave needed beyond the first one came from the warm pool.
+        QCOMPARE(s.connections - s.warmUsed, std::uint64_t(1));
+        // How many warm connections the wave takes varies from run to run (from none, when
+        // the first connection carries it, to all): what holds is that it opens no other.
+      } else {
+        QCOMPARE(s.warmOpened, std::uint64_t(0));
+        QVERIFY(s.connections > std::uint64_t(n / 2));  // the wave's own handshakes
+      }
+    }
+  }
+
+  // The per-host limit, rule by rule.
+  void hostLimitRules() {
+    http::TransferScheduler s(64, 6, true);
+    const std::string a = "http://a:80", b = "http://b:80";
+    QCOMPARE(s.hostLimit(a), 6);
+    http::Transfer ta = transferFor(a), tb = transferFor(b);
+    auto answer = [](bool keepsAlive, double ttfb) {
+      http::HostSignal sig;
+      sig.answered = true;
+      sig.keepsAlive = keepsAlive;
+      sig.ttfbSeconds = ttfb;
+      return sig;
+    };
+    // A keep-alive answer opens the host fully; one that closes its connection does not.
+    s.started(ta);
+    s.ended(ta, answer(true, 0.05));
+    QCOMPARE(s.hostLimit(a), 64);
+    s.started(tb);
+    s.ended(tb, answer(false, 0.05));
+    QCOMPARE(s.hostLimit(b), 6);
+    for (int i = 0; i < 50; ++i) {
+      s.started(tb);
+      s.ended(tb, answer(false, 0.05));
+    }
+    QCOMPARE(s.hostLimit(b), 6);
+    // Congestion halves, once per round trip however many answers report it.
+    http::HostSignal congested;
+    congested.answered = true;
+    congested.congested = true;
+    for (int i = 0; i < 10; ++i) {
+      s.started(ta);
+      s.ended(ta, congested);
+    }
+    QCOMPARE(s.hostLimit(a), 32);
+    // Clean answers with a flat latency grow it back by one per round (limit answers) ...
+    for (int i = 0; i < 40; ++i) {
+      s.started(ta);
+      s.ended(ta, answer(true, 0.05));
+    }
+    QCOMPARE(s.hostLimit(a), 33);
+    // ... but not when their first byte comes much later than the host's best.
+    for (int i = 0; i < 100; ++i) {
+      s.started(ta);
+      s.ended(ta, answer(true, 0.5));
+    }
+    QCOMPARE(s.hostLimit(a), 33);
+    // Congestion at first contact: halved, then slow start (one more per clean answer).
+    const std::string c = "http://c:80";
+    http::Transfer tc = transferFor(c);
+    s.started(tc);
+    s.ended(tc, congested);
+    QCOMPARE(s.hostLimit(c), 3);
+    for (int i = 0; i < 10; ++i) {
+      s.started(tc);
+      s.ended(tc, answer(true, 0.05));
+    }
+    QCOMPARE(s.hostLimit(c), 13);
+    // Without the ramp every host gets the full limit.
+    http::TransferScheduler off(64, 6, false);
+    QCOMPARE(off.hostLimit(a), 64);
+    // The ramp is per host: b's limit never moved a's, and waiting transfers of a full host
+    // do not block another host's.
+    QCOMPARE(s.hostLimit(b), 6);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestHttpPoliteness)
+#include "tst_http_politeness.moc"
