@@ -16,6 +16,7 @@
 
 #include "cli/cli_options.h"
 #include "cli/cli_part.h"
+#include "cli/cli_stats_line.h"
 #include "cli/commands.h"
 #include "cli/export_parts.h"
 #include "core/small_file.h"
@@ -119,24 +120,6 @@ nz::ThroughputModel modelFor(const std::string& uri) {
     m.bytesPerSecond = 1e9;
   }
   return m;
-}
-
-// The contract fields (requests, bytes, seconds: the source store's counters) plus the chunk
-// loader's counters of the read, on one line. throughput is stored bytes per second over the
-// read (the loader's lifetime); all loader fields are 0 when nothing was read (--dry-run).
-void printStats(const nz::StoreStats& st, double seconds, const nz::LoaderMetrics& m) {
-  const double throughput = m.seconds > 0 ? static_cast<double>(m.bytesFetched) / m.seconds : 0.0;
-  nlohmann::json j = {{"requests", st.requests},
-                      {"bytes", st.bytesReceived},
-                      {"disk_hits", st.diskHits},
-                      {"disk_bytes", st.diskBytes},
-                      {"seconds", seconds},
-                      {"chunks", m.cacheHits + m.cacheMisses},
-                      {"cache_hits", m.cacheHits},
-                      {"cache_misses", m.cacheMisses},
-                      {"bytes_decoded", m.bytesDecoded},
-                      {"throughput", throughput}};
-  std::cerr << j.dump() << "\n";
 }
 
 std::string outputSuffix(const ParsedArgs& a) {
@@ -315,7 +298,7 @@ int exportPairs(const ParsedArgs& a, nz::Dataset& image, const std::string& labe
       for (const PairedJob& j : jobs)
         std::cout << "labels output:    " << nz::redactSecrets(j.labelsOut) << " (from "
                   << nz::redactSecrets(labels->info().uri) << ", nearest neighbour)\n";
-    if (a.has("--stats")) printStats(image.store().stats(), elapsed(), metrics);
+    if (a.has("--stats")) printStatsLine(image.store().stats(), elapsed(), metrics);
     return 0;
   }
   if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
@@ -330,7 +313,7 @@ int exportPairs(const ParsedArgs& a, nz::Dataset& image, const std::string& labe
                 << " in world space; its labels are all 0\n";
     std::cout << nz::redactSecrets(j.labelsOut) << "\n" << std::flush;
   }
-  if (a.has("--stats")) printStats(image.store().stats(), elapsed(), metrics);
+  if (a.has("--stats")) printStatsLine(image.store().stats(), elapsed(), metrics);
   return 0;
 }
 
@@ -363,7 +346,7 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
   const nz::ExportOutputOptions oo = outputOptions(a, gzipLevel, &metrics);
   if (a.has("--dry-run")) {
     printDryRun(jobs, info, oo, a.has("--json"), true);
-    if (a.has("--stats")) printStats(ds.store().stats(), elapsed(), metrics);
+    if (a.has("--stats")) printStatsLine(ds.store().stats(), elapsed(), metrics);
     return 0;
   }
   if (dir.find("://") == std::string::npos) std::filesystem::create_directories(dir);
@@ -373,7 +356,7 @@ int exportRoiSet(const ParsedArgs& a, nz::Dataset& ds, const std::string& roisFi
     nz::runExport(ds, plan, out, oo);
     std::cout << nz::redactSecrets(out) << "\n" << std::flush;
   }
-  if (a.has("--stats")) printStats(ds.store().stats(), elapsed(), metrics);
+  if (a.has("--stats")) printStatsLine(ds.store().stats(), elapsed(), metrics);
   return 0;
 }
 
@@ -549,7 +532,7 @@ int cmdExport(const Args& args) {
     if (dryRun) {
       if (!a.has("--json")) std::cout << "source:           " << info.uri << "\n";
       printDryRun({{*out, plan}}, info, oo, a.has("--json"), false);
-      if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
+      if (wantStats) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics);
       return 0;
     }
 
@@ -558,11 +541,11 @@ int cmdExport(const Args& args) {
                 << " is stored as float16; written as float32 (NIfTI has no float16 type)\n";
     nz::AtomicOutput::installSignalCleanup();
     nz::runExport(*ds, plan, *out, oo);
-    if (wantStats) printStats(ds->store().stats(), elapsed(), loaderMetrics);
+    if (wantStats) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics);
     return 0;
   } catch (const std::exception& e) {
     int code = reportError(e);
-    if (wantStats && ds) printStats(ds->store().stats(), elapsed(), loaderMetrics);
+    if (wantStats && ds) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics);
     return code;
   }
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/cli_options.h"
+#include "cli/cli_stats_line.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/parse_number.h"
@@ -60,21 +61,6 @@ std::vector<double> parsePercentiles(const std::string& text) {
   if (out.empty() || out.size() > 64)
     throw Error(ErrorKind::InvalidArgument, "--percentiles takes 1 to 64 numbers");
   return out;
-}
-
-void printStats(const nz::StoreStats& st, double seconds, const nz::LoaderMetrics& m) {
-  nlohmann::json j = {{"requests", st.requests},
-                      {"bytes", st.bytesReceived},
-                      {"disk_hits", st.diskHits},
-                      {"disk_bytes", st.diskBytes},
-                      {"seconds", seconds},
-                      {"chunks", m.cacheHits + m.cacheMisses},
-                      {"cache_hits", m.cacheHits},
-                      {"cache_misses", m.cacheMisses},
-                      {"bytes_decoded", m.bytesDecoded},
-                      {"bytes_fetched", m.bytesFetched},
-                      {"peak_cache_bytes", m.cachePeakBytes}};
-  std::cerr << j.dump() << "\n";
 }
 
 }  // namespace
@@ -154,12 +140,13 @@ int cmdStats(const Args& args) {
         st.diskHits += ls.diskHits;
         st.diskBytes += ls.diskBytes;
       }
-      printStats(st, elapsed(), loader->metrics());
+      printStatsLine(st, elapsed(), loader->metrics());
     }
     return 0;
   } catch (const std::exception& e) {
     int code = reportError(e);
-    if (wantStats && ds && loader) printStats(ds->store().stats(), elapsed(), loader->metrics());
+    if (wantStats && ds && loader)
+      printStatsLine(ds->store().stats(), elapsed(), loader->metrics());
     return code;
   }
 }

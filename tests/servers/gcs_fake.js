@@ -10,7 +10,7 @@
 //    and GET /metadata/identity/oauth2/token (Metadata: true) issuing JWT-shaped tokens;
 //  - JSON API: media download with Range, metadata GET, list, simple and resumable uploads,
 //    DELETE. Objects live in memory.
-//  - GET /_stats: request counters for tests (token grants per kind).
+//  - GET /_stats: request counters for tests (token grants per kind and per service account).
 // Usage: node gcs_fake.js --port 14443 --token-port 14444 --config config.json
 'use strict';
 const http = require('http');
@@ -35,7 +35,8 @@ const tokens = new Map();  // token -> expiry ms
 const objects = new Map(); // "bucket/name" -> {data, generation, contentType}
 const uploads = new Map(); // upload id -> {bucket, name, chunks: [], received, total}
 const stats = { serviceAccountGrants: 0, refreshGrants: 0, metadataGrants: 0, azureClientGrants: 0,
-                azureImdsGrants: 0, rejectedGrants: 0, unauthorized: 0, requests: 0 };
+                azureImdsGrants: 0, rejectedGrants: 0, unauthorized: 0, requests: 0,
+                grantsByAccount: {} };  // service-account email -> grants
 
 function send(res, status, body, headers = {}) {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -108,6 +109,8 @@ async function handleToken(req, res, url) {
     if (err === 'scope') { stats.rejectedGrants++; return oauthError(res, 400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.'); }
     if (err) { stats.rejectedGrants++; return oauthError(res, 400, 'invalid_grant', err); }
     stats.serviceAccountGrants++;
+    const iss = JSON.parse(Buffer.from(body.get('assertion').split('.')[1], 'base64url').toString()).iss;
+    stats.grantsByAccount[iss] = (stats.grantsByAccount[iss] || 0) + 1;
     return send(res, 200, { access_token: issue('sa'), expires_in: ttl, token_type: 'Bearer' }, { 'Content-Type': 'application/json' });
   }
   if (grant === 'refresh_token') {

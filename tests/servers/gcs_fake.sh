@@ -3,6 +3,7 @@
 # and metadata endpoints on http://127.0.0.1:14444. At start it generates a test RSA key and
 #   STATE/sa.json            service-account key file (token_uri http://127.0.0.1:14444/token)
 #   STATE/sa-forged.json     same email and key id, another key (must be refused)
+#   STATE/sa-solo.json       a second account (same key), used only by tst_cloud_gcs
 #   STATE/user.json          authorized_user file (refresh token)
 #   STATE/creds.env          NZ_AZ_CLIENT_ID/NZ_AZ_TENANT_ID/NZ_AZ_CLIENT_SECRET for the fake
 #                            Azure token endpoint http://127.0.0.1:14444/<tenant>/oauth2/v2.0/token
@@ -35,10 +36,13 @@ TTL="${NZ_GCS_TOKEN_TTL:-3600}" node - <<'JS'
 const fs = require('fs');
 const s = process.env.STATE;
 const tokenUri = `http://127.0.0.1:${process.env.TOKEN_PORT}/token`;
-const sa = (keyFile) => ({ type: 'service_account', project_id: 'nzview-test', private_key_id: process.env.KID,
-  private_key: fs.readFileSync(`${s}/${keyFile}`, 'utf8'), client_email: 'nzview-test@nzview-test.iam.gserviceaccount.com',
+const sa = (keyFile, name = 'nzview-test') => ({ type: 'service_account', project_id: 'nzview-test', private_key_id: process.env.KID,
+  private_key: fs.readFileSync(`${s}/${keyFile}`, 'utf8'), client_email: `${name}@nzview-test.iam.gserviceaccount.com`,
   client_id: '1234567890', token_uri: tokenUri });
 fs.writeFileSync(`${s}/sa.json`, JSON.stringify(sa('sa.key'), null, 2), { mode: 0o600 });
+// An account only tst_cloud_gcs uses, so it can count its own token grants while other tests
+// run beside it.
+fs.writeFileSync(`${s}/sa-solo.json`, JSON.stringify(sa('sa.key', 'nzview-solo'), null, 2), { mode: 0o600 });
 fs.writeFileSync(`${s}/sa-forged.json`, JSON.stringify(sa('forged.key'), null, 2), { mode: 0o600 });
 const user = { type: 'authorized_user', client_id: 'nzview-client.apps.googleusercontent.com',
   client_secret: 'user-' + process.env.SECRET, refresh_token: '1//' + process.env.REFRESH, token_uri: tokenUri };
@@ -50,7 +54,7 @@ const shortLived = { ...azure, client_id: 'nz-short-client', ttl: 120 };
 const expired = { ...azure, client_id: 'nz-expired-client', ttl: -600 };
 fs.writeFileSync(`${s}/creds.env`, `NZ_AZ_CLIENT_ID=${azure.client_id}\nNZ_AZ_TENANT_ID=${azure.tenant}\nNZ_AZ_CLIENT_SECRET=${azure.client_secret}\n` +
   `NZ_AZ_SHORT_CLIENT_ID=${shortLived.client_id}\nNZ_AZ_EXPIRED_CLIENT_ID=${expired.client_id}\n`);
-fs.writeFileSync(`${s}/config.json`, JSON.stringify({ serviceAccounts: [`${s}/sa.json`],
+fs.writeFileSync(`${s}/config.json`, JSON.stringify({ serviceAccounts: [`${s}/sa.json`, `${s}/sa-solo.json`],
   refreshTokens: [{ client_id: user.client_id, client_secret: user.client_secret, refresh_token: user.refresh_token }],
   azureClients: [azure, shortLived, expired], publicBuckets: ['nzpublic'], tokenTtl: Number(process.env.TTL) }));
 JS

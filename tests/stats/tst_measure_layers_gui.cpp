@@ -2,6 +2,7 @@
 // the layer panel, dragging on it and both Auto buttons set that layer's window (numbers equal
 // to numpy's percentiles of the same voxels, read here with nibabel), a label layer shows a
 // note; rulers are saved with the ROI list when there are no ROIs and come back to 1e-4 mm.
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -19,6 +20,7 @@
 #include "layers/layer_panel.h"
 #include "measure/histogram_widget.h"
 #include "measure/measure_controller.h"
+#include "measure/stats_panel.h"
 #include "measure/ruler_model.h"
 #include "measure_window_fixture.h"
 #include "model/viewer_state.h"
@@ -124,6 +126,10 @@ class TstMeasureLayersGui : public QObject, MeasureWindowFixture {
 
     // The label layer (selected when added, on top): a note, no histogram, no window.
     selectLayer(labelId);
+    // The Statistics dock's target follows the selection too (0 = reference, then the layers).
+    auto* target = measure()->statsPanel()->findChild<QComboBox*>("statsTarget");
+    QCOMPARE(target->currentIndex(), 2);
+    QVERIFY(target->currentText().startsWith("Labels: "));
     QVERIFY(waitFor([&] { return h->note().contains("label layer"); }, 5000));
     QVERIFY(!h->hasData());
     w_->findChild<QPushButton*>("autoWindowButton")->click();
@@ -132,6 +138,7 @@ class TstMeasureLayersGui : public QObject, MeasureWindowFixture {
 
     // The image layer: its own histogram (its range, all its level-0 voxels).
     selectLayer(imageId);
+    QCOMPARE(target->currentIndex(), 1);
     QVERIFY(waitFor([&] { return histogramOfLevel0(h, img.voxels); }, 60000));
     QCOMPARE(h->histogram().lo, img.min);
     QCOMPARE(h->histogram().hi, img.max);
@@ -179,6 +186,7 @@ class TstMeasureLayersGui : public QObject, MeasureWindowFixture {
     // Back to the image: its histogram, and the histogram's Auto button sets its window to
     // numpy's percentiles of its level-0 voxels.
     selectLayer(-1);
+    QCOMPARE(target->currentIndex(), 0);
     QVERIFY(waitFor([&] { return histogramOfLevel0(h, ref.voxels); }, 60000));
     QCOMPARE(h->histogram().hi, ref.max);
     h->parentWidget()->findChild<QPushButton*>("histogramPercentiles")->click();

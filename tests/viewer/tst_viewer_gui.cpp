@@ -6,7 +6,9 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QMouseEvent>
+#include <QPixmap>
 #include <QProcess>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTimer>
@@ -67,6 +69,12 @@ class TstViewerGui : public QObject {
   }
 
   void opensPyramidAndStreams() {
+    // The start page warmed the views up: GL contexts made, shaders compiled, no frame shown.
+    QVERIFY(waitFor([&] { return w_->viewsWarm(); }, 30000));
+    for (SliceView* v : w_->viewer()->views()) {
+      QVERIFY(v->warmedUp());
+      QCOMPARE(v->renderCount(), 0);
+    }
     double stall = 0;
     QVERIFY(openAndWait(nzviewer_test::refdata("e_uint16_pyramid_4levels.nii.zarr"), &stall));
     maxStallMs_ = std::max(maxStallMs_, stall);
@@ -91,6 +99,32 @@ class TstViewerGui : public QObject {
     // The recent list never holds more than the redacted URI.
     QVERIFY(w_->recentUris().first().endsWith("e_uint16_pyramid_4levels.nii.zarr"));
     QVERIFY(w_->grab().save(shotDir() + "/viewer_pyramid.png"));
+    // What the X server shows (not a grab of the views' framebuffers) is each view's picture:
+    // views warmed up offscreen reach the screen.
+    for (SliceView* v : w_->viewer()->views()) {
+      const QImage frame = frameOf(v);
+      QTest::qWait(100);  // the window's composition of that frame reaches the X server
+      const QPoint at = v->mapTo(w_, QPoint(0, 0));
+      const QImage screen = w_->screen()
+                                ->grabWindow(w_->winId(), at.x(), at.y(), v->width(), v->height())
+                                .toImage()
+                                .convertToFormat(QImage::Format_ARGB32);
+      QVERIFY(
+          screen.save(shotDir() + QString("/viewer_screen_%1.png").arg(viewKindName(v->kind()))));
+      QCOMPARE(screen.size(), frame.size());
+      int lit = 0, differ = 0;
+      for (int y = 2; y < frame.height() - 6; y += 3)
+        for (int x = 2; x < frame.width() - 2; x += 3) {
+          const int a = qGray(frame.pixel(x, y)), b = qGray(screen.pixel(x, y));
+          lit += a > 30 ? 1 : 0;
+          differ += std::abs(a - b) > 8 ? 1 : 0;
+        }
+      QVERIFY2(lit > 200 && differ * 50 < lit,
+               qPrintable(QString("%1 view: %2 lit pixels, %3 differ on screen")
+                              .arg(viewKindName(v->kind()))
+                              .arg(lit)
+                              .arg(differ)));
+    }
     firstOpenStallMs_ = stall;  // includes creating three GL contexts and compiling shaders
   }
 

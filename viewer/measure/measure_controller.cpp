@@ -121,7 +121,12 @@ MeasureController::MeasureController(MainWindow* window) : QObject(window), wind
   // The histogram follows the layer selected in the layer panel (none: the image).
   if (auto* layers = window->findChild<LayerPanel*>()) {
     connect(layers, &LayerPanel::selectedLayerChanged, feeder, &HistogramFeeder::setTarget);
-    if (Layer* l = layers->selected()) feeder->setTarget(l->id);
+    // So do the statistics: one selection for every Measure tool (the dock's own choice stays).
+    connect(layers, &LayerPanel::selectedLayerChanged, stats_, &StatsPanel::followLayer);
+    if (Layer* l = layers->selected()) {
+      feeder->setTarget(l->id);
+      stats_->followLayer(l->id);
+    }
   }
 }
 

@@ -204,6 +204,17 @@ void StatsPanel::setLevelChoice(int level) {
 
 void StatsPanel::setTarget(int index) { target_->setCurrentIndex(index); }
 
+void StatsPanel::followLayer(int id) {
+  const auto& layers = window_->source()->layers();
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    if (layers[i]->id == id) {
+      // The layer may be newer than the combo box (selected before layersChanged arrived).
+      if (target_->count() <= static_cast<int>(i) + 1) refreshTargets();
+      return setTarget(static_cast<int>(i) + 1);
+    }
+  setTarget(0);
+}
+
 std::shared_ptr<nz::Dataset> StatsPanel::targetDataset() const {
   const int i = target_->currentIndex();
   if (i <= 0) return window_->source()->dataset();

@@ -34,6 +34,9 @@ class StatsPanel : public QWidget {
   void setLevelChoice(int level);
   // Layer choice: 0 = the reference, then the layers bottom to top.
   void setTarget(int index);
+  // Follows the Layers panel: the layer with this id (-1: the reference image) becomes the
+  // target; the combo box can still pick another one afterwards.
+  void followLayer(int id);
   void compute();
   void cancel();
   bool running() const;

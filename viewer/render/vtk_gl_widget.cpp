@@ -12,6 +12,7 @@
 #include "render/vtk_gl_widget.h"
 
 #include <QElapsedTimer>
+#include <QImage>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QOpenGLContext>
@@ -137,6 +138,27 @@ void VtkGlWidget::requestRender() {
   update();
 }
 
+bool VtkGlWidget::warmUp() {
+  if (renderCount_ > 0 || warmedUp_) return true;
+  warming_ = true;
+  needRender_ = true;
+  // grabFramebuffer creates the context (sharing with the window's, as when shown) and calls
+  // paintGL outside a paint event, so it renders at once.
+  const QImage frame = grabFramebuffer();
+  warming_ = false;
+  setWarmUpScene(false);
+  // The stand-ins are never shown: render the empty scene once more (cheap), so what VTK's
+  // framebuffer holds is the blank view. The first pictures are then paced like any other
+  // (one view per event-loop turn, the blank view meanwhile) instead of all in one turn.
+  needRender_ = true;
+  grabFramebuffer();
+  renderCount_ = 0;  // counts pictures: the warm-up frames are none
+  maxPaintMs_ = lastPaintMs_ = 0;
+  needRender_ = true;
+  warmedUp_ = !frame.isNull();
+  return warmedUp_;
+}
+
 void VtkGlWidget::initializeGL() {
   surface_ = context()->surface();
   gl::initContext(vtk_->window);
@@ -173,12 +195,14 @@ void VtkGlWidget::paintGL() {
   QElapsedTimer clock;
   clock.start();
   gl::beginPaint(win);
-  // Pace only the update path, and only views that have a frame to show meanwhile; grabs
-  // (grabFramebuffer) and first frames render at once.
-  if (needRender_ && inPaintEvent_ && renderCount_ > 0 && !claimRenderSlot()) {
+  // Pace only the update path, and only views that have a frame to show meanwhile (a picture,
+  // or the blank frame a warm-up leaves); grabs (grabFramebuffer) and other first frames render
+  // at once.
+  if (needRender_ && inPaintEvent_ && (renderCount_ > 0 || warmedUp_) && !claimRenderSlot()) {
     QTimer::singleShot(0, this, [this] { update(); });  // the last frame stays until then
   } else if (needRender_) {
     prepareRender();
+    if (warming_) setWarmUpScene(true);
     inPaint_ = true;
     needRender_ = false;
     vtk_->interactor->Render();  // into VTK's own FBO

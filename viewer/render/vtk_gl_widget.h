@@ -37,6 +37,13 @@ class VtkGlWidget : public QOpenGLWidget {
 
   // Marks the scene dirty and schedules a repaint (the render happens inside paintGL).
   void requestRender();
+  // Creates this widget's GL context and renders one frame offscreen now, with every kind of
+  // prop the widget will draw (setWarmUpScene), so that context creation and shader compilation
+  // (60-75 ms per view under software OpenGL) are paid before the first picture, e.g. while the
+  // start page shows. The frame is never shown: the first real frame renders at once. Returns
+  // false when no context could be made; does nothing once the widget has rendered.
+  bool warmUp();
+  bool warmedUp() const { return warmedUp_; }
   // Number of VTK renders done so far (tests use it to wait for a frame).
   int renderCount() const { return renderCount_; }
   // Duration of the last and the longest paintGL (VTK render + blit), milliseconds.
@@ -73,6 +80,8 @@ class VtkGlWidget : public QOpenGLWidget {
 
   // Called before every VTK render so subclasses can update actors lazily.
   virtual void prepareRender() {}
+  // warmUp: on = show stand-ins for every prop (after prepareRender), off = take them away.
+  virtual void setWarmUpScene(bool /*on*/) {}
 
  private:
   void updateVtkSize();
@@ -93,6 +102,8 @@ class VtkGlWidget : public QOpenGLWidget {
   bool inPaint_ = false;
   bool inPaintEvent_ = false;
   bool forwardEvents_ = true;
+  bool warming_ = false;
+  bool warmedUp_ = false;
   int renderCount_ = 0;
   double lastPaintMs_ = 0, maxPaintMs_ = 0;
 };

@@ -20,6 +20,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QUrl>
@@ -44,6 +45,7 @@
 #include "viewer/roi/export_job.h"
 #include "viewer/roi/roi_controller.h"
 #include "views/ortho_viewer.h"
+#include "views/slice_view.h"
 
 // Q_INIT_RESOURCE must be called from the global namespace; the resources live in this static
 // library, so the application never has to know about them.
@@ -443,6 +445,27 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     return;
   }
   QMainWindow::closeEvent(e);
+}
+
+void MainWindow::showEvent(QShowEvent* e) {
+  QMainWindow::showEvent(e);
+  if (warmUpStarted_) return;
+  warmUpStarted_ = true;
+  if (qEnvironmentVariable("NZVIEW_GL_PREWARM") == "0") return;
+  // After the window's first frame, so the start page appears first.
+  QTimer::singleShot(0, this, [this] { warmUpView(0); });
+}
+
+void MainWindow::warmUpView(std::size_t index) {
+  const auto views = viewer_->views();
+  // A dataset that opened first has initialised the views itself.
+  if (index >= views.size() || source_->isOpen()) {
+    viewsWarm_ = true;
+    emit viewsWarmed();
+    return;
+  }
+  views[index]->warmUp();
+  QTimer::singleShot(0, this, [this, index] { warmUpView(index + 1); });
 }
 
 void MainWindow::onOpened() {

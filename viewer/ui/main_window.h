@@ -83,6 +83,12 @@ class MainWindow : public QMainWindow {
   // and every mouse gesture of the views, as rich text.
   QString shortcutsText() const;
 
+  // The slice views' GL contexts and shaders are made while the start page shows, one view per
+  // event-loop turn after the window is first shown (VtkGlWidget::warmUp), so the first open
+  // does not stall on them; NZVIEW_GL_PREWARM=0 turns this off. True once done (or skipped
+  // because a dataset opened first).
+  bool viewsWarm() const { return viewsWarm_; }
+
   static QString sampleUri();                           // NZVIEW_SAMPLE_URI or the bundled sample
   static QString redactForDisplay(const QString& uri);  // no query string, no secrets
   QStringList recentUris() const;
@@ -92,6 +98,7 @@ class MainWindow : public QMainWindow {
  signals:
   void datasetOpened();
   void datasetFailed(const QString& message);
+  void viewsWarmed();  // see viewsWarm()
 
  public slots:
   void showOpenDialog();
@@ -103,6 +110,7 @@ class MainWindow : public QMainWindow {
   void dragEnterEvent(QDragEnterEvent* e) override;
   void dropEvent(QDropEvent* e) override;
   void closeEvent(QCloseEvent* e) override;
+  void showEvent(QShowEvent* e) override;
   bool eventFilter(QObject* watched, QEvent* e) override;
 
  private slots:
@@ -124,6 +132,7 @@ class MainWindow : public QMainWindow {
   void removeRecent(const QString& uri);
   void refreshRecent();
   void showError(const QString& title, const QString& message);
+  void warmUpView(std::size_t index);
 
   DataSource* source_;
   ViewerState* state_;
@@ -141,6 +150,8 @@ class MainWindow : public QMainWindow {
   QLabel* transferLabel_;
   QTimer transferTimer_;
   bool headless_ = false;
+  bool warmUpStarted_ = false;
+  bool viewsWarm_ = false;
   QString screenshotPath_;
   double screenshotTimeout_ = 0;
   QElapsedTimer screenshotClock_;

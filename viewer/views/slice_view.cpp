@@ -488,6 +488,42 @@ void SliceView::updateScene() {
 
 void SliceView::prepareRender() { updateScene(); }
 
+// Stand-ins for every prop a picture has (the image and layer textures, the crosshair, the
+// orientation and corner texts, the focus frame), 2x2 pixels at the view's centre so that no
+// prop is culled: rendering them compiles the shaders the first picture needs.
+void SliceView::setWarmUpScene(bool on) {
+  Scene& s = *scene_;
+  if (!on) {
+    s.slice->VisibilityOff();
+    s.layerSlice->VisibilityOff();
+    s.frameActor->VisibilityOff();
+    s.corner->SetInput("");
+    return;
+  }
+  const double x0 = center_.x() - 1, y0 = center_.y() - 1;
+  s.image->SetDimensions(2, 2, 1);
+  s.image->AllocateScalars(VTK_FLOAT, 1);
+  s.imageW = s.imageH = 2;
+  auto* pixels = static_cast<float*>(s.image->GetScalarPointer());
+  for (int i = 0; i < 4; ++i) pixels[i] = static_cast<float>(i);
+  s.image->SetOrigin(x0, y0, 0);
+  s.image->SetSpacing(1, 1, 1);
+  s.image->Modified();
+  s.slice->VisibilityOn();
+  s.layerImage->SetDimensions(2, 2, 1);
+  s.layerImage->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+  s.layerW = s.layerH = 2;
+  std::memset(s.layerImage->GetScalarPointer(), 128, 16);
+  s.layerImage->SetOrigin(x0, y0, 0.5);
+  s.layerImage->SetSpacing(1, 1, 1);
+  s.layerImage->Modified();
+  s.layerSlice->VisibilityOn();
+  for (auto& label : s.labels) label->VisibilityOn();
+  s.corner->SetInput("Axial  slice 0/1  level 0");
+  s.crossActor->VisibilityOn();
+  s.frameActor->VisibilityOn();
+}
+
 void SliceView::resizeGL(int w, int h) { VtkGlWidget::resizeGL(w, h); }
 
 void SliceView::resizeEvent(QResizeEvent* e) {

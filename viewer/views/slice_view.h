@@ -118,6 +118,7 @@ class SliceView : public VtkGlWidget {
 
  protected:
   void prepareRender() override;
+  void setWarmUpScene(bool on) override;
   void resizeGL(int w, int h) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;

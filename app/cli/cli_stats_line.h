@@ -1,0 +1,14 @@
+#pragma once
+// The one `--stats` line that `export` and `stats` print on stderr.
+#include "loader/loader_metrics.h"
+#include "store/store.h"
+
+namespace nzcli {
+
+// The contract fields (requests, bytes, seconds: the source store's counters) plus the chunk
+// loader's counters of the read, as one JSON line on stderr. throughput is stored bytes per
+// second over the read (the loader's lifetime); loader fields are 0 when nothing was read
+// (export --dry-run).
+void printStatsLine(const nz::StoreStats& st, double seconds, const nz::LoaderMetrics& m);
+
+}  // namespace nzcli
