@@ -103,22 +103,30 @@ class TstViewerGui : public QObject {
     // views warmed up offscreen reach the screen.
     for (SliceView* v : w_->viewer()->views()) {
       const QImage frame = frameOf(v);
-      QTest::qWait(100);  // the window's composition of that frame reaches the X server
       const QPoint at = v->mapTo(w_, QPoint(0, 0));
-      const QImage screen = w_->screen()
-                                ->grabWindow(w_->winId(), at.x(), at.y(), v->width(), v->height())
-                                .toImage()
-                                .convertToFormat(QImage::Format_ARGB32);
+      QImage screen;
+      int lit = 0, differ = 0;
+      // The window's composition of that frame reaches the X server soon (later under ASan).
+      waitFor(
+          [&] {
+            screen = w_->screen()
+                         ->grabWindow(w_->winId(), at.x(), at.y(), v->width(), v->height())
+                         .toImage()
+                         .convertToFormat(QImage::Format_ARGB32);
+            if (screen.size() != frame.size()) return false;
+            lit = differ = 0;
+            for (int y = 2; y < frame.height() - 6; y += 3)
+              for (int x = 2; x < frame.width() - 2; x += 3) {
+                const int a = qGray(frame.pixel(x, y)), b = qGray(screen.pixel(x, y));
+                lit += a > 30 ? 1 : 0;
+                differ += std::abs(a - b) > 8 ? 1 : 0;
+              }
+            return lit > 200 && differ * 50 < lit;
+          },
+          5000);
       QVERIFY(
           screen.save(shotDir() + QString("/viewer_screen_%1.png").arg(viewKindName(v->kind()))));
       QCOMPARE(screen.size(), frame.size());
-      int lit = 0, differ = 0;
-      for (int y = 2; y < frame.height() - 6; y += 3)
-        for (int x = 2; x < frame.width() - 2; x += 3) {
-          const int a = qGray(frame.pixel(x, y)), b = qGray(screen.pixel(x, y));
-          lit += a > 30 ? 1 : 0;
-          differ += std::abs(a - b) > 8 ? 1 : 0;
-        }
       QVERIFY2(lit > 200 && differ * 50 < lit,
                qPrintable(QString("%1 view: %2 lit pixels, %3 differ on screen")
                               .arg(viewKindName(v->kind()))
