@@ -72,7 +72,15 @@ int main(int argc, char** argv) {
   stall.start();
   w.openUri(QString::fromLocal8Bit(argv[1]));
   const bool ok = waitFor([&] { return opened.count() > 0; }, 30000) &&
-                  waitFor([&] { return w.viewer()->allViewsComplete(); }, 60000);
+                  waitFor([&] { return w.viewer()->allViewsComplete(); }, 60000) &&
+                  waitFor(
+                      [&] {
+                        for (SliceView* v : w.viewer()->views())
+                          if (v->isVisible() && v->renderCount() == 0) return false;
+                        return true;
+                      },
+                      10000);
+  QTest::qWait(300);  // the pictures of the complete slices are painted (paced, one per turn)
   const double gap = stall.stop();
   if (!ok) {
     std::fprintf(stderr, "first_paint_bench: %s did not open and complete\n", argv[1]);

@@ -198,7 +198,9 @@ class TestHttpPoliteness : public QObject {
         // the first connection carries it, to all): what holds is that it opens no other.
       } else {
         QCOMPARE(s.warmOpened, std::uint64_t(0));
-        QVERIFY(s.connections > std::uint64_t(n / 2));  // the wave's own handshakes
+        // The wave's own handshakes: how many depends on how fast the first answers free
+        // their connections for the rest (under TSan, few), but never none.
+        QVERIFY(s.connections >= std::uint64_t(2));
       }
     }
   }

@@ -39,4 +39,15 @@ void endPaint(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo, int dw, int
   state->Pop();
 }
 
+void endPaintBlank(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo) {
+  vtkOpenGLState* state = win->GetState();
+  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, qtFbo);
+  const GLenum buffers[1] = {GL_COLOR_ATTACHMENT0};
+  glDrawBuffers(1, buffers);
+  state->vtkglDisable(GL_SCISSOR_TEST);
+  state->vtkglClearColor(0, 0, 0, 1);
+  state->vtkglClear(GL_COLOR_BUFFER_BIT);
+  state->Pop();
+}
+
 }  // namespace nzviewer::gl

@@ -208,12 +208,20 @@ void VtkGlWidget::paintGL() {
     vtk_->interactor->Render();  // into VTK's own FBO
     inPaint_ = false;
     ++renderCount_;
+    const int* size = win->GetSize();
+    renderedW_ = size[0], renderedH_ = size[1];
   }
   makeCurrent();  // QOpenGLWidget::makeCurrent is right here: it binds our FBO
   const double dpr = devicePixelRatioF();
   const int dw = static_cast<int>(std::lround(width() * dpr));
   const int dh = static_cast<int>(std::lround(height() * dpr));
-  gl::endPaint(win, defaultFramebufferObject(), dw, dh);
+  // Before its first picture a warmed-up view shows the background: the warm-up frame, of
+  // another size, would be cut or stretched, and that blit costs llvmpipe 50-90 ms the first
+  // time. Later resizes show the last picture until the new one comes.
+  if (renderCount_ > 0 || (renderedW_ == dw && renderedH_ == dh))
+    gl::endPaint(win, defaultFramebufferObject(), dw, dh);
+  else
+    gl::endPaintBlank(win, defaultFramebufferObject());
   g_totalPaintNs += clock.nsecsElapsed();
   lastPaintMs_ = double(clock.nsecsElapsed()) / 1e6;
   maxPaintMs_ = std::max(maxPaintMs_, lastPaintMs_);

@@ -103,6 +103,7 @@ class VtkGlWidget : public QOpenGLWidget {
   bool inPaintEvent_ = false;
   bool forwardEvents_ = true;
   bool warming_ = false;
+  int renderedW_ = 0, renderedH_ = 0;  // device size of the frame in VTK's framebuffer
   bool warmedUp_ = false;
   int renderCount_ = 0;
   double lastPaintMs_ = 0, maxPaintMs_ = 0;
