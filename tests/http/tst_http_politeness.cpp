@@ -117,7 +117,10 @@ class TestHttpPoliteness : public QObject {
     QCOMPARE(w.good, 32);
     QVERIFY2(listenOverflows() - before > 0, "a burst of 32 connects did not overflow backlog 5");
     QVERIFY(w.stats.slowConnects > 0);
-    QCOMPARE(w.stats.peakInFlight, std::uint64_t(32));
+    // Far beyond the ramp's first burst. (Not always all 32: under ASan the first answers can
+    // come back before the last requests are queued.)
+    QVERIFY2(w.stats.peakInFlight > std::uint64_t(2 * o.initialHostConcurrency),
+             qPrintable(QString("peak in flight %1").arg(w.stats.peakInFlight)));
   }
 
   // nginx keeps connections alive: after the first answer the host gets the full limit, so the
