@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "common/latch.h"
 #include "http/http_client.h"
 #include "http_test_util.h"
 
@@ -34,22 +35,7 @@ HttpRequest get(const std::string& url, std::optional<ByteRange> range = std::nu
 
 std::string text(const Bytes& b) { return std::string(b.begin(), b.end()); }
 
-// Waits for a set of async completions.
-struct Latch {
-  std::mutex m;
-  std::condition_variable cv;
-  int remaining;
-  explicit Latch(int n) : remaining(n) {}
-  void countDown() {
-    std::lock_guard lock(m);
-    if (--remaining == 0) cv.notify_all();
-  }
-  bool wait(double seconds) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, std::chrono::duration<double>(seconds),
-                       [&] { return remaining == 0; });
-  }
-};
+using nztest::Latch;
 
 }  // namespace
 

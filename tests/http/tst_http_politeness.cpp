@@ -9,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "common/latch.h"
 #include "http/http_client.h"
 #include "http/transfer_scheduler.h"
 #include "http_test_util.h"
@@ -39,21 +40,7 @@ std::uint64_t listenOverflows() {
   return 0;
 }
 
-struct Latch {
-  std::mutex m;
-  std::condition_variable cv;
-  int remaining;
-  explicit Latch(int n) : remaining(n) {}
-  void countDown() {
-    std::lock_guard lock(m);
-    if (--remaining == 0) cv.notify_all();
-  }
-  bool wait(double seconds) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, std::chrono::duration<double>(seconds),
-                       [&] { return remaining == 0; });
-  }
-};
+using nztest::Latch;
 
 struct WaveResult {
   int good = 0;
@@ -75,6 +62,23 @@ WaveResult backlogWave(HttpClient& client, int n) {
   }
   if (!latch.wait(120)) return {};
   return {good.load(), client.stats()};
+}
+
+// n ranged GETs of 64 KiB of the 4 MiB blob at url, all submitted at once: how many came back
+// right (206 with the blob's bytes), or -1 when they did not all complete within 60 s.
+int blobRangeWave(HttpClient& client, const std::string& url, int n) {
+  Latch latch(n);
+  std::atomic<int> good{0};
+  for (int i = 0; i < n; ++i) {
+    HttpRequest r;
+    r.url = url;
+    r.range = ByteRange::span(static_cast<std::uint64_t>(i) * 65536, 65536);
+    client.send(std::move(r), {}, [&, i](HttpResponse resp) {
+      if (resp.status == 206 && resp.body == slice(blob(), std::size_t(i) * 65536, 65536)) ++good;
+      latch.countDown();
+    });
+  }
+  return latch.wait(60) ? good.load() : -1;
 }
 
 http::Transfer transferFor(const std::string& origin) {
@@ -133,20 +137,7 @@ class TestHttpPoliteness : public QObject {
       HttpClient client(o);
       const std::string url = std::string(tls ? kHttps : kHttp) + "/scratch/blob4m.bin";
       const int n = 64;
-      Latch latch(n);
-      std::atomic<int> good{0};
-      for (int i = 0; i < n; ++i) {
-        HttpRequest r;
-        r.url = url;
-        r.range = ByteRange::span(static_cast<std::uint64_t>(i) * 65536, 65536);
-        client.send(std::move(r), {}, [&, i](HttpResponse resp) {
-          if (resp.status == 206 && resp.body == slice(blob(), std::size_t(i) * 65536, 65536))
-            ++good;
-          latch.countDown();
-        });
-      }
-      QVERIFY(latch.wait(60));
-      QCOMPARE(good.load(), n);
+      QCOMPARE(blobRangeWave(client, url, n), n);
       const HttpStats s = client.stats();
       QCOMPARE(s.retries, std::uint64_t(0));
       if (tls) {
@@ -178,20 +169,7 @@ class TestHttpPoliteness : public QObject {
       QCOMPARE(client.stats().connections, std::uint64_t(1));
       QTest::qWait(100);  // the rest of the metadata phase: warm connects complete meanwhile
       const int n = 32;
-      Latch latch(n);
-      std::atomic<int> good{0};
-      for (int i = 0; i < n; ++i) {
-        HttpRequest r;
-        r.url = url;
-        r.range = ByteRange::span(static_cast<std::uint64_t>(i) * 65536, 65536);
-        client.send(std::move(r), {}, [&, i](HttpResponse resp) {
-          if (resp.status == 206 && resp.body == slice(blob(), std::size_t(i) * 65536, 65536))
-            ++good;
-          latch.countDown();
-        });
-      }
-      QVERIFY(latch.wait(60));
-      QCOMPARE(good.load(), n);
+      QCOMPARE(blobRangeWave(client, url, n), n);
       const HttpStats s = client.stats();
       if (warm > 0) {
         QCOMPARE(s.warmOpened, std::uint64_t(n - 1));
