@@ -11,7 +11,7 @@ PACKAGES=(
   xvfb xauth libgl1-mesa-dri
   nginx-light openssl ca-certificates nodejs
   python3 python3-numpy python3-nibabel python3-zarr python3-numcodecs
-  desktop-file-utils appstream clang llvm
+  desktop-file-utils appstream clang llvm lld
   mricron-data
   slurm-wlm munge
 )
