@@ -1,5 +1,11 @@
 #include "core/thread_pool.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace nz {
 
 ThreadPool::ThreadPool(std::size_t threads) {
@@ -26,6 +32,7 @@ void ThreadPool::post(std::function<void()> task) {
 }
 
 void ThreadPool::run() {
+  int applied = 0;
   for (;;) {
     std::function<void()> task;
     {
@@ -35,6 +42,14 @@ void ThreadPool::run() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
+#ifdef __linux__
+    if (const int nice = nice_; nice != applied) {
+      // Linux schedules threads as tasks: this sets the calling thread's own nice value (a
+      // lower one may be refused without privileges: the worker then stays as it is).
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+      applied = nice;
+    }
+#endif
     task();
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Fixed-size worker pool used for chunk decoding. Tasks must not block on the network.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -21,6 +22,10 @@ class ThreadPool {
   std::size_t size() const { return workers_.size(); }
   // Process-wide pool for decoding, sized to the machine.
   static ThreadPool& shared();
+  // Linux: the workers' nice value, applied by each worker before its next task (0, the
+  // default, leaves them as started). A GUI raises it for the decoders, so that on a machine
+  // with few cores they take the CPU time its own thread leaves instead of stretching frames.
+  void setNice(int nice) { nice_ = nice; }
 
  private:
   void run();
@@ -28,6 +33,7 @@ class ThreadPool {
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
+  std::atomic<int> nice_{0};
   std::vector<std::thread> workers_;
 };
 

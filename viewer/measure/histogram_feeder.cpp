@@ -17,6 +17,12 @@
 #include "ui/main_window.h"
 #include "views/ortho_viewer.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace nzviewer {
 
 namespace {
@@ -36,6 +42,20 @@ std::vector<nz::ChunkKey> levelKeys(const nz::Dataset* ds, int level, std::int64
   return keys;
 }
 
+// A dataset's open restarts the histogram twice within a few turns (the dataset, then the
+// state's reset), the turns in which the views show their first pictures: the worker starts
+// once, after them.
+constexpr int kStartDelayMs = 200;
+
+// The worker counts every voxel of up to two levels (seconds of CPU on a large level): on a
+// machine with few cores it would take the GUI thread's time while the views draw. Linux: the
+// calling thread's nice value, so it gets what the GUI leaves (failing is harmless).
+void lowerThreadPriority() {
+#ifdef __linux__
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
+}
+
 }  // namespace
 
 HistogramFeeder::HistogramFeeder(MainWindow* window, HistogramWidget* widget)
@@ -45,6 +65,9 @@ HistogramFeeder::HistogramFeeder(MainWindow* window, HistogramWidget* widget)
   connect(window_->state(), &ViewerState::displayChanged, this, &HistogramFeeder::syncWindow);
   connect(window_->source(), &DataSource::layersChanged, this, &HistogramFeeder::syncWindow);
   connect(widget_, &HistogramWidget::windowDragged, this, &HistogramFeeder::setTargetWindow);
+  startTimer_.setSingleShot(true);
+  startTimer_.setInterval(kStartDelayMs);
+  connect(&startTimer_, &QTimer::timeout, this, &HistogramFeeder::startJob);
   syncWindow();
 }
 
@@ -94,22 +117,31 @@ void HistogramFeeder::syncWindow() {
 void HistogramFeeder::restart() {
   cancel_.cancel();
   ++generation_;
+  startTimer_.stop();
   widget_->clear();
   syncWindow();
+  if (targetDataset(true)) startTimer_.start();
+}
+
+std::shared_ptr<nz::Dataset> HistogramFeeder::targetDataset(bool note) {
   DataSource* source = window_->source();
-  std::shared_ptr<nz::Dataset> ds = source->dataset();
-  if (!ds) return;
-  if (target_ >= 0) {
-    const Layer* l = source->layer(target_);
-    if (!l) return;
-    if (l->kind == LayerKind::Labels) {
+  if (!source->dataset() || target_ < 0) return source->dataset();
+  const Layer* l = source->layer(target_);
+  if (!l) return nullptr;
+  if (l->kind == LayerKind::Labels) {
+    if (note)
       widget_->clear(QString("%1 is a label layer: no histogram or window (see Measure → "
                              "Statistics for its per-label volumes)")
                          .arg(l->name));
-      return;
-    }
-    ds = l->dataset;
+    return nullptr;
   }
+  return l->dataset;
+}
+
+void HistogramFeeder::startJob() {
+  DataSource* source = window_->source();
+  std::shared_ptr<nz::Dataset> ds = targetDataset(false);
+  if (!ds) return;
   const nz::DatasetInfo& info = ds->info();
   const int coarsest = static_cast<int>(info.levels.size()) - 1;
   int refine = coarsest;
@@ -136,6 +168,7 @@ void HistogramFeeder::restart() {
   auto live = live_;
   ++*live;
   std::thread([self, ds, levels, t, c, held, token, generation, live] {
+    lowerThreadPriority();
     try {
       nz::LoaderOptions lo;
       lo.maxInFlight = 32;
