@@ -4,6 +4,8 @@
 #include <vtkOpenGLState.h>
 #include <vtk_glew.h>
 
+#include <string>
+
 namespace nzviewer::gl {
 
 void initContext(vtkGenericOpenGLRenderWindow* win) {
@@ -48,6 +50,15 @@ void endPaintBlank(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo) {
   state->vtkglClearColor(0, 0, 0, 1);
   state->vtkglClear(GL_COLOR_BUFFER_BIT);
   state->Pop();
+}
+
+bool isSoftwareRenderer() {
+  const auto* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  if (!name) return false;
+  const std::string renderer(name);
+  for (const char* soft : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"})
+    if (renderer.find(soft) != std::string::npos) return true;
+  return false;
 }
 
 }  // namespace nzviewer::gl

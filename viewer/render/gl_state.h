@@ -15,5 +15,7 @@ void endPaint(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo, int dw, int
 // paintGL without a VTK frame of this size to show (resized, the new frame still to come):
 // clear Qt's FBO to the background instead of blitting a frame of another size, and pop.
 void endPaintBlank(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo);
+// With a context current: whether it renders in software (Mesa's llvmpipe, softpipe, swrast).
+bool isSoftwareRenderer();
 
 }  // namespace nzviewer::gl

@@ -39,7 +39,26 @@ qint64 g_totalPaintNs = 0;  // GUI thread only
 int g_rendersThisTurn = 0;
 bool g_turnResetQueued = false;
 
+// holdRenders(): the paint pass that shows many new widgets at once (a page switch) composes
+// the window without any VTK render; the views render from the turn after it.
+bool g_holdRenders = false;
+bool g_holdReleaseQueued = false;
+int g_holdGeneration = 0;
+
+void releaseHoldNextTurn() {
+  if (g_holdReleaseQueued) return;
+  g_holdReleaseQueued = true;
+  QTimer::singleShot(0, [] {
+    g_holdRenders = false;
+    g_holdReleaseQueued = false;
+  });
+}
+
 bool claimRenderSlot() {
+  if (g_holdRenders) {
+    releaseHoldNextTurn();  // this pass stays without renders; the next ones do not
+    return false;
+  }
   if (g_rendersThisTurn > 0) return false;
   ++g_rendersThisTurn;
   if (!g_turnResetQueued) {
@@ -54,6 +73,15 @@ bool claimRenderSlot() {
 }  // namespace
 
 qint64 VtkGlWidget::totalPaintNs() { return g_totalPaintNs; }
+
+void VtkGlWidget::holdRenders() {
+  g_holdRenders = true;
+  // Released by the first paint pass it held; should no view paint at all (none visible),
+  // released anyway after a moment.
+  QTimer::singleShot(250, [generation = ++g_holdGeneration] {
+    if (generation == g_holdGeneration) g_holdRenders = false;
+  });
+}
 
 QSurfaceFormat VtkGlWidget::defaultFormat() {
   QSurfaceFormat fmt;
@@ -162,6 +190,7 @@ bool VtkGlWidget::warmUp() {
 void VtkGlWidget::initializeGL() {
   surface_ = context()->surface();
   gl::initContext(vtk_->window);
+  softwareGl_ = gl::isSoftwareRenderer();
   QObject::disconnect(destroyConnection_);
   destroyConnection_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this,
                                &VtkGlWidget::onContextAboutToBeDestroyed, Qt::DirectConnection);

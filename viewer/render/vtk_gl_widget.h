@@ -53,6 +53,14 @@ class VtkGlWidget : public QOpenGLWidget {
   // Total nanoseconds spent in paintGL by every VtkGlWidget of the process (GUI thread only):
   // lets a stall detector tell software-GL rendering apart from other blocking work.
   static qint64 totalPaintNs();
+  // The next paint pass does no VTK render: views that have a frame (a picture, or the blank
+  // one a warm-up leaves) show it and render in later turns, one per turn. Called before a
+  // change that shows many widgets at once (the first open switches to the views' page), so
+  // that pass's raster painting and window composition do not share a turn with a render.
+  static void holdRenders();
+  // Whether this widget's context renders in software (llvmpipe and the like): known once the
+  // context exists (after the warm-up or the first paint).
+  bool softwareGl() const { return softwareGl_; }
 
  signals:
   void rendered();
@@ -105,6 +113,7 @@ class VtkGlWidget : public QOpenGLWidget {
   bool warming_ = false;
   int renderedW_ = 0, renderedH_ = 0;  // device size of the frame in VTK's framebuffer
   bool warmedUp_ = false;
+  bool softwareGl_ = false;
   int renderCount_ = 0;
   double lastPaintMs_ = 0, maxPaintMs_ = 0;
 };

@@ -29,10 +29,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/thread_pool.h"
 #include "data/data_source.h"
 #include "layers/layer_panel.h"
 #include "measure/measure_controller.h"
 #include "model/viewer_state.h"
+#include "render/vtk_gl_widget.h"
 #include "session/session_controller.h"
 #include "settings/gui_settings.h"
 #include "ui/display_panel.h"
@@ -70,6 +72,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowIcon(QIcon(":/nzview/nzview.png"));
   setAcceptDrops(true);
   resize(1280, 860);
+  // Chunk decoding yields the CPU to this thread and software GL's rasterisers: on a 2-core
+  // machine the decoders otherwise take half of it while the views draw their first pictures.
+  nz::ThreadPool::shared().setNice(10);
   source_ = new DataSource(this);
   state_ = new ViewerState(this);
 
@@ -81,6 +86,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   viewer_->setCornerWidget(display_);
   stack_->addWidget(viewer_);
   setCentralWidget(stack_);
+  connect(stack_, &QStackedWidget::currentChanged, this, [this](int page) {
+    if (page == 0 && recentDirty_) refreshRecent();
+  });
 
   header_ = new HeaderPanel;
   headerDock_ = addSidePanel(header_, "Header");
@@ -336,13 +344,16 @@ QString MainWindow::redactForDisplay(const QString& uri) {
 QStringList MainWindow::recentUris() const { return settings().value("recentUris").toStringList(); }
 
 void MainWindow::addRecent(const QString& uri) {
+  // One read and one write of the settings file: the open's own turn on the GUI thread.
   QSettings s = settings();
-  QStringList list = s.value("recentUris").toStringList();
   const QString clean = redactForDisplay(uri);
+  QStringList list = s.value("recentUris").toStringList();
   list.removeAll(clean);
   list.prepend(clean);
   while (list.size() > kMaxRecent) list.removeLast();
   s.setValue("recentUris", list);
+  QStringList failed = s.value("recentFailed").toStringList();
+  if (failed.removeAll(clean) > 0) s.setValue("recentFailed", failed);
   refreshRecent();
 }
 
@@ -379,6 +390,10 @@ void MainWindow::removeRecent(const QString& uri) {
 
 void MainWindow::refreshRecent() {
   if (!recent_) return;
+  // The list is on the start page: while the views show, it is rebuilt (a stat per local
+  // entry, an item each) when the start page comes back, not in the turn of an open.
+  recentDirty_ = stack_ && stack_->currentIndex() > 0;
+  if (recentDirty_) return;
   recent_->clear();
   const QStringList failed = settings().value("recentFailed").toStringList();
   for (const QString& uri : recentUris()) {
@@ -457,20 +472,24 @@ void MainWindow::showEvent(QShowEvent* e) {
 }
 
 void MainWindow::warmUpView(std::size_t index) {
-  const auto views = viewer_->views();
+  // The slice views, then the 3D view (its ray caster's shaders), whichever layout shows.
+  const auto views = viewer_->findChildren<VtkGlWidget*>();
   // A dataset that opened first has initialised the views itself.
-  if (index >= views.size() || source_->isOpen()) {
+  if (index >= static_cast<std::size_t>(views.size()) || source_->isOpen()) {
     viewsWarm_ = true;
     emit viewsWarmed();
     return;
   }
-  views[index]->warmUp();
+  views[static_cast<qsizetype>(index)]->warmUp();
   QTimer::singleShot(0, this, [this, index] { warmUpView(index + 1); });
 }
 
 void MainWindow::onOpened() {
+  // An open's work on the GUI thread is spread over turns, none of which may stall it long
+  // under software GL: this one fills the header and shows its dock, the next one shows the
+  // views' page (their first raster paint and the window's composition in a turn without any
+  // VTK render), then the views' pictures come one per turn.
   storeOptions_ = pendingOptions_;
-  viewer_->onDatasetClosed();
   header_->clearInfo();
   const auto& info = source_->dataset()->info();
   header_->setInfo(info, source_->openSeconds());
@@ -478,8 +497,6 @@ void MainWindow::onOpened() {
     headerDock_->show();
     resizeDocks({headerDock_}, {std::max(360, width() / 4)}, Qt::Horizontal);
   }
-  stack_->setCurrentWidget(viewer_);
-  viewer_->onDatasetOpened();
   QStringList shape;
   for (int i = 0; i < info.ndim; ++i) shape << QString::number(info.shape[i]);
   cursorLabel_->setText(
@@ -487,8 +504,22 @@ void MainWindow::onOpened() {
           .arg(QString::fromStdString(info.uri), shape.join("×"), nz::dtypeName(info.dtype))
           .arg(info.levels.size()));
   setWindowTitle(QString("nzview — %1").arg(QString::fromStdString(info.uri)));
-  addRecent(pendingUri_);
-  markRecentFailed(pendingUri_, false);
+  addRecent(pendingUri_);  // also clears an earlier failed mark
+  // Two hops: the first lands in the pass that paints the dock, the second after it.
+  QTimer::singleShot(0, this, [this, generation = ++openedGeneration_] {
+    QTimer::singleShot(0, this, [this, generation] {
+      if (generation == openedGeneration_ && source_->isOpen()) showOpened();
+    });
+  });
+}
+
+void MainWindow::showOpened() {
+  VtkGlWidget::holdRenders();
+  // The views leave the last dataset and take the new one in one turn: a request for chunks
+  // in between would be for the old crosshair.
+  viewer_->onDatasetClosed();
+  stack_->setCurrentWidget(viewer_);
+  viewer_->onDatasetOpened();
   emit datasetOpened();
 }
 

@@ -83,9 +83,10 @@ class MainWindow : public QMainWindow {
   // and every mouse gesture of the views, as rich text.
   QString shortcutsText() const;
 
-  // The slice views' GL contexts and shaders are made while the start page shows, one view per
-  // event-loop turn after the window is first shown (VtkGlWidget::warmUp), so the first open
-  // does not stall on them; NZVIEW_GL_PREWARM=0 turns this off. True once done (or skipped
+  // The views' GL contexts and shaders (the slice views', then the 3D view's ray caster) are
+  // made while the start page shows, one view per event-loop turn after the window is first
+  // shown (VtkGlWidget::warmUp), so the first open does not stall on them;
+  // NZVIEW_GL_PREWARM=0 turns this off. True once done (or skipped
   // because a dataset opened first).
   bool viewsWarm() const { return viewsWarm_; }
 
@@ -115,6 +116,7 @@ class MainWindow : public QMainWindow {
 
  private slots:
   void onOpened();
+  void showOpened();  // after the dock's paint: the views' page, then datasetOpened
   void onOpenFailed(const QString& message);
   void updateTransfer();
   void checkScreenshot();
@@ -152,6 +154,8 @@ class MainWindow : public QMainWindow {
   bool headless_ = false;
   bool warmUpStarted_ = false;
   bool viewsWarm_ = false;
+  bool recentDirty_ = false;  // the recent list changed while the start page was hidden
+  int openedGeneration_ = 0;  // onOpened calls: a newer open's showOpened supersedes
   QString screenshotPath_;
   double screenshotTimeout_ = 0;
   QElapsedTimer screenshotClock_;

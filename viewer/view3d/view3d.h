@@ -90,6 +90,7 @@ class View3D : public VtkGlWidget {
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void keyPressEvent(QKeyEvent* e) override;
   void prepareRender() override;
+  void setWarmUpScene(bool on) override;
 
  private:
   void updateTransferFunctions();
@@ -113,6 +114,8 @@ class View3D : public VtkGlWidget {
   bool pressed_ = false;
   bool inRender_ = false;
   std::size_t labelSurfaceCount_ = 0;
+  bool firstFrame_ = false;        // the next render is the dataset's first with a volume
+  std::vector<float> warmVoxels_;  // the warm-up's stand-in volume
 };
 
 }  // namespace nzviewer
