@@ -26,7 +26,6 @@
 #include <QKeyEvent>
 #include <QMetaMethod>
 #include <QMouseEvent>
-#include <QProgressBar>
 #include <QWheelEvent>
 #include <algorithm>
 #include <atomic>
@@ -35,6 +34,7 @@
 
 #include "data/data_source.h"
 #include "model/viewer_state.h"
+#include "views/progress_strip.h"
 #include "views/slice_overlay.h"
 #include "views/view_composer.h"
 
@@ -146,12 +146,8 @@ SliceView::SliceView(ViewKind kind, ViewerState* state, DataSource* source, QWid
   renderer()->SetBackground(0.0, 0.0, 0.0);
   renderer()->GetActiveCamera()->ParallelProjectionOn();
 
-  progress_ = new QProgressBar(this);
-  progress_->setTextVisible(false);
-  progress_->setRange(0, 1000);
+  progress_ = new ProgressStrip(this);
   progress_->setFixedHeight(4);
-  progress_->setStyleSheet(
-      "QProgressBar{border:0;background:#202020}QProgressBar::chunk{background:#3a8ee6}");
   progress_->hide();
   onDataChanged();
 }
@@ -425,7 +421,7 @@ void SliceView::updateProgress() {
   std::size_t total = slice_.targetChunks, ready = slice_.targetChunksReady;
   for (const auto& [id, ls] : layerSlices_) total += ls.targetChunks, ready += ls.targetChunksReady;
   const bool show = hasData_ && total > 0 && ready < total;
-  if (show) progress_->setValue(static_cast<int>(1000.0 * ready / total));
+  if (show) progress_->setFraction(double(ready) / double(total));
   progress_->setVisible(show);
 }
 

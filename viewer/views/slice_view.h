@@ -21,8 +21,6 @@
 #include "model/orientation.h"
 #include "render/vtk_gl_widget.h"
 
-class QProgressBar;
-
 namespace nzviewer {
 
 class DataSource;
@@ -30,6 +28,7 @@ class ViewerState;
 struct ComposeInput;
 struct ComposeOutput;
 class SliceOverlay;
+class ProgressStrip;
 
 // Colour of the frame around the view with keyboard focus (RGB 0..1).
 inline constexpr std::array<double, 3> kFocusFrameRgb{1.0, 0.55, 0.0};
@@ -162,7 +161,7 @@ class SliceView : public VtkGlWidget {
   QPointF dragStart_, dragLast_;
   double dragWindow_ = 1, dragLevel_ = 0;
   std::vector<SliceOverlay*> overlays_;
-  QProgressBar* progress_ = nullptr;
+  ProgressStrip* progress_ = nullptr;
   struct Scene;
   Scene* scene_;
 };
