@@ -82,8 +82,8 @@ std::string storeOptionsHelp() {
        "http.deadline=600, http.max_retry_time=60, http.max_retry_after=30 (seconds),\n"
        "http.max_body_bytes, metadata.max_bytes=16777216, json.max_depth=128,\n"
        "nifti.max_header_bytes=67108864. Per-host ramp: http.initial_host_concurrency=6,\n"
-       "http.adaptive=1 (0: every host gets max_concurrency at once), http.warm_connections=0\n"
-       "(N: pre-connect N connections to a keep-alive http host after its first answer).\n";
+       "http.adaptive=1 (0: every host gets max_concurrency at once), http.warm_connections=32\n"
+       "(pre-connect N connections to a keep-alive http host after its first answer; 0: off).\n";
   return s.str();
 }
 

@@ -29,9 +29,10 @@ struct HttpOptions {
   int initialHostConcurrency = 6;
   // No handshake in the chunk wave (connection_warmer.h): once a plain-http host answers with
   // keep-alive, this many TCP connections are opened to it ahead of need (capped at
-  // maxConcurrency; --option http.warm_connections=N). Off by default: on the shared benchmark
-  // machine it showed no gain over the ramp alone (see README "Polite bursts").
-  int warmConnections = 0;
+  // maxConcurrency; --option http.warm_connections=N, 0 turns it off), so the first chunk wave,
+  // sent after the rest of the metadata, pays no handshake: an unaligned 128³ ROI at 50 ms RTT
+  // 0.380 -> 0.336 s (tests/bench/run_bench.sh). `nzview-cli info` reads no chunks and sets 0.
+  int warmConnections = 32;
   int maxRetries = 5;  // retries for retryable failures
   double connectTimeoutSeconds = 10;
   double stallTimeoutSeconds = 30;  // abort when no byte arrives for this long
