@@ -83,7 +83,8 @@ std::string storeOptionsHelp() {
        "http.max_body_bytes, metadata.max_bytes=16777216, json.max_depth=128,\n"
        "nifti.max_header_bytes=67108864. Per-host ramp: http.initial_host_concurrency=6,\n"
        "http.adaptive=1 (0: every host gets max_concurrency at once), http.warm_connections=32\n"
-       "(pre-connect N connections to a keep-alive http host after its first answer; 0: off).\n";
+       "(pre-connect N connections to a keep-alive http host after its first answer; 0: off),\n"
+       "http.first_burst=1 (complete an http host's first burst of connects with spares).\n";
   return s.str();
 }
 

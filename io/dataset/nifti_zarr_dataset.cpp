@@ -269,16 +269,19 @@ std::optional<OmeScene> sceneAbove(const AncestorGroups& ancestors, std::string&
 std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store,
                                                     const std::string& uri, const OmeScene* scene,
                                                     const AncestorGroups* ancestors) {
-  // Wave 1: everything whose key is known before anything is read.
-  // Indices 3..6 are used below (header metadata and the two possible header chunk keys).
-  const std::vector<std::string> keys = {"zarr.json",     ".zgroup", ".zattrs",  "nifti/zarr.json",
-                                         "nifti/.zarray", "nifti/0", "nifti/c/0"};
+  // Wave 1: the metadata whose keys are known before anything is read (indices 3 and 4, the
+  // header array's metadata, are used below). Five keys: a fresh host's first burst is six
+  // transfers (http/transfer_scheduler.h), and a seventh would wait a round trip for a free
+  // slot. The header chunk's key depends on the header array's metadata: it rides wave 2, which
+  // the levels' metadata needs anyway.
+  const std::vector<std::string> keys = {"zarr.json", ".zgroup", ".zattrs", "nifti/zarr.json",
+                                         "nifti/.zarray"};
   // Metadata objects and the header chunk are bounded (core/limits.h): a 2 GB .zattrs is
   // refused after reading at most the limit.
   const InputLimits limits = inputLimits();
   const std::uint64_t metaCap = limits.metadataMaxBytes, headerCap = limits.niftiHeaderMaxBytes;
-  std::vector<ReadResult> w = store->readManyBounded(
-      keys, {metaCap, metaCap, metaCap, metaCap, metaCap, headerCap, headerCap});
+  std::vector<ReadResult> w =
+      store->readManyBounded(keys, {metaCap, metaCap, metaCap, metaCap, metaCap});
   for (const auto& r : w) {
     if (!r.ok() && !r.missing()) r.throwIfError();
   }
@@ -340,7 +343,7 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     keys2.push_back(l.path + (g.zarrFormat == 3 ? "/zarr.json" : "/.zarray"));
   }
   std::shared_ptr<ZarrArray> headerArray;
-  int headerChunkSlot = -1;  // index into w (5/6) or keys2 (>= 100)
+  int headerChunkSlot = -1;  // index into keys2
   if (headerMeta) {
     // The header array is a NIfTI header plus extensions: bound its size and its chunk count
     // before anything is allocated or requested (shape = chunks = [2^31], or 200 million
@@ -360,23 +363,16 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
                           std::to_string(limits.metadataArrayMaxChunks));
     headerArray = std::make_shared<ZarrArray>(store, "nifti", *headerMeta);
     if (nchunks == 1 && !headerMeta->codecs.sharding) {
-      const std::string key =
-          headerMeta->chunkKey("nifti", std::vector<std::int64_t>(headerMeta->ndim(), 0));
-      if (key == "nifti/0") {
-        headerChunkSlot = 5;
-      } else if (key == "nifti/c/0") {
-        headerChunkSlot = 6;
-      } else {
-        headerChunkSlot = 100 + static_cast<int>(keys2.size());
-        keys2.push_back(key);
-      }
+      headerChunkSlot = static_cast<int>(keys2.size());
+      keys2.push_back(
+          headerMeta->chunkKey("nifti", std::vector<std::int64_t>(headerMeta->ndim(), 0)));
     }
   }
   std::vector<std::uint64_t> caps2(keys2.size(), metaCap);
-  if (headerChunkSlot >= 100) caps2[static_cast<std::size_t>(headerChunkSlot - 100)] = headerCap;
+  if (headerChunkSlot >= 0) caps2[static_cast<std::size_t>(headerChunkSlot)] = headerCap;
   std::vector<ReadResult> w2 = store->readManyBounded(keys2, caps2);
   for (std::size_t i = 0; i < w2.size(); ++i) {
-    if (w2[i].missing()) {
+    if (w2[i].missing() && static_cast<int>(i) != headerChunkSlot) {
       throw Error(ErrorKind::InvalidData, store->describeKey(keys2[i]) +
                                               ": missing (named by multiscales datasets[].path)");
     }
@@ -428,7 +424,7 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     Bytes raw;
     const std::string what = uri + "/nifti";
     if (headerChunkSlot >= 0) {
-      const ReadResult& r = headerChunkSlot >= 100 ? w2[headerChunkSlot - 100] : w[headerChunkSlot];
+      const ReadResult& r = w2[static_cast<std::size_t>(headerChunkSlot)];
       if (r.ok()) {
         ZarrChunk c = headerArray->decodeStored(r.data, what);
         raw = std::move(c.data);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,6 +18,9 @@ namespace {
 // A pooled connection unused for this long is closed rather than handed out (servers drop
 // connections that never send a request: nginx after client_header_timeout, 60 s).
 constexpr auto kMaxIdle = std::chrono::seconds(10);
+// How long a first burst gathers its transfers (a caller submits a wave one request at a time)
+// before its spares are opened: far below any wide-area round trip.
+constexpr auto kFirstBurstWindow = std::chrono::milliseconds(5);
 
 std::string keyOf(const sockaddr* sa) {
   char ip[INET6_ADDRSTRLEN] = {};
@@ -72,20 +76,56 @@ void ConnectionWarmer::warm(const std::string& ip, long port, int count) {
   } else {
     return;
   }
-  const std::string key = keyOf(reinterpret_cast<sockaddr*>(&ss));
+  warm(reinterpret_cast<sockaddr*>(&ss), len, count);
+}
+
+void ConnectionWarmer::warm(const sockaddr* address, socklen_t length, int count) {
+  const std::string key = keyOf(address);
+  if (key.empty()) return;
   auto& q = pool_[key];
   while (static_cast<int>(q.size()) < count) {
-    const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return;
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno != EINPROGRESS) {
+    if (::connect(fd, address, length) != 0 && errno != EINPROGRESS) {
       ::close(fd);
       return;
     }
     q.push_back({fd, Clock::now()});
     ++opened_;
   }
+}
+
+void ConnectionWarmer::countFirstBurst(const curl_sockaddr& address) {
+  if (firstBurstAllowance_ <= 0) return;
+  const std::string key = keyOf(&address.addr);
+  if (key.empty() || address.addrlen > sizeof(sockaddr_storage)) return;
+  if (seen_.insert(key).second) {
+    FirstBurst& b = bursts_[key];
+    std::memcpy(&b.address, &address.addr, address.addrlen);
+    b.length = address.addrlen;
+    b.due = Clock::now() + kFirstBurstWindow;
+  }
+  if (auto it = bursts_.find(key); it != bursts_.end()) ++it->second.opened;
+}
+
+long ConnectionWarmer::completeFirstBursts(Clock::time_point now) {
+  long untilNext = -1;
+  for (auto it = bursts_.begin(); it != bursts_.end();) {
+    if (it->second.due > now) {
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(it->second.due - now).count();
+      untilNext =
+          untilNext < 0 ? static_cast<long>(ms) : std::min(untilNext, static_cast<long>(ms));
+      ++it;
+      continue;
+    }
+    const FirstBurst& b = it->second;
+    warm(reinterpret_cast<const sockaddr*>(&b.address), b.length, firstBurstAllowance_ - b.opened);
+    it = bursts_.erase(it);
+  }
+  return untilNext;
 }
 
 int ConnectionWarmer::take(const curl_sockaddr& address) {
@@ -120,6 +160,7 @@ curl_socket_t ConnectionWarmer::openSocket(void* self, curlsocktype purpose,
       ++w->handedOut_;
       return fd;
     }
+    w->countFirstBurst(*address);
   }
   const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
   return fd < 0 ? CURL_SOCKET_BAD : fd;

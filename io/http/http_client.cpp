@@ -81,6 +81,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     // Keep enough idle connections for every transfer we allow in flight.
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.maxConcurrency + 8));
     curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
+    if (options.completeFirstBurst) warmer.setFirstBurstAllowance(options.initialHostConcurrency);
   }
 
   // The loop thread co-owns the Impl, so a client destroyed from inside one of its own
@@ -166,7 +167,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
         if (msg->msg == CURLMSG_DONE) onTransferDone(msg->easy_handle, msg->data.result);
       }
-      const long timeoutMs = scheduler.pollTimeoutMs(Clock::now());
+      long timeoutMs = scheduler.pollTimeoutMs(Clock::now());
+      if (const long burstMs = warmer.completeFirstBursts(Clock::now()); burstMs >= 0)
+        timeoutMs = std::min(timeoutMs, burstMs);
+      warmOpened.store(warmer.opened(), std::memory_order_relaxed);
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeoutMs), nullptr);
     }
     shutdown();
@@ -316,7 +320,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       return;
     }
     configureEasy(e, *t, options, waitForMultiplexing(t->url));
-    if (options.warmConnections > 0 && schemeOf(t->url) == "http") warmer.attach(e);
+    if ((options.warmConnections > 0 || options.completeFirstBurst) && schemeOf(t->url) == "http")
+      warmer.attach(e);
     requests.fetch_add(1, std::memory_order_relaxed);
     if (curl_multi_add_handle(multi, e) != CURLM_OK) {
       releaseEasy(*t);

@@ -33,6 +33,10 @@ struct HttpOptions {
   // sent after the rest of the metadata, pays no handshake: an unaligned 128³ ROI at 50 ms RTT
   // 0.380 -> 0.336 s (tests/bench/run_bench.sh). `nzview-cli info` reads no chunks and sets 0.
   int warmConnections = 32;
+  // A plain-http host's first burst is completed to initialHostConcurrency connections with
+  // spares (connection_warmer.h), so the second metadata wave pays no handshake
+  // (--option http.first_burst=0 turns it off).
+  bool completeFirstBurst = true;
   int maxRetries = 5;  // retries for retryable failures
   double connectTimeoutSeconds = 10;
   double stallTimeoutSeconds = 30;  // abort when no byte arrives for this long

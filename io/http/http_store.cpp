@@ -304,6 +304,8 @@ HttpOptions httpOptionsFrom(const StoreOptions& options) {
   if (auto it = options.extra.find("http.warm_connections"); it != options.extra.end())
     h.warmConnections = static_cast<int>(
         parseUnsignedInRange(it->second, 0, 100000, "--option http.warm_connections"));
+  if (auto it = options.extra.find("http.first_burst"); it != options.extra.end())
+    h.completeFirstBurst = parseUnsignedInRange(it->second, 0, 1, "--option http.first_burst") != 0;
   if (auto it = options.extra.find("http.max_body_bytes"); it != options.extra.end())
     h.maxBodyBytes = parseUnsignedInRange(it->second, 1024, std::uint64_t{1} << 40,
                                           "--option http.max_body_bytes");

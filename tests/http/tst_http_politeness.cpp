@@ -160,7 +160,8 @@ class TestHttpPoliteness : public QObject {
       HttpOptions o;
       o.maxConcurrency = 32;
       o.warmConnections = warm;
-      o.adaptiveConcurrency = false;  // the whole wave at once (the ramp has its own tests)
+      o.completeFirstBurst = warm > 0;  // its own test below
+      o.adaptiveConcurrency = false;    // the whole wave at once (the ramp has its own tests)
       HttpClient client(o);
       const std::string url = std::string(kHttp) + "/scratch/blob4m.bin";
       HttpRequest first;
@@ -182,6 +183,35 @@ class TestHttpPoliteness : public QObject {
         // itself depends on how fast the first answers free theirs for the rest: from 1, when
         // requests are queued slower than localhost answers them, to 32.)
         QCOMPARE(s.warmOpened, std::uint64_t(0));
+        QCOMPARE(s.warmUsed, std::uint64_t(0));
+      }
+    }
+  }
+
+  // The first burst to a fresh host is completed with spares to the ramp's opening allowance,
+  // so a second wave one larger than the first (a dataset's levels plus its header chunk, after
+  // five metadata reads) finds every connection it needs already connected.
+  void firstBurstIsCompletedWithSpares() {
+    for (const bool complete : {true, false}) {
+      HttpOptions o;
+      o.warmConnections = 0;  // only the first burst
+      o.completeFirstBurst = complete;
+      HttpClient client(o);
+      QCOMPARE(o.initialHostConcurrency, 6);
+      HttpRequest first;
+      first.url = std::string(kHttp) + "/scratch/small.txt";
+      const HttpResponse firstAnswer = client.sendSync(first);
+      QVERIFY2(firstAnswer.status == 200, firstAnswer.transportError.c_str());
+      QTest::qWait(100);  // the burst's window (5 ms) and the spares' connects
+      QCOMPARE(client.stats().warmOpened, std::uint64_t(complete ? 5 : 0));
+      const std::string url = std::string(kHttp) + "/scratch/blob4m.bin";
+      QCOMPARE(blobRangeWave(client, url, 6), 6);
+      const HttpStats s = client.stats();
+      if (complete) {
+        // Whatever the wave needed beyond the first connection came from the spares.
+        QCOMPARE(s.connections - s.warmUsed, std::uint64_t(1));
+        QVERIFY(s.warmUsed <= 5);
+      } else {
         QCOMPARE(s.warmUsed, std::uint64_t(0));
       }
     }
