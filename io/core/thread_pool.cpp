@@ -1,10 +1,6 @@
 #include "core/thread_pool.h"
 
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
+#include "core/thread_priority.h"
 
 namespace nz {
 
@@ -42,14 +38,10 @@ void ThreadPool::run() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-#ifdef __linux__
     if (const int nice = nice_; nice != applied) {
-      // Linux schedules threads as tasks: this sets the calling thread's own nice value (a
-      // lower one may be refused without privileges: the worker then stays as it is).
-      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+      setCurrentThreadNice(nice);
       applied = nice;
     }
-#endif
     task();
   }
 }

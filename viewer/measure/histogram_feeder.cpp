@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/thread_priority.h"
 #include "data/data_source.h"
 #include "loader/chunk_cache.h"
 #include "loader/chunk_loader.h"
@@ -16,12 +17,6 @@
 #include "model/viewer_state.h"
 #include "ui/main_window.h"
 #include "views/ortho_viewer.h"
-
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 namespace nzviewer {
 
@@ -48,13 +43,9 @@ std::vector<nz::ChunkKey> levelKeys(const nz::Dataset* ds, int level, std::int64
 constexpr int kStartDelayMs = 200;
 
 // The worker counts every voxel of up to two levels (seconds of CPU on a large level): on a
-// machine with few cores it would take the GUI thread's time while the views draw. Linux: the
-// calling thread's nice value, so it gets what the GUI leaves (failing is harmless).
-void lowerThreadPriority() {
-#ifdef __linux__
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-#endif
-}
+// machine with few cores it would take the GUI thread's time while the views draw, so it runs
+// at this nice value and gets what the GUI leaves.
+constexpr int kWorkerNice = 10;
 
 }  // namespace
 
@@ -168,7 +159,7 @@ void HistogramFeeder::startJob() {
   auto live = live_;
   ++*live;
   std::thread([self, ds, levels, t, c, held, token, generation, live] {
-    lowerThreadPriority();
+    nz::setCurrentThreadNice(kWorkerNice);
     try {
       nz::LoaderOptions lo;
       lo.maxInFlight = 32;
