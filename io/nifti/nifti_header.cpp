@@ -329,6 +329,15 @@ NiftiHeader parseNiftiHeader(const std::uint8_t* data, std::size_t size, const s
     throw Error(ErrorKind::InvalidData,
                 what + ": field dim[0] is " + std::to_string(h.dim[0]) + " (must be 0..7)");
   }
+  // vox_offset is a byte position in a file: a NaN, a negative value or one at or past 2^63
+  // (NIfTI-2's int64 maximum becomes 2^63 as a double) cannot point into any real file, and
+  // could not be written back as NIfTI-2's int64.
+  if (!(h.voxOffset >= 0.0) || h.voxOffset >= 9223372036854775808.0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", h.voxOffset);
+    throw Error(ErrorKind::InvalidData, what + ": field vox_offset is " + buf +
+                                            " (must be a byte position from 0 to 2^63-1)");
+  }
   for (int i = 1; i <= h.dim[0]; ++i) {
     if (h.dim[i] < 0) {
       throw Error(ErrorKind::InvalidData, what + ": field dim[" + std::to_string(i) + "] is " +
@@ -364,6 +373,11 @@ std::size_t niftiHeaderBytes(const NiftiHeader& h) {
 Bytes serializeNiftiHeader(const NiftiHeader& h, bool padToVoxOffset, bool extender) {
   std::size_t total = niftiHeaderBytes(h);
   if (!extender && h.extensions.empty()) total = h.headerSize();
+  if (padToVoxOffset && h.voxOffset > static_cast<double>(kMaxNiftiVoxOffset)) {
+    throw Error(ErrorKind::InvalidArgument, "cannot pad a NIfTI header to vox_offset " +
+                                                std::to_string(h.voxOffset) + " (at most " +
+                                                std::to_string(kMaxNiftiVoxOffset) + " bytes)");
+  }
   if (padToVoxOffset && h.voxOffset > static_cast<double>(total)) {
     total = static_cast<std::size_t>(h.voxOffset);
   }

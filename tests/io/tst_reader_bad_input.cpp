@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <future>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "common/bad_input.h"
@@ -227,6 +228,32 @@ void ReaderBadInput::brokenNiftiHeader() {
   std::memcpy(ser.data() + 352, &huge, 4);
   QVERIFY(expectError([&] { nz::parseNiftiHeader(ser.data(), ser.size(), "x.nii"); },
                       nz::ErrorKind::InvalidData, {"x.nii", "esize"}));
+  // vox_offset that no file can have: NIfTI-2's int64 maximum (2^63 as a double, which used to
+  // overflow the int64 cast when written back), a negative one, and a NaN in a NIfTI-1 float.
+  nz::NiftiHeader v2;
+  v2.version = 2;
+  v2.magic = "n+2";
+  nz::Bytes ser2 = nz::serializeNiftiHeader(v2);
+  const std::int64_t maxOffset = std::numeric_limits<std::int64_t>::max();
+  std::memcpy(ser2.data() + 168, &maxOffset, 8);
+  QVERIFY(expectError([&] { nz::parseNiftiHeader(ser2.data(), ser2.size(), "big.nii"); },
+                      nz::ErrorKind::InvalidData, {"big.nii", "vox_offset", "9.22337e+18"}));
+  const std::int64_t negativeOffset = -352;
+  std::memcpy(ser2.data() + 168, &negativeOffset, 8);
+  QVERIFY(expectError([&] { nz::parseNiftiHeader(ser2.data(), ser2.size(), "neg.nii"); },
+                      nz::ErrorKind::InvalidData, {"neg.nii", "vox_offset", "-352"}));
+  nz::Bytes ser1 = nz::serializeNiftiHeader(nz::NiftiHeader{});
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(ser1.data() + 108, &nan, 4);
+  QVERIFY(expectError([&] { nz::parseNiftiHeader(ser1.data(), ser1.size(), "nan.nii"); },
+                      nz::ErrorKind::InvalidData, {"nan.nii", "vox_offset", "nan"}));
+  // A legal but huge vox_offset parses, and padding a header to it is refused, not allocated.
+  const std::int64_t farOffset = std::int64_t{1} << 40;
+  std::memcpy(ser2.data() + 168, &farOffset, 8);
+  const nz::NiftiHeader far = nz::parseNiftiHeader(ser2.data(), ser2.size(), "far.nii");
+  QCOMPARE(far.voxOffset, static_cast<double>(farOffset));
+  QVERIFY(expectError([&] { nz::serializeNiftiHeader(far, true); }, nz::ErrorKind::InvalidArgument,
+                      {"vox_offset", "1099511627776"}));
 }
 
 void ReaderBadInput::corruptShardIndex() {
