@@ -41,6 +41,11 @@ void endPaint(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo, int dw, int
   state->Pop();
 }
 
+void endRender(vtkGenericOpenGLRenderWindow* win) {
+  win->GetState()->Pop();
+  glFinish();
+}
+
 void endPaintBlank(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo) {
   vtkOpenGLState* state = win->GetState();
   state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, qtFbo);

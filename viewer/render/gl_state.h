@@ -12,6 +12,10 @@ void beginPaint(vtkGenericOpenGLRenderWindow* win);
 // paintGL, after rendering: blit VTK's display FBO into Qt's FBO `qtFbo` (dw x dh device
 // pixels), force alpha to 1, and pop the state cache.
 void endPaint(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo, int dw, int dh);
+// After a render outside paintGL: pop the state cache and wait for the frame (glFinish): a
+// software rasteriser (llvmpipe) defers the work until something waits for the pixels, which
+// would otherwise be the blit in the window's composition, in the next turn.
+void endRender(vtkGenericOpenGLRenderWindow* win);
 // paintGL without a VTK frame of this size to show (resized, the new frame still to come):
 // clear Qt's FBO to the background instead of blitting a frame of another size, and pop.
 void endPaintBlank(vtkGenericOpenGLRenderWindow* win, unsigned int qtFbo);

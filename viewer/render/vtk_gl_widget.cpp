@@ -11,15 +11,20 @@
 #include "render/gl_state.h"
 #include "render/vtk_gl_widget.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QImage>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QOpenGLContext>
+#include <QPointer>
 #include <QTimer>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <functional>
 
 namespace nzviewer {
 
@@ -32,45 +37,125 @@ struct VtkGlWidget::Vtk {
 namespace {
 qint64 g_totalPaintNs = 0;  // GUI thread only
 
-// One VTK render per event-loop turn across all views (GUI thread only). Views updated
-// together (the three slices while chunks stream in) would otherwise render back to back in one
-// paint pass, and with software GL each render takes 10 ms or more: spread over turns, input
-// and timers are handled between them.
-int g_rendersThisTurn = 0;
-bool g_turnResetQueued = false;
-
 // holdRenders(): the paint pass that shows many new widgets at once (a page switch) composes
-// the window without any VTK render; the views render from the turn after it.
+// the window without any VTK render; the views render from the turns after it.
 bool g_holdRenders = false;
 bool g_holdReleaseQueued = false;
 int g_holdGeneration = 0;
 
-void releaseHoldNextTurn() {
-  if (g_holdReleaseQueued) return;
-  g_holdReleaseQueued = true;
-  QTimer::singleShot(0, [] {
-    g_holdRenders = false;
-    g_holdReleaseQueued = false;
-  });
-}
+// Paint passes (UpdateRequest events of the views' windows) seen so far.
+int g_paintPasses = 0;
 
-bool claimRenderSlot() {
-  if (g_holdRenders) {
-    releaseHoldNextTurn();  // this pass stays without renders; the next ones do not
+// Posts the hops of afterTurns below the priority of Qt's paint passes (UpdateRequest is posted
+// at Qt::LowEventPriority): a hop and a paint pass of one event-loop iteration run in that
+// order, so a render turn sees a paint pass of its own iteration; and counts paint passes.
+class TurnPoster : public QObject {
+ public:
+  struct Hop : QEvent {
+    explicit Hop(std::function<void()> f) : QEvent(type()), fn(std::move(f)) {}
+    static QEvent::Type type() {
+      static const auto t = QEvent::Type(QEvent::registerEventType());
+      return t;
+    }
+    std::function<void()> fn;
+  };
+  static TurnPoster* instance() {
+    static auto* poster = new TurnPoster;  // lives as long as the GUI thread's event loop
+    return poster;
+  }
+  bool event(QEvent* e) override {
+    if (e->type() != Hop::type()) return QObject::event(e);
+    static_cast<Hop*>(e)->fn();
+    return true;
+  }
+  bool eventFilter(QObject*, QEvent* e) override {
+    if (e->type() == QEvent::UpdateRequest) ++g_paintPasses;
     return false;
   }
-  if (g_rendersThisTurn > 0) return false;
-  ++g_rendersThisTurn;
-  if (!g_turnResetQueued) {
-    g_turnResetQueued = true;
-    QTimer::singleShot(0, [] {
-      g_rendersThisTurn = 0;
-      g_turnResetQueued = false;
-    });
-  }
-  return true;
+};
+
+// Runs `fn` after `hops` event-loop iterations (what is posted while posted events are being
+// sent waits for the next iteration).
+void afterTurns(int hops, std::function<void()> fn) {
+  if (hops <= 0) return fn();
+  QCoreApplication::postEvent(TurnPoster::instance(),
+                              new TurnPoster::Hop([hops, fn = std::move(fn)]() mutable {
+                                afterTurns(hops - 1, std::move(fn));
+                              }),
+                              Qt::LowEventPriority - 1);
 }
 }  // namespace
+
+// One VTK render per event-loop turn across all views, never in the turn of a paint pass
+// (GUI thread only). A view that has a frame renders in a turn of its own, and a later paint
+// pass only blits that frame and composes the window: under software GL a render (10-35 ms)
+// and Qt's composition of the window (10-40 ms) then each take a turn instead of adding up in
+// one. Views updated together (the three slices while chunks stream in) render in successive
+// turns, input and timers handled between them.
+//
+// Heavy turns are kept apart by a light one: Qt's GLib event loop sends all posted events of a
+// loop iteration before it dispatches timers and window-system (input) events, and those are
+// only looked at when they were due as the iteration began. A render and the paint pass it
+// posts in the very next iteration would block input as one stall; with a light iteration
+// between them, input and timers get their turn. So: the render (iteration K), the update that
+// posts the paint pass (K+1), the paint pass (K+2), the next render (K+4); a render turn that
+// finds a paint pass came since it was queued waits two more iterations (at most twice, so
+// that windows repainting all the time, e.g. while a drag updates the panels, still render).
+struct RenderQueue {
+  static inline std::deque<QPointer<VtkGlWidget>> views;
+  static inline bool turnQueued = false;
+
+  static void add(VtkGlWidget* w) {
+    w->window()->installEventFilter(TurnPoster::instance());  // counts its paint passes
+    if (!w->queued_) {
+      w->queued_ = true;
+      views.emplace_back(w);
+    }
+    queueTurn(2);  // the request may come from a heavy turn
+  }
+  static void queueTurn(int hops, int deferred = 0) {
+    if (turnQueued || g_holdRenders || views.empty()) return;
+    turnQueued = true;
+    afterTurns(hops, [passes = g_paintPasses, deferred] {
+      turnQueued = false;
+      // A paint pass came meanwhile, maybe in this iteration: keep a light one after it.
+      if (g_paintPasses != passes && deferred < 2)
+        queueTurn(2, deferred + 1);
+      else
+        runTurn();
+    });
+  }
+  // The first queued view that still needs it renders; the next one after the paint pass that
+  // shows this one's frame.
+  static void runTurn() {
+    if (g_holdRenders) return;  // queued again when the hold is released
+    while (!views.empty()) {
+      QPointer<VtkGlWidget> w = views.front();
+      views.pop_front();
+      if (!w) continue;
+      w->queued_ = false;
+      if (w->renderOffPaint()) {
+        afterTurns(1, [w] {
+          if (w) w->update();  // the paint pass that blits the frame, in the turn after
+        });
+        break;
+      }
+    }
+    queueTurn(3);
+  }
+  static void releaseHold() {
+    g_holdRenders = false;
+    queueTurn(1);
+  }
+  static void releaseHoldNextTurn() {
+    if (g_holdReleaseQueued) return;
+    g_holdReleaseQueued = true;
+    QTimer::singleShot(0, [] {
+      g_holdReleaseQueued = false;
+      releaseHold();
+    });
+  }
+};
 
 qint64 VtkGlWidget::totalPaintNs() { return g_totalPaintNs; }
 
@@ -79,7 +164,7 @@ void VtkGlWidget::holdRenders() {
   // Released by the first paint pass it held; should no view paint at all (none visible),
   // released anyway after a moment.
   QTimer::singleShot(250, [generation = ++g_holdGeneration] {
-    if (generation == g_holdGeneration) g_holdRenders = false;
+    if (generation == g_holdGeneration && g_holdRenders) RenderQueue::releaseHold();
   });
 }
 
@@ -163,7 +248,12 @@ vtkRenderer* VtkGlWidget::renderer() const { return vtk_->renderer; }
 
 void VtkGlWidget::requestRender() {
   needRender_ = true;
-  update();
+  // A view with a frame renders in its own turn and then asks for the paint that shows it; a
+  // paint pass now would only show the old frame again.
+  if ((renderCount_ > 0 || warmedUp_) && isValid() && isVisible())
+    RenderQueue::add(this);
+  else
+    update();
 }
 
 bool VtkGlWidget::warmUp() {
@@ -218,27 +308,53 @@ void VtkGlWidget::resizeGL(int, int) {
   needRender_ = true;
 }
 
+bool VtkGlWidget::renderOffPaint() {
+  auto* win = vtk_->window.Get();
+  if (!needRender_ || !isVisible() || !isValid() || !win->GetReadyForRendering()) return false;
+  QElapsedTimer clock;
+  clock.start();
+  makeCurrent();
+  gl::beginPaint(win);
+  render();
+  gl::endRender(win);  // pops the state cache, waits for the frame
+  const qint64 ns = clock.nsecsElapsed();
+  g_totalPaintNs += ns;
+  lastPaintMs_ = double(ns) / 1e6;
+  maxPaintMs_ = std::max(maxPaintMs_, lastPaintMs_);
+  emit rendered();
+  return true;
+}
+
+void VtkGlWidget::render() {
+  prepareRender();
+  if (warming_) setWarmUpScene(true);
+  inPaint_ = true;
+  needRender_ = false;
+  vtk_->interactor->Render();  // into VTK's own FBO
+  inPaint_ = false;
+  ++renderCount_;
+  const int* size = vtk_->window->GetSize();
+  renderedW_ = size[0], renderedH_ = size[1];
+}
+
 void VtkGlWidget::paintGL() {
   auto* win = vtk_->window.Get();
   if (!win->GetReadyForRendering()) return;
   QElapsedTimer clock;
   clock.start();
   gl::beginPaint(win);
-  // Pace only the update path, and only views that have a frame to show meanwhile (a picture,
-  // or the blank frame a warm-up leaves); grabs (grabFramebuffer) and other first frames render
-  // at once.
-  if (needRender_ && inPaintEvent_ && (renderCount_ > 0 || warmedUp_) && !claimRenderSlot()) {
-    QTimer::singleShot(0, this, [this] { update(); });  // the last frame stays until then
+  bool rendered = false;
+  // Views that have a frame to show meanwhile (a picture, or the blank frame a warm-up leaves)
+  // render in a turn of their own (RenderQueue); grabs (grabFramebuffer) and other first
+  // frames render here, at once.
+  const bool hasFrame = renderCount_ > 0 || warmedUp_;
+  if (needRender_ && inPaintEvent_ && hasFrame) {
+    // A held pass stays without renders; the turns after it do not.
+    if (g_holdRenders) RenderQueue::releaseHoldNextTurn();
+    RenderQueue::add(this);  // the last frame stays until then
   } else if (needRender_) {
-    prepareRender();
-    if (warming_) setWarmUpScene(true);
-    inPaint_ = true;
-    needRender_ = false;
-    vtk_->interactor->Render();  // into VTK's own FBO
-    inPaint_ = false;
-    ++renderCount_;
-    const int* size = win->GetSize();
-    renderedW_ = size[0], renderedH_ = size[1];
+    render();
+    rendered = true;
   }
   makeCurrent();  // QOpenGLWidget::makeCurrent is right here: it binds our FBO
   const double dpr = devicePixelRatioF();
@@ -251,10 +367,13 @@ void VtkGlWidget::paintGL() {
     gl::endPaint(win, defaultFramebufferObject(), dw, dh);
   else
     gl::endPaintBlank(win, defaultFramebufferObject());
-  g_totalPaintNs += clock.nsecsElapsed();
-  lastPaintMs_ = double(clock.nsecsElapsed()) / 1e6;
-  maxPaintMs_ = std::max(maxPaintMs_, lastPaintMs_);
-  emit rendered();
+  const qint64 ns = clock.nsecsElapsed();
+  g_totalPaintNs += ns;
+  // The paint statistics time VTK renders (with their blit when in the same paint); a paint
+  // that only blits counts towards the longest one (a first blit can be slow) and the total.
+  if (rendered) lastPaintMs_ = double(ns) / 1e6;
+  maxPaintMs_ = std::max(maxPaintMs_, double(ns) / 1e6);
+  emit this->rendered();
 }
 
 void VtkGlWidget::paintEvent(QPaintEvent* e) {

@@ -17,6 +17,8 @@ class QTimer;
 
 namespace nzviewer {
 
+struct RenderQueue;
+
 class VtkGlWidget : public QOpenGLWidget {
   Q_OBJECT
  public:
@@ -35,7 +37,9 @@ class VtkGlWidget : public QOpenGLWidget {
   // Subclasses that handle input themselves turn it off.
   void setForwardEventsToVtk(bool on) { forwardEvents_ = on; }
 
-  // Marks the scene dirty and schedules a repaint (the render happens inside paintGL).
+  // Marks the scene dirty and schedules a repaint. A view with a frame to show renders in an
+  // event-loop turn of its own, one view per turn, and the paint pass after it shows the frame;
+  // a first frame renders inside paintGL.
   void requestRender();
   // Creates this widget's GL context and renders one frame offscreen now, with every kind of
   // prop the widget will draw (setWarmUpScene), so that context creation and shader compilation
@@ -46,12 +50,13 @@ class VtkGlWidget : public QOpenGLWidget {
   bool warmedUp() const { return warmedUp_; }
   // Number of VTK renders done so far (tests use it to wait for a frame).
   int renderCount() const { return renderCount_; }
-  // Duration of the last and the longest paintGL (VTK render + blit), milliseconds.
+  // Duration of the last VTK render (with its blit when both were in one paintGL) and of the
+  // longest render or paint, milliseconds.
   double lastPaintMs() const { return lastPaintMs_; }
   double maxPaintMs() const { return maxPaintMs_; }
   void resetPaintStats() { maxPaintMs_ = 0; }
-  // Total nanoseconds spent in paintGL by every VtkGlWidget of the process (GUI thread only):
-  // lets a stall detector tell software-GL rendering apart from other blocking work.
+  // Total nanoseconds spent rendering and in paintGL by every VtkGlWidget of the process (GUI
+  // thread only): lets a stall detector tell software-GL rendering apart from other blocking work.
   static qint64 totalPaintNs();
   // The next paint pass does no VTK render: views that have a frame (a picture, or the blank
   // one a warm-up leaves) show it and render in later turns, one per turn. Called before a
@@ -92,6 +97,9 @@ class VtkGlWidget : public QOpenGLWidget {
   virtual void setWarmUpScene(bool /*on*/) {}
 
  private:
+  friend struct RenderQueue;  // renders the views that have a frame, one per turn
+  bool renderOffPaint();      // that render, outside a paint pass; false when nothing to do
+  void render();              // prepareRender and the VTK render into VTK's FBO
   void updateVtkSize();
   void onContextAboutToBeDestroyed();
   void onMakeCurrent();
@@ -111,6 +119,7 @@ class VtkGlWidget : public QOpenGLWidget {
   bool inPaintEvent_ = false;
   bool forwardEvents_ = true;
   bool warming_ = false;
+  bool queued_ = false;                // in the render queue
   int renderedW_ = 0, renderedH_ = 0;  // device size of the frame in VTK's framebuffer
   bool warmedUp_ = false;
   bool softwareGl_ = false;
