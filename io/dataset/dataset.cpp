@@ -67,21 +67,32 @@ std::vector<Index5> Dataset::chunksIntersecting(int level, const Box& box) const
   return out;
 }
 
-Volume paddedRegion(const DatasetInfo& info, int level, const Box& box, double padRaw) {
+void paddedRegionInto(const DatasetInfo& info, int level, const Box& box, double padRaw,
+                      Volume& out) {
   const LevelInfo& l = levelOf(info, level);
-  Volume out;
-  out.dtype = l.dtype;
   std::uint64_t bytes = dtypeSize(l.dtype);
+  Index5 shape{};
   for (int i = 0; i < 5; ++i) {
-    out.shape[i] = std::max<std::int64_t>(box.end[i] - box.begin[i], 0);
-    if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(out.shape[i]), &bytes) ||
+    shape[i] = std::max<std::int64_t>(box.end[i] - box.begin[i], 0);
+    if (__builtin_mul_overflow(bytes, static_cast<std::uint64_t>(shape[i]), &bytes) ||
         bytes > (std::uint64_t{1} << 40)) {
       throw Error(ErrorKind::InvalidArgument, info.uri + ": region is too large to read at once");
     }
   }
-  out.data.resize(bytes);
+  out.dtype = l.dtype;
+  out.shape = shape;
+  // resize() zeroes, so a zero pad needs no second pass. clear() keeps the capacity: a caller
+  // reading slab after slab into one Volume takes no new pages (no page faults).
+  out.data.clear();
+  out.data.resize(static_cast<std::size_t>(bytes));
   const Bytes pad = elementFromDouble(l.dtype, padRaw);
-  fillElements(out.data.data(), l.dtype, out.voxelCount(), pad.data());
+  if (std::any_of(pad.begin(), pad.end(), [](std::uint8_t b) { return b != 0; }))
+    fillElements(out.data.data(), l.dtype, out.voxelCount(), pad.data());
+}
+
+Volume paddedRegion(const DatasetInfo& info, int level, const Box& box, double padRaw) {
+  Volume out;
+  paddedRegionInto(info, level, box, padRaw, out);
   return out;
 }
 

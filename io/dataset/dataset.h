@@ -123,5 +123,8 @@ std::shared_ptr<Dataset> openDataset(std::shared_ptr<Store> store, const std::st
 // that does not exist or a region over 1 TiB. Shared by Dataset::readRegion and the loader's
 // readRegionThroughLoader.
 Volume paddedRegion(const DatasetInfo& info, int level, const Box& box, double padRaw);
+// The same into `out`, reusing its memory.
+void paddedRegionInto(const DatasetInfo& info, int level, const Box& box, double padRaw,
+                      Volume& out);
 
 }  // namespace nz

@@ -2,22 +2,21 @@
 // .nii: the header is read first, then each chunk is one ranged read of exactly its bytes.
 // .nii.gz: one streaming download (consecutive ranged pieces) inflated as it arrives on a
 // background thread; the header is available from the first piece, a chunk as soon as its
-// bytes are decoded; decoded bytes past a memory threshold spill to an unlinked temp file.
+// bytes are decoded; decoded bytes past a memory threshold spill to an unlinked temp file
+// (dataset/decoded_spool.h).
 #include "dataset/nifti_file_dataset.h"
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
-#include <cstdio>
-#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
 
 #include "core/limits.h"
+#include "core/system_memory.h"
 #include "core/thread_pool.h"
+#include "dataset/decoded_spool.h"
 #include "nifti/nifti_header.h"
 #include "nifti/nifti_header_json.h"
 #include "nifti/nifti_source.h"
@@ -83,6 +82,13 @@ std::uint64_t chunkDataOffset(const DatasetInfo& info, const Box& b) {
   return idx * dtypeSize(info.dtype);
 }
 
+std::uint64_t spoolMemoryLimit(const NiftiFileOptions& options) {
+  if (options.memoryLimitBytes > 0) return options.memoryLimitBytes;
+  const std::uint64_t twoGiB = std::uint64_t{2} << 30;
+  const std::uint64_t ram = physicalMemoryBytes();
+  return ram == 0 ? std::uint64_t{256} << 20 : std::min(twoGiB, ram / 8);
+}
+
 ChunkResult errorResult(ErrorKind kind, std::string msg) {
   ChunkResult r;
   r.ok = false;
@@ -145,7 +151,9 @@ class PlainNiftiDataset : public Dataset {
   bool bigEndian_;
 };
 
-// .nii.gz: a background thread inflates the whole stream into memory, then a temp file.
+// .nii.gz: a background thread inflates the whole stream into a DecodedSpool (memory, then a
+// temporary file); chunks are copied out of it on the decoders' pool, so the inflating thread
+// does nothing but inflate.
 class GzipNiftiDataset : public Dataset {
  public:
   GzipNiftiDataset(std::shared_ptr<Store> store, DatasetInfo info,
@@ -155,7 +163,7 @@ class GzipNiftiDataset : public Dataset {
         stream_(std::move(stream)),
         bigEndian_(head.header.bigEndian),
         total_(head.dataBytes),
-        memoryLimit_(options.memoryLimitBytes),
+        spool_(std::make_shared<DecodedSpool>(info_.uri, spoolMemoryLimit(options))),
         progress_(options.progress) {
     thread_ = std::thread([this] { run(); });
   }
@@ -167,7 +175,6 @@ class GzipNiftiDataset : public Dataset {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
-    if (spill_) std::fclose(spill_);
   }
 
   void readChunkAsync(int level, const Index5& chunk, CancelToken cancel,
@@ -193,8 +200,8 @@ class GzipNiftiDataset : public Dataset {
   };
 
   void run() {
+    // Pieces of at most 1 MiB: a chunk waiting for its bytes is served soon after they exist.
     const std::uint64_t piece = 1u << 20;
-    Bytes buf(piece);
     try {
       while (true) {
         std::uint64_t have;
@@ -204,10 +211,12 @@ class GzipNiftiDataset : public Dataset {
           have = decoded_;
         }
         if (have >= total_) break;
-        const std::size_t want = static_cast<std::size_t>(std::min(piece, total_ - have));
-        stream_->read(buf.data(), want);
+        const std::span<std::uint8_t> room = spool_->writable();
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>({piece, room.size(), total_ - have}));
+        stream_->read(room.data(), want);  // inflates straight into the spool
+        spool_->commit(want);
         std::lock_guard lock(m_);
-        appendLocked(buf.data(), want);
         decoded_ += want;
         if (progress_) progress_(stream_->storedReceived(), stream_->storedSize());
         servePendingLocked();
@@ -225,66 +234,45 @@ class GzipNiftiDataset : public Dataset {
     servePendingLocked();
   }
 
-  void appendLocked(const std::uint8_t* data, std::size_t n) {
-    if (!spill_ && memory_.size() + n <= memoryLimit_) {
-      memory_.insert(memory_.end(), data, data + n);
-      return;
-    }
-    if (!spill_) {
-      spill_ = std::tmpfile();  // unlinked at once: nothing left behind on a crash
-      if (!spill_) throw Error(ErrorKind::Io, info_.uri + ": cannot create a temporary file");
-    }
-    if (std::fwrite(data, 1, n, spill_) != n) {
-      throw Error(ErrorKind::Io, info_.uri + ": cannot write the temporary file (disk full?)");
-    }
-    std::fflush(spill_);
-  }
-
-  // Copies decoded bytes [off, off+n) (all available) from memory and/or the spill file.
-  bool copyOut(std::uint64_t off, std::uint8_t* out, std::uint64_t n) {
-    const std::uint64_t mem = memory_.size();
-    if (off < mem) {
-      const std::uint64_t k = std::min(n, mem - off);
-      std::memcpy(out, memory_.data() + off, static_cast<std::size_t>(k));
-      off += k;
-      out += k;
-      n -= k;
-    }
-    if (n == 0) return true;
-    const ssize_t r =
-        ::pread(fileno(spill_), out, static_cast<std::size_t>(n), static_cast<off_t>(off - mem));
-    return r == static_cast<ssize_t>(n);
-  }
-
+  // Hands every pending chunk whose bytes are decoded (or that failed or was cancelled) to the
+  // decoders' pool, which copies it out of the spool.
   void servePendingLocked() {
     for (auto it = pending_.begin(); it != pending_.end();) {
       const Box& b = it->box;
       const std::uint64_t off = chunkDataOffset(info_, b);
       const std::uint64_t len = static_cast<std::uint64_t>(b.voxelCount()) * dtypeSize(info_.dtype);
-      ChunkResult r;
       if (it->cancel.cancelled()) {
-        r = errorResult(ErrorKind::Cancelled, info_.uri + ": cancelled");
+        ThreadPool::shared().post([done = std::move(it->done), u = info_.uri] {
+          done(errorResult(ErrorKind::Cancelled, u + ": cancelled"));
+        });
       } else if (off + len <= decoded_) {
-        auto v = std::make_shared<Volume>();
-        v->dtype = info_.dtype;
-        v->shape = b.shape();
-        v->data.resize(static_cast<std::size_t>(len));
-        if (!copyOut(off, v->data.data(), len)) {
-          r = errorResult(ErrorKind::Io, info_.uri + ": cannot read the temporary file");
-        } else {
-          niftiToNative(v->data.data(), v->voxelCount(), info_.dtype, bigEndian_);
+        ThreadPool::shared().post([done = std::move(it->done), spool = spool_, box = b, off, len,
+                                   dtype = info_.dtype, be = bigEndian_] {
+          ChunkResult r;
+          auto v = std::make_shared<Volume>();
+          v->dtype = dtype;
+          v->shape = box.shape();
+          v->data.resize(static_cast<std::size_t>(len));
+          try {
+            spool->copyOut(off, v->data.data(), static_cast<std::size_t>(len));
+          } catch (const Error& e) {
+            done(errorResult(e.kind(), e.what()));
+            return;
+          }
+          niftiToNative(v->data.data(), v->voxelCount(), dtype, be);
           r.ok = true;
-          r.box = b;
+          r.box = box;
           r.storedBytes = len;
           r.volume = std::move(v);
-        }
+          done(std::move(r));
+        });
       } else if (failed_) {
-        r = errorResult(failKind_, failMessage_);
+        ThreadPool::shared().post([done = std::move(it->done), kind = failKind_,
+                                   message = failMessage_] { done(errorResult(kind, message)); });
       } else {
         ++it;
         continue;
       }
-      ThreadPool::shared().post([done = std::move(it->done), r = std::move(r)] { done(r); });
       it = pending_.erase(it);
     }
   }
@@ -292,7 +280,8 @@ class GzipNiftiDataset : public Dataset {
   std::unique_ptr<NiftiByteStream> stream_;
   bool bigEndian_;
   std::uint64_t total_;
-  std::uint64_t memoryLimit_;
+  // Shared with the copies queued on the pool, which may outlive the dataset.
+  std::shared_ptr<DecodedSpool> spool_;
   std::function<void(std::uint64_t, std::uint64_t)> progress_;
   std::mutex m_;
   std::condition_variable cv_;
@@ -300,8 +289,6 @@ class GzipNiftiDataset : public Dataset {
   ErrorKind failKind_ = ErrorKind::Network;
   std::string failMessage_;
   std::uint64_t decoded_ = 0;  // voxel-data bytes decoded so far
-  Bytes memory_;
-  std::FILE* spill_ = nullptr;
   std::deque<Pending> pending_;
   std::thread thread_;
 };

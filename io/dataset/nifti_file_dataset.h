@@ -20,7 +20,9 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
 // Options of the plain-NIfTI dataset (added by the convert area).
 struct NiftiFileOptions {
   // .nii.gz: decoded bytes kept in memory; the rest spills to an unlinked temporary file.
-  std::uint64_t memoryLimitBytes = std::uint64_t{256} << 20;
+  // 0 = min(2 GiB, 1/8 of the machine's memory): a file of a few hundred MiB never touches the
+  // disk, where writing it out and reading it back costs as much CPU as half its inflate.
+  std::uint64_t memoryLimitBytes = 0;
   // Download progress (stored bytes received, stored size); called on a background thread.
   std::function<void(std::uint64_t received, std::uint64_t total)> progress;
 };

@@ -108,8 +108,9 @@ bool keepHeaderLine(Incoming& in, const HttpRequest& req, const HttpOptions& opt
   if (name == "content-length") {
     in.contentLength = parseUnsigned(value);
     // Reserve up front (bounded, so a lying header cannot force a huge allocation).
+    // A 206 carries just the range asked for; a 200 to a Range request is cut to the range.
     const bool ranged = req.range && !req.range->isAll();
-    if (in.contentLength && in.status >= 200 && in.status < 300 && !ranged)
+    if (in.contentLength && (in.status == 206 || (in.status >= 200 && in.status < 300 && !ranged)))
       resp.body.reserve(static_cast<std::size_t>(
           std::min<std::uint64_t>({*in.contentLength, options.maxBodyBytes, 64u << 20})));
   } else if (name == "content-encoding") {

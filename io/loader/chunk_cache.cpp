@@ -2,31 +2,12 @@
 
 #include <algorithm>
 
-#if defined(_WIN32)
-#define NOMINMAX
-#include <windows.h>
-#else
-#include <unistd.h>
-#endif
+#include "core/system_memory.h"
 
 namespace nz {
 
 namespace {
 constexpr std::size_t kTwoGiB = std::size_t{2} << 30;
-
-std::size_t physicalMemory() {
-#if defined(_WIN32)
-  MEMORYSTATUSEX status{};
-  status.dwLength = sizeof(status);
-  if (GlobalMemoryStatusEx(&status)) return static_cast<std::size_t>(status.ullTotalPhys);
-  return 0;
-#else
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long pageSize = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || pageSize <= 0) return 0;
-  return static_cast<std::size_t>(pages) * static_cast<std::size_t>(pageSize);
-#endif
-}
 }  // namespace
 
 const char* tierName(Tier tier) {
@@ -42,7 +23,7 @@ const char* tierName(Tier tier) {
 }
 
 std::size_t defaultCacheBudget() {
-  const std::size_t ram = physicalMemory();
+  const std::size_t ram = physicalMemoryBytes();
   return ram == 0 ? kTwoGiB : std::min(kTwoGiB, ram / 4);
 }
 

@@ -6,16 +6,24 @@
 
 namespace nz {
 
-Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
-                               const Box& box, double padRaw, CancelToken cancel,
-                               ProgressCallback progress) {
+void readRegionThroughLoaderInto(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
+                                 const Box& box, double padRaw, Volume& out, CancelToken cancel,
+                                 ProgressCallback progress) {
   if (!ds) throw Error(ErrorKind::InvalidArgument, "readRegionThroughLoader: no dataset");
-  Volume out = paddedRegion(ds->info(), level, box, padRaw);
+  paddedRegionInto(ds->info(), level, box, padRaw, out);
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "cancelled: " + ds->info().uri);
   fetchChunksInWindows(
       loader, ds, level, ds->chunksIntersecting(level, box),
       [&](const Volume& chunk, const Box& chunkBox) { copyOverlap(chunk, chunkBox, out, box); },
       cancel, progress);
+}
+
+Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
+                               const Box& box, double padRaw, CancelToken cancel,
+                               ProgressCallback progress) {
+  Volume out;
+  readRegionThroughLoaderInto(loader, std::move(ds), level, box, padRaw, out, std::move(cancel),
+                              std::move(progress));
   return out;
 }
 

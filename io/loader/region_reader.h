@@ -25,5 +25,9 @@ namespace nz {
 Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
                                const Box& box, double padRaw = 0, CancelToken cancel = {},
                                ProgressCallback progress = {});
+// The same into `out`, reusing its memory (a streamed export reads slab after slab into one).
+void readRegionThroughLoaderInto(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
+                                 const Box& box, double padRaw, Volume& out,
+                                 CancelToken cancel = {}, ProgressCallback progress = {});
 
 }  // namespace nz

@@ -157,7 +157,8 @@ class SlabReader {
     return std::min(boundary - plan_.outBox.begin[2], depthOut());
   }
 
-  Volume read(std::int64_t t, std::int64_t c, std::int64_t z0, std::int64_t z1) {
+  // The slab, valid until the next read (one buffer for every slab: no new pages each time).
+  const Volume& read(std::int64_t t, std::int64_t c, std::int64_t z0, std::int64_t z1) {
     Box slab = plan_.outBox;
     slab.begin[2] = plan_.outBox.begin[2] + z0;
     slab.end[2] = plan_.outBox.begin[2] + z1;
@@ -174,7 +175,7 @@ class SlabReader {
       empty = empty || part.end[a] <= part.begin[a];
     }
     if (empty) {  // all padding: the constant, stored the way padCrop stores it
-      Volume fill;
+      Volume& fill = slab_;
       fill.dtype = plan_.dtype;
       fill.shape = slab.shape();
       fill.data.resize(fill.voxelCount() * dtypeSize(fill.dtype));
@@ -183,11 +184,11 @@ class SlabReader {
       fillElements(fill.data.data(), fill.dtype, fill.voxelCount(), element.data());
       return fill;
     }
-    Volume data =
-        readRegionThroughLoader(loader_, ds_, plan_.level, part, plan_.padValueRaw, cancel_);
-    if (part.begin == slab.begin && part.end == slab.end) return data;
+    readRegionThroughLoaderInto(loader_, ds_, plan_.level, part, plan_.padValueRaw, slab_, cancel_);
+    if (part.begin == slab.begin && part.end == slab.end) return slab_;
     // Constant padding only (exportIsStreamed), so the slab needs nothing outside `part`.
-    return padCrop(data, part, plan_.region, slab, plan_.padMode, plan_.padValueRaw);
+    padded_ = padCrop(slab_, part, plan_.region, slab, plan_.padMode, plan_.padValueRaw);
+    return padded_;
   }
 
  private:
@@ -196,6 +197,7 @@ class SlabReader {
   const ExportPlan& plan_;
   std::int64_t depth_;
   CancelToken cancel_;
+  Volume slab_, padded_;
 };
 
 // The writer of .nii.zarr asks for slabs of its own depth (its chunk or shard edge), not aligned
@@ -219,7 +221,7 @@ class PlaneQueue {
     begin_ = z0;
     while (end_ < z1) {
       const std::int64_t e = reader_.slabEnd(end_);
-      Volume slab = reader_.read(t, c, end_, e);
+      const Volume& slab = reader_.read(t, c, end_, e);
       planes_.insert(planes_.end(), slab.data.begin(), slab.data.end());
       end_ = e;
     }
@@ -299,7 +301,7 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
     for (std::int64_t t = 0; t < shape[3]; ++t)
       for (std::int64_t z = 0; z < shape[2];) {
         const std::int64_t e = reader.slabEnd(z);
-        const Volume slab = reader.read(t, c, z, e);
+        const Volume& slab = reader.read(t, c, z, e);
         writer.write(slab.data.data(), slab.data.size());
         z = e;
       }
@@ -386,7 +388,7 @@ ExportManifest describeExport(const DatasetInfo& info, const ExportPlan& plan,
 
 bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options) {
   const std::uint64_t bytes = plan.outputVoxels * dtypeSize(plan.dtype);
-  if (bytes <= options.maxInMemoryBytes) return false;
+  if (bytes <= std::min(options.maxInMemoryBytes, options.streamAboveBytes)) return false;
   if (plan.padMode == PadMode::Constant) return true;
   // Another pad mode streams only when it pads nothing (the output lies inside the data).
   for (int a = 0; a < 5; ++a)

@@ -6,8 +6,8 @@
 // `nzview-cli export` and the viewer's export dialog both call this, so both produce identical
 // files. Blocking: run it on a worker thread.
 //
-// Large outputs (more than ExportOutputOptions::maxInMemoryBytes) are streamed instead of held
-// in memory: the output is produced in z-slabs whose boundaries lie on the read level's chunk
+// Large outputs (more than ExportOutputOptions::streamAboveBytes, 64 MiB) are streamed instead
+// of held in memory: the output is produced in z-slabs whose boundaries lie on the read level's chunk
 // grid (so each chunk is fetched once when its t and c extents are 1, as niizarr writes them),
 // and each slab goes to the writer as soon as it is read, with the same bytes as the in-memory
 // path. Memory then stays around maxInMemoryBytes (at least one chunk-deep slab of the output).
@@ -56,6 +56,10 @@ struct ExportOutputOptions {
   // Outputs larger than this (uncompressed voxel bytes) are streamed in z-slabs when the plan
   // allows it (see exportIsStreamed); streaming keeps memory near this bound.
   std::uint64_t maxInMemoryBytes = std::uint64_t{512} << 20;
+  // Outputs larger than this are streamed even below maxInMemoryBytes: writing (and hashing)
+  // slab k while slab k+1 is read overlaps the two, where an in-memory export reads everything,
+  // then writes, then reads the file back for the manifest's digest.
+  std::uint64_t streamAboveBytes = std::uint64_t{64} << 20;
   // Every export writes the sidecar OUT.nzview.json (io/manifest/manifest.h) after the output;
   // off only for callers that write no user-visible output.
   bool writeManifest = true;
@@ -64,8 +68,9 @@ struct ExportOutputOptions {
   ExportManifest* manifest = nullptr;
 };
 
-// True when runExport streams this plan: the output is larger than options.maxInMemoryBytes and
-// its padding (if any) is constant, so no slab needs data outside itself.
+// True when runExport streams this plan: the output is larger than options.maxInMemoryBytes or
+// options.streamAboveBytes, and its padding (if any) is constant, so no slab needs data outside
+// itself.
 bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options);
 // One line for plans shown to the user: "streamed in z-slabs, bounded (output 2048.0 MiB)" or
 // "held in memory (output 3.4 MiB)".
