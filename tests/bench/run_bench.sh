@@ -19,6 +19,8 @@ state=$build/bench-servers
 data=$build/bench-data
 vol=$data/big${size}.nii.zarr
 mkdir -p "$state" "$data"
+# Every run cold: no chunk or piece may come from the disk cache of an earlier run.
+export NZVIEW_DISK_CACHE=off
 
 # 1. Build what is needed (bench_reader always; nzview-cli if the tree has it).
 if [[ ${NZ_BENCH_NO_BUILD:-0} != 1 || ! -x $build/bench/bench_reader ]]; then

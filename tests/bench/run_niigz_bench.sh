@@ -15,6 +15,8 @@ state=$build/bench-servers
 data=$build/bench-data
 src=$data/whole${mb}.nii.gz
 mkdir -p "$state" "$data"
+# Every run cold: no chunk or piece may come from the disk cache of an earlier run.
+export NZVIEW_DISK_CACHE=off
 cmake --build "$build" --target nzview-cli -j2 >/dev/null
 cli=$build/bin/nzview-cli
 
