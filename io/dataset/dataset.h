@@ -106,6 +106,18 @@ class Dataset {
   Volume readRegion(int level, const Box& box, double padRaw = 0, CancelToken cancel = {},
                     ProgressCallback progress = {});
 
+  // Level 0's voxels in file order (x fastest, then y, z, t, c), native byte order, handed to
+  // `sink` piece by piece (whole voxels) as they become available: a whole-volume copy without
+  // chunks, a cache or a copy per chunk. Returns false at once, calling nothing, when the
+  // dataset has no such order (chunked formats); a .nii.gz streams its inflated bytes.
+  // Blocking; throws nz::Error (Cancelled when `cancel` fires).
+  using VoxelSink = std::function<void(const std::uint8_t* data, std::size_t bytes)>;
+  virtual bool streamLevel0(const VoxelSink& sink, CancelToken cancel) {
+    (void)sink;
+    (void)cancel;
+    return false;
+  }
+
  protected:
   Dataset(std::shared_ptr<Store> store, DatasetInfo info)
       : store_(std::move(store)), info_(std::move(info)) {}

@@ -7,6 +7,7 @@
 #include "dataset/nifti_file_dataset.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -192,6 +193,36 @@ class GzipNiftiDataset : public Dataset {
     servePendingLocked();
   }
 
+  bool streamLevel0(const VoxelSink& sink, CancelToken cancel) override {
+    const std::size_t item = dtypeSize(info_.dtype);
+    Bytes piece(std::size_t{4} << 20);  // one buffer, reused: no new pages per piece
+    const std::size_t wholeItems = piece.size() / item * item;
+    std::uint64_t at = 0;
+    while (at < total_) {
+      std::uint64_t have;
+      {
+        std::unique_lock lock(m_);
+        // Polled as well, so a cancel is noticed while the download stalls.
+        cv_.wait_for(lock, std::chrono::milliseconds(50), [&] {
+          return decoded_ >= std::min(total_, at + item) || failed_ || cancel.cancelled();
+        });
+        if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, info_.uri + ": cancelled");
+        if (decoded_ < std::min(total_, at + item)) {
+          if (failed_) throw Error(failKind_, failMessage_);
+          continue;
+        }
+        have = decoded_;
+      }
+      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(have - at, wholeItems));
+      n -= n % item;
+      spool_->copyOut(at, piece.data(), n);
+      niftiToNative(piece.data(), n / item, info_.dtype, bigEndian_);
+      sink(piece.data(), n);
+      at += n;
+    }
+    return true;
+  }
+
  private:
   struct Pending {
     Box box;
@@ -220,6 +251,7 @@ class GzipNiftiDataset : public Dataset {
         decoded_ += want;
         if (progress_) progress_(stream_->storedReceived(), stream_->storedSize());
         servePendingLocked();
+        cv_.notify_all();  // streamLevel0
       }
     } catch (const Error& e) {
       std::lock_guard lock(m_);
@@ -227,6 +259,7 @@ class GzipNiftiDataset : public Dataset {
       failKind_ = e.kind();
       failMessage_ = e.what();
       servePendingLocked();
+      cv_.notify_all();
       return;
     }
     std::lock_guard lock(m_);

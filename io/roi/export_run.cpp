@@ -235,6 +235,17 @@ class PlaneQueue {
   Bytes planes_;  // output planes [begin_, end_) of volume (t_, c_)
 };
 
+// The plan writes level 0 as it is: every voxel, same dtype, no padding or cropping.
+bool isWholeLevel0(const DatasetInfo& info, const ExportPlan& plan) {
+  if (plan.level != 0 || info.levels.empty() || plan.dtype != info.levels[0].dtype) return false;
+  const Index5& shape = info.levels[0].shape;
+  for (int a = 0; a < 5; ++a) {
+    if (plan.outBox.begin[a] != 0 || plan.outBox.end[a] != shape[a]) return false;
+    if (plan.readBox.begin[a] != 0 || plan.readBox.end[a] != shape[a]) return false;
+  }
+  return true;
+}
+
 // The streaming path of runExport (exportIsStreamed): one loader for the whole export, slabs of
 // about a quarter of the memory bound, the cache about half of it.
 void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
@@ -296,8 +307,14 @@ void runStreamed(Dataset& dataset, const ExportPlan& plan, ExportFormat format,
         hash.update(p, n);
       },
       wo);
+  // The whole of level 0 unchanged (a .nii.gz downloaded as .nii, say) comes straight from the
+  // dataset in file order when it can give it so: no chunks, no cache, no slab copies.
+  const bool streamedWhole =
+      isWholeLevel0(info, plan) &&
+      dataset.streamLevel0([&](const std::uint8_t* p, std::size_t n) { writer.write(p, n); },
+                           cancel);
   // NIfTI order: x fastest, then y, z, t, c.
-  for (std::int64_t c = 0; c < shape[4]; ++c)
+  for (std::int64_t c = 0; !streamedWhole && c < shape[4]; ++c)
     for (std::int64_t t = 0; t < shape[3]; ++t)
       for (std::int64_t z = 0; z < shape[2];) {
         const std::int64_t e = reader.slabEnd(z);

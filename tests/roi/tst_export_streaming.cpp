@@ -184,6 +184,59 @@ class ExportStreamingTest : public QObject {
     }
   }
 
+  // The whole of a .nii.gz, unchanged, streams from the inflated bytes in file order (no chunk
+  // goes through the loader), byte-identical to the in-memory export through chunks, for a
+  // big-endian source and a big-endian output too; an ROI of it still goes through chunks.
+  void wholeNiiGzStreamsInFileOrder_data() {
+    QTest::addColumn<QString>("dataset");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<bool>("bigEndianOut");
+    for (const char* d : {"refdata/a_uint8_oblique_sform.nii.gz",
+                          "refdata/b_int16_scl_qform.nii.gz", "refdata/c_float32_bigendian.nii.gz"})
+      for (const char* f : {"nii", "nii.gz"})
+        for (bool be : {false, true})
+          QTest::newRow((std::string(d) + " ." + f + (be ? " big-endian" : "")).c_str())
+              << QString(d) << QString(f) << be;
+  }
+
+  void wholeNiiGzStreamsInFileOrder() {
+    QFETCH(QString, dataset);
+    QFETCH(QString, format);
+    QFETCH(bool, bigEndianOut);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string source = kData + "/" + dataset.toStdString();
+    const nz::ExportPlan plan = nz::planExport(nz::openDataset(source)->info(), {});
+    const std::string base = dir.path().toStdString() + "/";
+    nz::ExportOutputOptions o;
+    o.bigEndian = bigEndianOut;
+    nz::LoaderMetrics memoryMetrics, streamedMetrics;
+    o.loaderMetrics = &memoryMetrics;
+    nz::runExport(*nz::openDataset(source), plan, base + "memory." + format.toStdString(), o);
+    o.maxInMemoryBytes = 1;
+    o.loaderMetrics = &streamedMetrics;
+    QVERIFY(nz::exportIsStreamed(plan, o));
+    double last = -1;
+    nz::runExport(*nz::openDataset(source), plan, base + "streamed." + format.toStdString(), o, {},
+                  [&](double f) { last = f; });
+    QCOMPARE(last, 1.0);
+    QCOMPARE(memoryMetrics.requests, plan.chunks);
+    QCOMPARE(streamedMetrics.requests, std::uint64_t{0});  // straight from the inflated bytes
+    const nz::Bytes a = readFile(base + "memory." + format.toStdString());
+    const nz::Bytes b = readFile(base + "streamed." + format.toStdString());
+    QVERIFY(a.size() > 348);
+    QVERIFY2(a == b, "the file-order stream is not byte-identical to the chunked export");
+
+    // An ROI is not the whole level: chunks, as before.
+    nz::ExportRequest roi;
+    roi.roi = box5(1, 9, 2, 11, 3, 7);
+    const nz::ExportPlan roiPlan = nz::planExport(nz::openDataset(source)->info(), roi);
+    nz::LoaderMetrics roiMetrics;
+    o.loaderMetrics = &roiMetrics;
+    nz::runExport(*nz::openDataset(source), roiPlan, base + "roi." + format.toStdString(), o);
+    QCOMPARE(roiMetrics.requests, roiPlan.chunks);
+  }
+
   // Several chunk depths per slab, and gzip level 0 (stored deflate blocks, whose boundaries
   // follow the input pieces if the writer did not cut the same blocks).
   void deeperSlabsAndStoredGzip() {
