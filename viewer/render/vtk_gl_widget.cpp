@@ -126,22 +126,25 @@ struct RenderQueue {
     });
   }
   // The first queued view that still needs it renders; the next one after the paint pass that
-  // shows this one's frame.
+  // shows this one's frame (or, when it is not shown yet, after a light iteration).
   static void runTurn() {
     if (g_holdRenders) return;  // queued again when the hold is released
+    int hops = 2;               // a light iteration after this render
     while (!views.empty()) {
       QPointer<VtkGlWidget> w = views.front();
       views.pop_front();
       if (!w) continue;
       w->queued_ = false;
-      if (w->renderOffPaint()) {
+      if (!w->renderOffPaint()) continue;
+      if (w->showFrame()) {
         afterTurns(1, [w] {
           if (w) w->update();  // the paint pass that blits the frame, in the turn after
         });
-        break;
+        hops = 3;
       }
+      break;
     }
-    queueTurn(3);
+    queueTurn(hops);
   }
   static void releaseHold() {
     g_holdRenders = false;
@@ -248,6 +251,7 @@ vtkRenderer* VtkGlWidget::renderer() const { return vtk_->renderer; }
 
 void VtkGlWidget::requestRender() {
   needRender_ = true;
+  renderRequested();
   // A view with a frame renders in its own turn and then asks for the paint that shows it; a
   // paint pass now would only show the old frame again.
   if ((renderCount_ > 0 || warmedUp_) && isValid() && isVisible())
@@ -315,7 +319,9 @@ bool VtkGlWidget::renderOffPaint() {
   clock.start();
   makeCurrent();
   gl::beginPaint(win);
+  pacedRender_ = true;
   render();
+  pacedRender_ = false;
   gl::endRender(win);  // pops the state cache, waits for the frame
   const qint64 ns = clock.nsecsElapsed();
   g_totalPaintNs += ns;

@@ -48,6 +48,8 @@ class VtkGlWidget : public QOpenGLWidget {
   // false when no context could be made; does nothing once the widget has rendered.
   bool warmUp();
   bool warmedUp() const { return warmedUp_; }
+  // Whether a render was asked for and has not happened yet.
+  bool renderPending() const { return needRender_; }
   // Number of VTK renders done so far (tests use it to wait for a frame).
   int renderCount() const { return renderCount_; }
   // Duration of the last VTK render (with its blit when both were in one paintGL) and of the
@@ -93,6 +95,14 @@ class VtkGlWidget : public QOpenGLWidget {
 
   // Called before every VTK render so subclasses can update actors lazily.
   virtual void prepareRender() {}
+  // Called by requestRender (the scene changed).
+  virtual void renderRequested() {}
+  // After a render in a turn of its own: whether to show the frame now (a paint pass and the
+  // window's composition) or leave it for a later render (a part of a picture being refined).
+  virtual bool showFrame() const { return true; }
+  // In prepareRender: whether this render has a turn of its own (the update path), rather than
+  // a grab (grabFramebuffer) or a first frame that renders at once inside paintGL.
+  bool pacedRender() const { return pacedRender_; }
   // warmUp: on = show stand-ins for every prop (after prepareRender), off = take them away.
   virtual void setWarmUpScene(bool /*on*/) {}
 
@@ -120,6 +130,7 @@ class VtkGlWidget : public QOpenGLWidget {
   bool forwardEvents_ = true;
   bool warming_ = false;
   bool queued_ = false;                // in the render queue
+  bool pacedRender_ = false;           // rendering in a turn of its own
   int renderedW_ = 0, renderedH_ = 0;  // device size of the frame in VTK's framebuffer
   bool warmedUp_ = false;
   bool softwareGl_ = false;

@@ -24,6 +24,7 @@
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
+#include <vtkRect.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkVolume.h>
@@ -128,6 +129,7 @@ View3D::View3D(QWidget* parent) : VtkGlWidget(parent), vtk_(std::make_unique<Vtk
       // here, inside paintGL, so the ray casting is done (and counted) as painting rather than
       // landing in Qt's window composition later.
       self->renderWindow()->WaitForCompletion();
+      self->passDone();
     } else {
       self->requestRender();
     }
@@ -157,24 +159,102 @@ View3D::~View3D() {
 }
 
 namespace {
-// Under software GL a full ray cast of the view costs 230-370 ms (llvmpipe, 456x370 pixels). A
-// dataset's first frame with a volume also uploads the volume and computes its range: it is
-// cast for every 4th pixel in each direction (1/16 of the rays), and the full-quality frame
-// follows in a later turn, so that the two costs do not add up in one stall. VTK's own
-// adjustment (AutoAdjustSampleDistances) has no time to go by for a first frame.
+// Under software GL a full ray cast of the view costs 230-370 ms (llvmpipe, 456x370 pixels):
+// there a changed scene is cast whole for every 4th pixel in each direction (1/16 of the rays,
+// upsampled: 30-50 ms, of which 10-20 ms do not depend on the rays), then at full quality in
+// strips over later turns (StripRefiner); new voxels are uploaded in a render of their own.
 constexpr float kCoarseImageSampleDistance = 4.0f;
 }  // namespace
+
+void View3D::renderRequested() {
+  if (!refineRequest_) refiner_.restart();
+}
+
+bool View3D::showFrame() const {
+  // Strips are shown a few at a time (each showing costs a composition of the window, 10-20 ms
+  // under software GL), and the last one at once.
+  if (pass_.whole || !refiner_.refining() || !shownClock_.isValid() ||
+      shownClock_.elapsed() >= 150) {
+    shownClock_.start();
+    return true;
+  }
+  return false;
+}
 
 void View3D::prepareRender() {
   inRender_ = true;
   interactor()->EnableRenderOn();
   if (contextDirty_) updateContext();
   Vtk& v = *vtk_;
-  const bool coarse = firstFrame_ && v.volumeAdded && softwareGl();
-  if (v.volumeAdded) firstFrame_ = false;
-  v.mapper->SetAutoAdjustSampleDistances(coarse ? 0 : 1);
-  v.mapper->SetImageSampleDistance(coarse ? kCoarseImageSampleDistance : 1.0f);
-  if (coarse) QTimer::singleShot(0, this, [this] { requestRender(); });  // paced like any render
+  pass_ = {};
+  uploadPass_ = false;
+  if (!softwareGl() || !v.volumeAdded || !pacedRender()) {
+    // A GPU casts every frame whole (VTK lowers the image sample distance while interacting);
+    // a grab under software GL casts the full-quality frame at once.
+    refiner_.restart();
+    v.mapper->SetAutoAdjustSampleDistances(softwareGl() ? 0 : 1);
+    v.mapper->SetImageSampleDistance(1.0f);
+    return;
+  }
+  v.mapper->SetAutoAdjustSampleDistances(0);
+  const int* size = renderWindow()->GetSize();
+  vtkCamera* cam = renderer()->GetActiveCamera();
+  if (uploadPending_) {
+    // New voxels reach the volume texture (about 40 ms for the 151x185x158 level of the
+    // sample) in a render of their own that casts a single row: the frame keeps its picture,
+    // and the coarse whole frame follows in a later turn.
+    uploadPending_ = false;
+    uploadPass_ = true;  // the picture is not complete: the coarse frame comes next
+    refiner_.restart();
+    v.mapper->SetImageSampleDistance(1.0f);
+    cam->SetScissorRect(vtkRecti(0, 0, size[0], 1));
+    cam->SetUseScissor(true);                                  // for this render only
+    QTimer::singleShot(0, this, [this] { requestRender(); });  // paced like any render
+    return;
+  }
+  pass_ = refiner_.next(size[0], size[1]);
+  if (pass_.whole) {
+    v.mapper->SetImageSampleDistance(kCoarseImageSampleDistance);
+  } else {
+    v.mapper->SetImageSampleDistance(1.0f);
+    cam->SetScissorRect(vtkRecti(0, pass_.y0, size[0], pass_.rows));
+    cam->SetUseScissor(true);  // for this render only
+  }
+  passClock_.start();
+}
+
+void View3D::passDone() {
+  if (!passClock_.isValid()) return;
+  if (pass_.whole) {
+    // The rows and columns the volume covers on screen (its bounds' corners projected), with a
+    // margin for the coarse frame's upsampling.
+    double b[6];
+    vtk_->volume->GetBounds(b);
+    vtkRenderer* ren = renderer();
+    double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
+    for (int i = 0; i < 8; ++i) {
+      ren->SetWorldPoint(b[i & 1], b[2 + ((i >> 1) & 1)], b[4 + ((i >> 2) & 1)], 1.0);
+      ren->WorldToDisplay();
+      const double* d = ren->GetDisplayPoint();
+      x0 = std::min(x0, d[0]), x1 = std::max(x1, d[0]);
+      y0 = std::min(y0, d[1]), y1 = std::max(y1, d[1]);
+    }
+    const int* size = renderWindow()->GetSize();
+    const double margin = 2.0 * kCoarseImageSampleDistance;
+    x0 = std::clamp(x0 - margin, 0.0, double(size[0]));
+    x1 = std::clamp(x1 + margin, 0.0, double(size[0]));
+    refiner_.setVolumeRows(int(std::floor(y0 - margin)), int(std::ceil(y1 + margin)),
+                           int(std::ceil(x1 - x0)));
+  }
+  refiner_.finished(pass_, double(passClock_.nsecsElapsed()) / 1e6);
+  passClock_.invalidate();
+  if (!refiner_.refining()) return;
+  QTimer::singleShot(0, this, [this] {  // the next strip, paced like any render
+    if (!refiner_.refining()) return;
+    refineRequest_ = true;
+    requestRender();
+    refineRequest_ = false;
+  });
 }
 
 // Stand-ins for what a picture has, so the ray caster's shaders compile while the start page
@@ -231,13 +311,13 @@ void View3D::setVolume(std::shared_ptr<const LevelVolume> volume) {
   v.image->Modified();
   toVtk(info_->levels[volume_->level].affine, v.levelMatrix);
   v.volume->Modified();
+  uploadPending_ = true;
   if (!v.volumeAdded) {
     renderer()->AddVolume(v.volume);
     v.volumeAdded = true;
   }
   updateTransferFunctions();
   if (!cameraSet_) {
-    firstFrame_ = true;
     standardView(StandardView::Anterior);
     cameraSet_ = true;
     if (pendingCamera_) {

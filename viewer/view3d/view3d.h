@@ -6,6 +6,7 @@
 // Left drag rotates, middle drag (or Shift+left) pans, wheel or right drag zooms; a left click
 // without a drag picks the point on the rendered volume (pointPicked); double click asks for
 // the view to be maximised. It only displays what it is given (view3d_controller feeds it).
+#include <QElapsedTimer>
 #include <QPoint>
 #include <array>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "model/colormaps.h"
 #include "render/vtk_gl_widget.h"
 #include "view3d/label_surfaces.h"
+#include "view3d/strip_refiner.h"
 #include "view3d/volume_lod.h"
 
 class vtkImageData;
@@ -78,6 +80,9 @@ class View3D : public VtkGlWidget {
   std::optional<nz::Point3> pickVoxel(const QPointF& p);
   // Widget point (logical pixels) where world point `w` projects.
   QPointF worldToWidget(const nz::Point3& world);
+  // Whether the picture shown is the final one: no render pending and, under software GL, no
+  // full-quality strip of it left to cast (StripRefiner).
+  bool pictureComplete() const { return !renderPending() && !uploadPass_ && !refiner_.refining(); }
   nz::Point3 voxelToWorld(const nz::Point3& level0Voxel) const;
 
  signals:
@@ -90,9 +95,12 @@ class View3D : public VtkGlWidget {
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void keyPressEvent(QKeyEvent* e) override;
   void prepareRender() override;
+  void renderRequested() override;
+  bool showFrame() const override;
   void setWarmUpScene(bool on) override;
 
  private:
+  void passDone();  // the render observer, after a cast: times it, asks for the next strip
   void updateTransferFunctions();
   void updateContext();
   void setCamera(const nz::Point3& direction, const nz::Point3& up);
@@ -114,7 +122,14 @@ class View3D : public VtkGlWidget {
   bool pressed_ = false;
   bool inRender_ = false;
   std::size_t labelSurfaceCount_ = 0;
-  bool firstFrame_ = false;        // the next render is the dataset's first with a volume
+  bool firstFrame_ = false;  // the next render is the dataset's first with a volume
+  StripRefiner refiner_;     // software GL: coarse whole frame, then full-quality strips
+  StripRefiner::Pass pass_;  // the pass being cast
+  QElapsedTimer passClock_;
+  mutable QElapsedTimer shownClock_;  // since strips were last shown
+  bool uploadPending_ = false;        // software GL: new voxels, uploaded in a render of their own
+  bool uploadPass_ = false;           // the last render only uploaded them
+  bool refineRequest_ = false;     // requestRender for the next strip (not a change of the scene)
   std::vector<float> warmVoxels_;  // the warm-up's stand-in volume
 };
 

@@ -117,8 +117,8 @@ View3DController::View3DController(MainWindow* window) : QObject(window), window
           [this] { view_->setLabelSurfaces(labels_->surfaces()); });
   connect(streamer_, &VolumeStreamer::progress, this, &View3DController::updateStatus);
   // While the level streams, each batch is drawn at VTK's interactive update rate (the ray
-  // caster lowers its image sample distance: software GL stays responsive); the complete level
-  // is drawn at full quality.
+  // caster lowers its image sample distance); the complete level is drawn at full quality.
+  // Under software GL every batch is a coarse frame refined in strips (View3D).
   connect(streamer_, &VolumeStreamer::progress, this, [this] {
     vtkRenderWindowInteractor* iren = view_->interactor();
     view_->renderWindow()->SetDesiredUpdateRate(
@@ -209,7 +209,7 @@ void View3DController::updateRois() {
 
 bool View3DController::ready() const {
   if (!panel_->isVisible() || !window_->source()->isOpen()) return true;
-  return streamer_->complete() && labels_->complete();
+  return streamer_->complete() && labels_->complete() && view_->pictureComplete();
 }
 
 void View3DController::askBudget() {
