@@ -161,13 +161,13 @@ void printDryRun(const std::vector<std::pair<std::string, nz::ExportPlan>>& jobs
     if (json) {
       nlohmann::json p = nlohmann::json::parse(nz::planJson(plan, info));
       p["output"] = nz::redactSecrets(out);
-      p["streamed"] = nz::exportIsStreamed(plan, oo);
+      p["streamed"] = nz::exportIsStreamed(plan, oo, out);
       all.push_back(std::move(p));
       continue;
     }
     std::cout << "output:           " << nz::redactSecrets(out) << "\n"
               << nz::describePlan(plan, info)
-              << "memory:           " << nz::describeExportMemory(plan, oo) << "\n"
+              << "memory:           " << nz::describeExportMemory(plan, oo, out) << "\n"
               << (list ? "\n" : "");
   }
   if (json) std::cout << (list ? all.dump() : all[0].dump()) << "\n";

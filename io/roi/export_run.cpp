@@ -403,9 +403,13 @@ ExportManifest describeExport(const DatasetInfo& info, const ExportPlan& plan,
   return m;
 }
 
-bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options) {
+bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options,
+                      const std::string& destination) {
   const std::uint64_t bytes = plan.outputVoxels * dtypeSize(plan.dtype);
-  if (bytes <= std::min(options.maxInMemoryBytes, options.streamAboveBytes)) return false;
+  const bool zarr = endsWith(destination, ".nii.zarr");
+  const std::uint64_t bound = zarr ? options.maxInMemoryBytes
+                                   : std::min(options.maxInMemoryBytes, options.streamAboveBytes);
+  if (bytes <= bound) return false;
   if (plan.padMode == PadMode::Constant) return true;
   // Another pad mode streams only when it pads nothing (the output lies inside the data).
   for (int a = 0; a < 5; ++a)
@@ -414,10 +418,12 @@ bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options
   return true;
 }
 
-std::string describeExportMemory(const ExportPlan& plan, const ExportOutputOptions& options) {
+std::string describeExportMemory(const ExportPlan& plan, const ExportOutputOptions& options,
+                                 const std::string& destination) {
   char text[160];
   std::snprintf(text, sizeof text, "%s (output %.1f MiB)",
-                exportIsStreamed(plan, options) ? "streamed in z-slabs, bounded" : "held in memory",
+                exportIsStreamed(plan, options, destination) ? "streamed in z-slabs, bounded"
+                                                             : "held in memory",
                 static_cast<double>(plan.outputBytes) / double(1 << 20));
   return text;
 }
@@ -446,7 +452,7 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
     }
   } join{validators};
   std::vector<ObjectDigest> digests;  // of a .nii.zarr tree, filled by writeZarr
-  if (exportIsStreamed(plan, options)) {
+  if (exportIsStreamed(plan, options, destination)) {
     runStreamed(dataset, plan, format, destination, options, cancel, progress, digests);
     finishManifest(dataset.info(), plan, destination, options, validators, std::move(digests));
     if (progress) progress(1.0);

@@ -7,12 +7,12 @@
 // files. Blocking: run it on a worker thread.
 //
 // Large outputs (more than ExportOutputOptions::streamAboveBytes, 64 MiB) are streamed instead
-// of held in memory: the output is produced in z-slabs whose boundaries lie on the read level's chunk
-// grid (so each chunk is fetched once when its t and c extents are 1, as niizarr writes them),
-// and each slab goes to the writer as soon as it is read, with the same bytes as the in-memory
-// path. Memory then stays around maxInMemoryBytes (at least one chunk-deep slab of the output).
-// Only a constant pad (or no padding at all) can stream: the edge/reflect/symmetric/wrap and
-// minimum/maximum/mean/median pad modes need the whole region, so those exports stay in memory.
+// of held in memory: the output is produced in z-slabs whose boundaries lie on the read level's
+// chunk grid (so each chunk is fetched once when its t and c extents are 1, as niizarr writes
+// them), and each slab goes to the writer as soon as it is read, with the same bytes as the
+// in-memory path. Memory then stays around maxInMemoryBytes (at least one chunk-deep slab of the
+// output). Only a constant pad (or no padding at all) can stream: the edge/reflect/symmetric/wrap
+// and minimum/maximum/mean/median pad modes need the whole region, so those exports stay in memory.
 // Label pyramids of .nii.zarr read the source twice (one pass to collect the labels). A cloud
 // .nii/.nii.gz destination is still one object write, which AtomicOutput buffers (compressed).
 //
@@ -68,13 +68,16 @@ struct ExportOutputOptions {
   ExportManifest* manifest = nullptr;
 };
 
-// True when runExport streams this plan: the output is larger than options.maxInMemoryBytes or
+// True when runExport streams this plan to `destination`: the output is larger than
+// options.maxInMemoryBytes, or (a .nii/.nii.gz destination; "" counts as one) than
 // options.streamAboveBytes, and its padding (if any) is constant, so no slab needs data outside
-// itself.
-bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options);
+// itself. A .nii.zarr keeps the larger bound: a label pyramid streamed reads its source twice.
+bool exportIsStreamed(const ExportPlan& plan, const ExportOutputOptions& options,
+                      const std::string& destination = {});
 // One line for plans shown to the user: "streamed in z-slabs, bounded (output 2048.0 MiB)" or
 // "held in memory (output 3.4 MiB)".
-std::string describeExportMemory(const ExportPlan& plan, const ExportOutputOptions& options);
+std::string describeExportMemory(const ExportPlan& plan, const ExportOutputOptions& options,
+                                 const std::string& destination = {});
 
 // Progress: fraction 0..1 over the whole export (reading ~first half, writing the rest).
 using ExportProgress = std::function<void(double)>;

@@ -120,6 +120,9 @@ run_reader header; add_row "bench_reader: time to header" "$wall" "$last_json"
 run_reader slice --z $((size / 2)); add_row "bench_reader: axial slice ${size}^2" "$wall" "$last_json"
 slice_json=$last_json
 run_reader roi --roi 100:228,200:328,300:428; add_row "bench_reader: unaligned 128^3 ROI" "$wall" "$last_json"
+lsize=$((size / 4))  # level 2: the whole level, e.g. 256^3 of the 1024^3 volume
+run_reader roi --level 2 --roi 0:$lsize,0:$lsize,0:$lsize
+add_row "bench_reader: whole level 2 (${lsize}^3)" "$wall" "$last_json"
 
 # Decode throughput: the same slice from the local copy (no network): raw bytes / read time.
 local_json=$("$build/bench/bench_reader" "$vol" slice --z $((size / 2)) --local "$vol")
@@ -132,6 +135,8 @@ if [[ -n $cli ]]; then
   cli_rows+=("$(printf '%-34s %s' "nzview-cli export 128^3 ROI" "$wall")")
   time_cmd "$cli" export "$base" --roi 0:$size,0:$size,$((size / 2)):$((size / 2 + 1)) -o "$state/slice.nii"
   cli_rows+=("$(printf '%-34s %s' "nzview-cli export axial slice" "$wall")")
+  time_cmd "$cli" export "$base" --level 2 -o "$state/level2.nii"
+  cli_rows+=("$(printf '%-34s %s' "nzview-cli export level 2 whole" "$wall")")
 fi
 
 echo

@@ -289,6 +289,25 @@ class ExportStreamingTest : public QObject {
     QVERIFY(readFile(a) == readFile(b));
   }
 
+  // Over streamAboveBytes (but under maxInMemoryBytes) a .nii/.nii.gz streams, so that writing
+  // overlaps reading; a .nii.zarr stays in memory (a label pyramid streamed reads twice).
+  void streamAboveBytesIsForNiftiFiles() {
+    auto ds = nz::openDataset(kData + "/refdata/e_uint16_pyramid_4levels.nii.zarr");
+    const nz::ExportPlan plan = nz::planExport(ds->info(), {});
+    nz::ExportOutputOptions o;
+    QVERIFY(plan.outputVoxels * 2 < o.streamAboveBytes);
+    for (const char* out : {"a.nii", "a.nii.gz", "a.nii.zarr", ""})
+      QVERIFY2(!nz::exportIsStreamed(plan, o, out), out);
+    o.streamAboveBytes = plan.outputVoxels * 2 - 1;
+    QVERIFY(nz::exportIsStreamed(plan, o, "a.nii"));
+    QVERIFY(nz::exportIsStreamed(plan, o, "s3://b/a.NII.GZ"));
+    QVERIFY(nz::exportIsStreamed(plan, o));
+    QVERIFY(!nz::exportIsStreamed(plan, o, "a.nii.zarr"));
+    QCOMPARE(nz::describeExportMemory(plan, o, "a.nii.zarr").rfind("held in memory", 0), 0u);
+    o.maxInMemoryBytes = plan.outputVoxels * 2 - 1;
+    QVERIFY(nz::exportIsStreamed(plan, o, "a.nii.zarr"));
+  }
+
   void cancelMidStreamLeavesNothing_data() {
     QTest::addColumn<QString>("name");
     QTest::newRow(".nii") << "out.nii";

@@ -317,8 +317,8 @@ void ExportDialog::updatePlan() {
   }
   planView_->setPlainText(
       QString("output: %1\n").arg(QString::fromStdString(nz::redactSecrets(d.toStdString()))) +
-      QString::fromStdString(nz::describePlan(*p, activeInfo())) +
-      "memory: " + QString::fromStdString(nz::describeExportMemory(*p, outputOptions())));
+      QString::fromStdString(nz::describePlan(*p, activeInfo())) + "memory: " +
+      QString::fromStdString(nz::describeExportMemory(*p, outputOptions(), d.toStdString())));
   exportButton_->setEnabled(!(job_ && job_->running()) && !d.isEmpty());
 }
 
