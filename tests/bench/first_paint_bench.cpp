@@ -4,8 +4,10 @@
 // every slice view is complete. Prints one table row:
 //   the time the pre-warm took on the start page and its longest event-loop gap; the longest
 //   GUI-thread stall from openUri to the complete picture (event-loop gap, and the part of it
-//   outside software-GL painting); each slice view's first paint (ms, VTK render + blit); the
-//   3D view's first paint and the median of three later ones (its render cost).
+//   outside software-GL rendering and painting); each slice view's first paint (ms: its longest
+//   VTK render or paint, which is the first picture's render); the 3D view's longest render of
+//   the open and the median of three later ones (under software GL a coarse whole frame, the
+//   full-quality strips following in later turns).
 // usage: first_paint_bench URI [--header] [--layout grid|ortho]
 #include <QApplication>
 #include <QElapsedTimer>

@@ -117,8 +117,9 @@ inline nzviewer::MainWindow* openWindow(const QString& uri, QSize size,
 }
 
 // Longest gap between ticks of a 1 ms timer: how long the event loop was blocked. The
-// non-paint gap subtracts the time spent in software-GL painting (VtkGlWidget::totalPaintNs),
-// which dominates on llvmpipe; what is left is the viewer's own work (and waits) per event.
+// non-paint gap subtracts the time spent in software-GL rendering and painting
+// (VtkGlWidget::totalPaintNs), which dominates on llvmpipe; what is left is the viewer's own work
+// and Qt's composition of the window (and waits) per event.
 class StallDetector : public QObject {
  public:
   StallDetector() {
