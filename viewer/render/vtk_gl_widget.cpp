@@ -254,7 +254,7 @@ void VtkGlWidget::requestRender() {
   renderRequested();
   // A view with a frame renders in its own turn and then asks for the paint that shows it; a
   // paint pass now would only show the old frame again.
-  if ((renderCount_ > 0 || warmedUp_) && isValid() && isVisible())
+  if (hasFrame() && isValid() && isVisible())
     RenderQueue::add(this);
   else
     update();
@@ -283,6 +283,7 @@ bool VtkGlWidget::warmUp() {
 
 void VtkGlWidget::initializeGL() {
   surface_ = context()->surface();
+  newContext_ = true;  // VTK's framebuffers are gone with the old context, if there was one
   gl::initContext(vtk_->window);
   softwareGl_ = gl::isSoftwareRenderer();
   QObject::disconnect(destroyConnection_);
@@ -338,6 +339,7 @@ void VtkGlWidget::render() {
   needRender_ = false;
   vtk_->interactor->Render();  // into VTK's own FBO
   inPaint_ = false;
+  newContext_ = false;
   ++renderCount_;
   const int* size = vtk_->window->GetSize();
   renderedW_ = size[0], renderedH_ = size[1];
@@ -353,8 +355,7 @@ void VtkGlWidget::paintGL() {
   // Views that have a frame to show meanwhile (a picture, or the blank frame a warm-up leaves)
   // render in a turn of their own (RenderQueue); grabs (grabFramebuffer) and other first
   // frames render here, at once.
-  const bool hasFrame = renderCount_ > 0 || warmedUp_;
-  if (needRender_ && inPaintEvent_ && hasFrame) {
+  if (needRender_ && inPaintEvent_ && hasFrame()) {
     // A held pass stays without renders; the turns after it do not.
     if (g_holdRenders) RenderQueue::releaseHoldNextTurn();
     RenderQueue::add(this);  // the last frame stays until then

@@ -108,8 +108,11 @@ class VtkGlWidget : public QOpenGLWidget {
 
  private:
   friend struct RenderQueue;  // renders the views that have a frame, one per turn
-  bool renderOffPaint();      // that render, outside a paint pass; false when nothing to do
-  void render();              // prepareRender and the VTK render into VTK's FBO
+  // A frame to show until the next render: a picture, or the blank one a warm-up leaves, in
+  // VTK's framebuffers on the current context.
+  bool hasFrame() const { return (renderCount_ > 0 || warmedUp_) && !newContext_; }
+  bool renderOffPaint();  // that render, outside a paint pass; false when nothing to do
+  void render();          // prepareRender and the VTK render into VTK's FBO
   void updateVtkSize();
   void onContextAboutToBeDestroyed();
   void onMakeCurrent();
@@ -131,6 +134,7 @@ class VtkGlWidget : public QOpenGLWidget {
   bool warming_ = false;
   bool queued_ = false;                // in the render queue
   bool pacedRender_ = false;           // rendering in a turn of its own
+  bool newContext_ = false;            // a (new) context that VTK has not rendered on yet
   int renderedW_ = 0, renderedH_ = 0;  // device size of the frame in VTK's framebuffer
   bool warmedUp_ = false;
   bool softwareGl_ = false;
