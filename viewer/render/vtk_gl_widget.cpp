@@ -99,7 +99,7 @@ void afterTurns(int hops, std::function<void()> fn) {
 // posts in the very next iteration would block input as one stall; with a light iteration
 // between them, input and timers get their turn. So: the render (iteration K), the update that
 // posts the paint pass (K+1), the paint pass (K+2), the next render (K+4); a render turn that
-// finds a paint pass came since it was queued waits two more iterations (at most twice, so
+// finds another paint pass came just before it waits two more iterations (at most twice, so
 // that windows repainting all the time, e.g. while a drag updates the panels, still render).
 struct RenderQueue {
   static inline std::deque<QPointer<VtkGlWidget>> views;
@@ -113,16 +113,20 @@ struct RenderQueue {
     }
     queueTurn(2);  // the request may come from a heavy turn
   }
+  // The render turn comes `hops` iterations from now (at least two). A paint pass in the
+  // iteration before it or earlier in its own (counted from two iterations ahead) puts it off
+  // by two more, at most twice.
   static void queueTurn(int hops, int deferred = 0) {
     if (turnQueued || g_holdRenders || views.empty()) return;
     turnQueued = true;
-    afterTurns(hops, [passes = g_paintPasses, deferred] {
-      turnQueued = false;
-      // A paint pass came meanwhile, maybe in this iteration: keep a light one after it.
-      if (g_paintPasses != passes && deferred < 2)
-        queueTurn(2, deferred + 1);
-      else
-        runTurn();
+    afterTurns(std::max(hops, 2) - 2, [deferred] {
+      afterTurns(2, [passes = g_paintPasses, deferred] {
+        turnQueued = false;
+        if (g_paintPasses != passes && deferred < 2)
+          queueTurn(2, deferred + 1);
+        else
+          runTurn();
+      });
     });
   }
   // The first queued view that still needs it renders; the next one after the paint pass that
@@ -140,7 +144,7 @@ struct RenderQueue {
         afterTurns(1, [w] {
           if (w) w->update();  // the paint pass that blits the frame, in the turn after
         });
-        hops = 3;
+        hops = 4;
       }
       break;
     }
@@ -148,7 +152,7 @@ struct RenderQueue {
   }
   static void releaseHold() {
     g_holdRenders = false;
-    queueTurn(1);
+    queueTurn(2);
   }
   static void releaseHoldNextTurn() {
     if (g_holdReleaseQueued) return;
