@@ -76,6 +76,7 @@ void DecodedSpool::run() {
     // allocation). Its bytes are final: written without the lock while readers may copy it.
     const std::size_t index = nextSpill_++;
     const std::uint8_t* data = blocks_[index].memory.get();
+    spilling_ = index;
     lock.unlock();
     std::string failure;
     if (!file_) file_ = std::tmpfile();  // unlinked at once: nothing left behind on a crash
@@ -88,6 +89,7 @@ void DecodedSpool::run() {
         failure = name_ + ": cannot write the temporary file of the decoded voxels (disk full?)";
     }
     lock.lock();
+    spilling_ = SIZE_MAX;
     if (!failure.empty()) {
       error_ = std::move(failure);
       writerWake_.notify_all();
@@ -130,12 +132,31 @@ std::size_t DecodedSpool::blocksSpilled() const {
   return spilled_;
 }
 
+std::uint64_t DecodedSpool::release(std::uint64_t offset) {
+  std::lock_guard lock(mutex_);
+  const std::size_t whole = static_cast<std::size_t>(std::min(offset, committed_) / blockBytes_);
+  // The last block is the writer's; the one being spilled is still being read by the helper.
+  while (released_ < whole && released_ + 1 < blocks_.size() && released_ != spilling_) {
+    Block& b = blocks_[released_];
+    if (b.memory) {
+      spare_.push_back(std::move(b.memory));
+      --inMemory_;
+    }
+    ++released_;
+  }
+  nextSpill_ = std::max(nextSpill_, released_);
+  helperWake_.notify_all();
+  return static_cast<std::uint64_t>(released_) * blockBytes_;
+}
+
 void DecodedSpool::copyOut(std::uint64_t offset, std::uint8_t* out, std::size_t n) const {
   std::lock_guard lock(mutex_);
-  if (offset > committed_ || n > committed_ - offset) {
-    throw Error(ErrorKind::InvalidArgument, name_ + ": decoded bytes " + std::to_string(offset) +
-                                                "+" + std::to_string(n) + " asked for, " +
-                                                std::to_string(committed_) + " decoded");
+  const std::uint64_t kept = static_cast<std::uint64_t>(released_) * blockBytes_;
+  if (offset > committed_ || n > committed_ - offset || offset < kept) {
+    throw Error(ErrorKind::InvalidArgument,
+                name_ + ": decoded bytes " + std::to_string(offset) + "+" + std::to_string(n) +
+                    " asked for, " + std::to_string(committed_) + " decoded, the first " +
+                    std::to_string(kept) + " released");
   }
   while (n > 0) {
     const std::size_t index = static_cast<std::size_t>(offset / blockBytes_);

@@ -14,6 +14,7 @@
 //   std::size_t n = inflateInto(room);  spool.commit(n);
 //   spool.copyOut(offset, out, count);                 // any thread, committed bytes only
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -44,8 +45,15 @@ class DecodedSpool {
   // Any thread. Bytes committed so far.
   std::uint64_t size() const;
   // Any thread. Copies committed bytes [offset, offset + n) into `out`; throws nz::Error(Io)
-  // when they cannot be read back from the temporary file, InvalidArgument past size().
+  // when they cannot be read back from the temporary file, InvalidArgument past size() or
+  // before what release() kept.
   void copyOut(std::uint64_t offset, std::uint8_t* out, std::size_t n) const;
+
+  // Any thread. Drops the bytes before `offset` that whole blocks hold (never the writer's
+  // block, nor one being written to the file): their memory becomes the writer's next blocks,
+  // already faulted in. For a reader that consumes the stream once, so that memory stays at a
+  // few blocks. Returns the new start of what copyOut can read (a multiple of the block size).
+  std::uint64_t release(std::uint64_t offset);
 
   // Blocks in the temporary file (for tests and benchmarks).
   std::size_t blocksSpilled() const;
@@ -68,12 +76,14 @@ class DecodedSpool {
   std::condition_variable helperWake_, writerWake_;
   std::vector<Block> blocks_;
   std::uint64_t committed_ = 0;
-  std::size_t inMemory_ = 0;   // blocks_ entries with memory
-  std::size_t nextSpill_ = 0;  // oldest block that may still be in memory
-  std::size_t spilled_ = 0;    // blocks in the file
-  Memory ready_;               // the writer's next block
-  std::vector<Memory> spare_;  // memory of spilled blocks, faulted in
-  std::string error_;          // the helper's failure, if any
+  std::size_t inMemory_ = 0;         // blocks_ entries with memory
+  std::size_t nextSpill_ = 0;        // oldest block that may still be in memory
+  std::size_t spilled_ = 0;          // blocks in the file
+  std::size_t released_ = 0;         // leading blocks dropped by release()
+  std::size_t spilling_ = SIZE_MAX;  // the block the helper is writing to the file now
+  Memory ready_;                     // the writer's next block
+  std::vector<Memory> spare_;        // memory of spilled blocks, faulted in
+  std::string error_;                // the helper's failure, if any
   bool stop_ = false;
   std::FILE* file_ = nullptr;
   std::thread helper_;

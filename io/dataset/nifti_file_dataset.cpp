@@ -154,18 +154,24 @@ class PlainNiftiDataset : public Dataset {
 
 // .nii.gz: a background thread inflates the whole stream into a DecodedSpool (memory, then a
 // temporary file); chunks are copied out of it on the decoders' pool, so the inflating thread
-// does nothing but inflate.
+// does nothing but inflate. A whole-volume copy (streamLevel0) before any chunk was asked for
+// releases what it has copied, so memory stays at a few blocks; a chunk asked for after that
+// inflates the file again from its start.
 class GzipNiftiDataset : public Dataset {
  public:
-  GzipNiftiDataset(std::shared_ptr<Store> store, DatasetInfo info,
+  GzipNiftiDataset(std::shared_ptr<Store> store, DatasetInfo info, std::string key,
                    std::unique_ptr<NiftiByteStream> stream, const NiftiFileHead& head,
                    const NiftiFileOptions& options)
       : Dataset(std::move(store), std::move(info)),
+        key_(std::move(key)),
         stream_(std::move(stream)),
         bigEndian_(head.header.bigEndian),
         total_(head.dataBytes),
-        spool_(std::make_shared<DecodedSpool>(info_.uri, spoolMemoryLimit(options))),
+        storedSize_(stream_->storedSize()),
+        memoryLimit_(spoolMemoryLimit(options)),
+        spool_(std::make_shared<DecodedSpool>(info_.uri, memoryLimit_)),
         progress_(options.progress) {
+    running_ = true;
     thread_ = std::thread([this] { run(); });
   }
 
@@ -188,7 +194,16 @@ class GzipNiftiDataset : public Dataset {
     }
     Pending p{chunkBox(0, chunk), std::move(cancel), std::move(done)};
     std::lock_guard lock(m_);
+    chunkAsked_ = true;
     pending_.push_back(std::move(p));
+    if (released_ > 0 && !restart_ && !failed_) {
+      restart_ = true;  // released bytes are wanted again: inflate from the start
+      if (!running_) {
+        if (thread_.joinable()) thread_.join();  // it has left run(): no lock taken any more
+        running_ = true;
+        thread_ = std::thread([this] { run(); });
+      }
+    }
     cv_.notify_all();
     servePendingLocked();
   }
@@ -200,25 +215,31 @@ class GzipNiftiDataset : public Dataset {
     std::uint64_t at = 0;
     while (at < total_) {
       std::uint64_t have;
+      std::shared_ptr<DecodedSpool> spool;
       {
         std::unique_lock lock(m_);
         // Polled as well, so a cancel is noticed while the download stalls.
-        cv_.wait_for(lock, std::chrono::milliseconds(50), [&] {
-          return decoded_ >= std::min(total_, at + item) || failed_ || cancel.cancelled();
-        });
+        const auto ready = [&] {
+          return (!restart_ && released_ <= at && decoded_ >= std::min(total_, at + item)) ||
+                 failed_ || cancel.cancelled();
+        };
+        cv_.wait_for(lock, std::chrono::milliseconds(50), ready);
         if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, info_.uri + ": cancelled");
-        if (decoded_ < std::min(total_, at + item)) {
-          if (failed_) throw Error(failKind_, failMessage_);
-          continue;
-        }
+        if (!ready()) continue;
+        if (failed_ && !(released_ <= at && decoded_ >= std::min(total_, at + item)))
+          throw Error(failKind_, failMessage_);
         have = decoded_;
+        spool = spool_;
       }
       std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(have - at, wholeItems));
       n -= n % item;
-      spool_->copyOut(at, piece.data(), n);
+      spool->copyOut(at, piece.data(), n);
       niftiToNative(piece.data(), n / item, info_.dtype, bigEndian_);
       sink(piece.data(), n);
       at += n;
+      std::lock_guard lock(m_);
+      // Nobody else reads this dataset (yet): what is copied is not kept.
+      if (!chunkAsked_ && spool == spool_) released_ = spool_->release(at);
     }
     return true;
   }
@@ -231,14 +252,44 @@ class GzipNiftiDataset : public Dataset {
   };
 
   void run() {
+    while (true) {
+      decodeAll();
+      std::lock_guard lock(m_);
+      if (stopping_ || failed_ || !restart_) {
+        running_ = false;  // the last thing run() does under the lock
+        return;
+      }
+    }
+  }
+
+  // Inflates the stream into the spool, from the start when a restart was asked for.
+  void decodeAll() {
     // Pieces of at most 1 MiB: a chunk waiting for its bytes is served soon after they exist.
     const std::uint64_t piece = 1u << 20;
     try {
+      bool again = false;
+      {
+        std::lock_guard lock(m_);
+        again = restart_;
+      }
+      if (again) {  // on this thread: opening the stream again is network I/O
+        auto stream = std::make_unique<NiftiByteStream>(
+            store_, key_, info_.uri, CancelToken{}, progress_, kStreamPieceBytes,
+            kStreamPiecesInFlight, NiftiByteStream::Known{storedSize_, {}});
+        readNiftiHead(*stream, info_.uri);
+        auto spool = std::make_shared<DecodedSpool>(info_.uri, memoryLimit_);
+        std::lock_guard lock(m_);
+        stream_ = std::move(stream);
+        spool_ = std::move(spool);
+        decoded_ = 0;
+        released_ = 0;
+        restart_ = false;
+      }
       while (true) {
         std::uint64_t have;
         {
           std::lock_guard lock(m_);
-          if (stopping_) return;
+          if (stopping_ || restart_) return;  // run() starts over
           have = decoded_;
         }
         if (have >= total_) break;
@@ -265,10 +316,11 @@ class GzipNiftiDataset : public Dataset {
     std::lock_guard lock(m_);
     stream_.reset();  // releases download buffers
     servePendingLocked();
+    cv_.notify_all();
   }
 
-  // Hands every pending chunk whose bytes are decoded (or that failed or was cancelled) to the
-  // decoders' pool, which copies it out of the spool.
+  // Hands every pending chunk whose bytes are decoded and kept (or that failed or was
+  // cancelled) to the decoders' pool, which copies it out of the spool.
   void servePendingLocked() {
     for (auto it = pending_.begin(); it != pending_.end();) {
       const Box& b = it->box;
@@ -278,7 +330,7 @@ class GzipNiftiDataset : public Dataset {
         ThreadPool::shared().post([done = std::move(it->done), u = info_.uri] {
           done(errorResult(ErrorKind::Cancelled, u + ": cancelled"));
         });
-      } else if (off + len <= decoded_) {
+      } else if (!restart_ && off >= released_ && off + len <= decoded_) {
         ThreadPool::shared().post([done = std::move(it->done), spool = spool_, box = b, off, len,
                                    dtype = info_.dtype, be = bigEndian_] {
           ChunkResult r;
@@ -310,18 +362,25 @@ class GzipNiftiDataset : public Dataset {
     }
   }
 
+  const std::string key_;
   std::unique_ptr<NiftiByteStream> stream_;
   bool bigEndian_;
   std::uint64_t total_;
+  std::uint64_t storedSize_;
+  std::uint64_t memoryLimit_;
   // Shared with the copies queued on the pool, which may outlive the dataset.
   std::shared_ptr<DecodedSpool> spool_;
   std::function<void(std::uint64_t, std::uint64_t)> progress_;
   std::mutex m_;
   std::condition_variable cv_;
   bool stopping_ = false, failed_ = false;
+  bool running_ = false;     // run() has not returned
+  bool chunkAsked_ = false;  // a chunk was asked for: nothing is released any more
+  bool restart_ = false;     // inflate again from the start (released bytes are wanted)
   ErrorKind failKind_ = ErrorKind::Network;
   std::string failMessage_;
-  std::uint64_t decoded_ = 0;  // voxel-data bytes decoded so far
+  std::uint64_t decoded_ = 0;   // voxel-data bytes decoded so far
+  std::uint64_t released_ = 0;  // decoded bytes [0, released_) no longer kept
   std::deque<Pending> pending_;
   std::thread thread_;
 };
@@ -399,8 +458,8 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
                                         kStreamPieceBytes, kStreamPiecesInFlight, std::move(known));
   const NiftiFileHead head = readNiftiHead(*stream, name);
   DatasetInfo info = makeInfo(head, name, true);
-  return std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), std::move(stream),
-                                            head, options);
+  return std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), key,
+                                            std::move(stream), head, options);
 }
 
 }  // namespace nz

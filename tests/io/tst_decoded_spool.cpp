@@ -49,6 +49,7 @@ class DecodedSpoolTest : public QObject {
   void spillsPastTheLimit();
   void readsWhileWriting();
   void refusesReadsPastTheEnd();
+  void releasesWholeBlocksBehindAReader();
 };
 
 void DecodedSpoolTest::inMemoryOnly() {
@@ -114,6 +115,32 @@ void DecodedSpoolTest::refusesReadsPastTheEnd() {
              qPrintable(what));
   }
   QVERIFY(matches(spool, 92, 8));
+}
+
+void DecodedSpoolTest::releasesWholeBlocksBehindAReader() {
+  nz::DecodedSpool spool("e.nii.gz", 64 * kBlock, kBlock);
+  writePattern(spool, 10 * kBlock, 700);
+  QCOMPARE(spool.release(5 * kBlock + kBlock / 2), std::uint64_t{5 * kBlock});  // whole blocks
+  QVERIFY(matches(spool, 5 * kBlock, 5 * kBlock));
+  std::uint8_t out[4];
+  try {
+    spool.copyOut(5 * kBlock - 2, out, 4);
+    QFAIL("released bytes were read");
+  } catch (const nz::Error& e) {
+    QVERIFY2(QString::fromStdString(e.what()).contains("released"), e.what());
+  }
+  // The writer's block (the last) is never released; writing on reuses the released memory.
+  QCOMPARE(spool.release(100 * kBlock), std::uint64_t{9 * kBlock});
+  std::uint64_t at = spool.size();
+  while (at < 30 * kBlock) {
+    const std::span<std::uint8_t> room = spool.writable();
+    const std::size_t n = std::min<std::size_t>(room.size(), 1000);
+    for (std::size_t i = 0; i < n; ++i) room[i] = patternAt(at + i);
+    spool.commit(n);
+    at += n;
+  }
+  QVERIFY(matches(spool, 9 * kBlock, 21 * kBlock));
+  QCOMPARE(spool.blocksSpilled(), std::size_t{0});
 }
 
 QTEST_GUILESS_MAIN(DecodedSpoolTest)

@@ -11,8 +11,11 @@
 #include "core/error.h"
 #include "dataset/dataset.h"
 #include "loader/fake_dataset.h"
+#include "nifti/nifti_header.h"
 #include "roi/export_plan.h"
 #include "roi/export_run.h"
+#include "store/memory_store.h"
+#include "write/nifti_writer.h"
 
 namespace {
 
@@ -235,6 +238,48 @@ class ExportStreamingTest : public QObject {
     o.loaderMetrics = &roiMetrics;
     nz::runExport(*nz::openDataset(source), roiPlan, base + "roi." + format.toStdString(), o);
     QCOMPARE(roiMetrics.requests, roiPlan.chunks);
+  }
+
+  // A whole-volume copy of a .nii.gz that nobody else reads releases what it has copied (the
+  // spool keeps a few 4 MiB blocks, not the file); a chunk asked for afterwards inflates the
+  // file again from its start (a second download), and a copy after that keeps everything.
+  void wholeCopyReleasesThenChunksInflateAgain() {
+    nz::Volume v;
+    v.dtype = nz::DType::UInt16;
+    v.shape = {256, 256, 100, 1, 1};  // 12.5 MiB decoded: several spool blocks
+    v.data.resize(static_cast<std::size_t>(v.voxelCount()) * 2);
+    for (std::size_t i = 0; i < v.data.size(); ++i)
+      v.data[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 11);
+    nz::NiftiHeader h;
+    h.dim = {3, 256, 256, 100, 1, 1, 1, 1};
+    h.datatype = 512;  // uint16
+    h.bitpix = 16;
+    h.pixdim = {1, 1, 1, 1, 1, 1, 1, 1};
+    h.voxOffset = 352;
+    QTemporaryDir dir;
+    const std::string path = dir.path().toStdString() + "/vol.nii.gz";
+    nz::writeNifti(path, h, v);
+    auto store = std::make_shared<nz::MemoryStore>("mem");
+    store->put("vol.nii.gz", readFile(path));
+    const std::uint64_t fileBytes = readFile(path).size();
+    auto ds = nz::openDataset(store, "vol.nii.gz");
+
+    const auto copyAll = [&] {
+      nz::Bytes got;
+      const bool streamed = ds->streamLevel0(
+          [&](const std::uint8_t* p, std::size_t n) { got.insert(got.end(), p, p + n); }, {});
+      return streamed ? got : nz::Bytes{};
+    };
+    QVERIFY(copyAll() == v.data);
+    QCOMPARE(store->stats().bytesReceived, fileBytes);
+
+    nz::Box all;
+    all.end = v.shape;
+    QVERIFY(ds->readRegion(0, all).data == v.data);  // released: inflated again
+    QCOMPARE(store->stats().bytesReceived, 2 * fileBytes);
+    QVERIFY(copyAll() == v.data);  // chunks were asked for: kept, no third download
+    QVERIFY(ds->readRegion(0, all).data == v.data);
+    QCOMPARE(store->stats().bytesReceived, 2 * fileBytes);
   }
 
   // Several chunk depths per slab, and gzip level 0 (stored deflate blocks, whose boundaries
