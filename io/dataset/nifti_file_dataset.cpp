@@ -278,12 +278,16 @@ class GzipNiftiDataset : public Dataset {
             kStreamPiecesInFlight, NiftiByteStream::Known{storedSize_, {}});
         readNiftiHead(*stream, info_.uri);
         auto spool = std::make_shared<DecodedSpool>(info_.uri, memoryLimit_);
-        std::lock_guard lock(m_);
-        stream_ = std::move(stream);
-        spool_ = std::move(spool);
-        decoded_ = 0;
-        released_ = 0;
-        restart_ = false;
+        {
+          std::lock_guard lock(m_);
+          std::swap(stream_, stream);
+          std::swap(spool_, spool);
+          decoded_ = 0;
+          released_ = 0;
+          restart_ = false;
+        }
+        // The old stream and spool end here, outside the lock: the stream waits for its pieces
+        // still in flight, the spool for its helper thread.
       }
       while (true) {
         std::uint64_t have;
