@@ -5,6 +5,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,18 @@ struct ChunkResult {
   std::string error;  // when !ok
 };
 using ChunkCallback = std::function<void(ChunkResult)>;
+
+// What the open's read of one object said about its version: an export manifest records these
+// validators as they were when the data was read, without asking the store again.
+struct SeenObject {
+  std::string key;  // relative to Dataset::store()
+  bool missing = false;
+  std::optional<std::uint64_t> size;  // the whole object's size when known
+  std::string etag, lastModified, version;
+};
+// The fields of `r` (a read of `key`; `wholeObject`: not a byte range) as a SeenObject.
+SeenObject seenObjectOf(const std::string& key, const ReadResult& r, bool wholeObject);
+
 using ProgressCallback = std::function<void(double fraction)>;
 
 class Dataset {
@@ -90,6 +103,9 @@ class Dataset {
   const DatasetInfo& info() const { return info_; }
   Store& store() const { return *store_; }
   std::shared_ptr<Store> sharedStore() const { return store_; }
+  // The objects the open read, with their validators (empty for datasets made in memory).
+  const std::vector<SeenObject>& objectsSeenAtOpen() const { return seenAtOpen_; }
+  void setObjectsSeenAtOpen(std::vector<SeenObject> seen) { seenAtOpen_ = std::move(seen); }
 
   // Box of one chunk at `level` (cropped to the level shape).
   Box chunkBox(int level, const Index5& chunk) const;
@@ -123,6 +139,9 @@ class Dataset {
       : store_(std::move(store)), info_(std::move(info)) {}
   std::shared_ptr<Store> store_;
   DatasetInfo info_;
+
+ private:
+  std::vector<SeenObject> seenAtOpen_;
 };
 
 // Opens any supported URI (see uri/uri.h): .nii.zarr / OME-Zarr groups, .nii, .nii.gz.

@@ -447,13 +447,18 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
   if (!size) size = store->size(key);
   if (!size) throw Error(ErrorKind::NotFound, name + ": file not found");
   const bool gz = first.data.size() >= 2 && first.data[0] == 0x1f && first.data[1] == 0x8b;
+  // The file's validators as this read saw them (for an export's manifest).
+  SeenObject seen = seenObjectOf(key, first, false);
+  seen.size = size;
   if (!gz) {
     // Serve the header from the bytes already here (more only for huge extensions).
     auto memo = std::make_shared<Bytes>(std::move(first.data));
     NiftiFileHead head = readPlainHead(store, key, name, memo, *size);
     DatasetInfo info = makeInfo(head, name, false);
-    return std::make_shared<PlainNiftiDataset>(std::move(store), std::move(info), key,
-                                               head.voxOffset, head.header.bigEndian);
+    auto dataset = std::make_shared<PlainNiftiDataset>(std::move(store), std::move(info), key,
+                                                       head.voxOffset, head.header.bigEndian);
+    dataset->setObjectsSeenAtOpen({std::move(seen)});
+    return dataset;
   }
   // The stream continues after the bytes already fetched: the header needs no second request.
   NiftiByteStream::Known known{size, std::move(first.data)};
@@ -462,8 +467,10 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
                                         kStreamPieceBytes, kStreamPiecesInFlight, std::move(known));
   const NiftiFileHead head = readNiftiHead(*stream, name);
   DatasetInfo info = makeInfo(head, name, true);
-  return std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), key,
-                                            std::move(stream), head, options);
+  auto dataset = std::make_shared<GzipNiftiDataset>(std::move(store), std::move(info), key,
+                                                    std::move(stream), head, options);
+  dataset->setObjectsSeenAtOpen({std::move(seen)});
+  return dataset;
 }
 
 }  // namespace nz

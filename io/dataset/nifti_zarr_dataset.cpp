@@ -463,8 +463,16 @@ std::shared_ptr<NiftiZarrDataset> openNiftiZarrImpl(std::shared_ptr<Store> store
     }
   }
   info.extraJson = "{}";
-  return std::make_shared<NiftiZarrDataset>(store, std::move(info), std::move(header),
-                                            std::move(levels));
+  auto dataset = std::make_shared<NiftiZarrDataset>(store, std::move(info), std::move(header),
+                                                    std::move(levels));
+  // Every read above was whole (a bounded read that fitted): an export's manifest takes these
+  // validators instead of asking again beside the chunk wave.
+  std::vector<SeenObject> seen;
+  for (std::size_t i = 0; i < keys.size(); ++i) seen.push_back(seenObjectOf(keys[i], w[i], true));
+  for (std::size_t i = 0; i < keys2.size(); ++i)
+    seen.push_back(seenObjectOf(keys2[i], w2[i], true));
+  dataset->setObjectsSeenAtOpen(std::move(seen));
+  return dataset;
 }
 
 }  // namespace

@@ -336,30 +336,51 @@ std::vector<ObjectValidator> collectValidators(Dataset& dataset) {
     keys = {".zgroup", ".zattrs", "nifti/.zarray", "nifti/0"};
     for (const auto& l : info.levels) keys.push_back(l.path + "/.zarray");
   }
-  // All at once (one round trip), a few bytes each: the answer carries the validators and the
-  // whole size. (Not one byte: s3rver answers "bytes=0-0" with the whole object.)
-  std::vector<std::pair<std::string, ReadResult>> results(keys.size());
-  {
+  // What the open read is taken as it was then (the version the voxels come from), without a
+  // request beside the chunk wave; only what the open did not read whole is asked for.
+  std::vector<std::optional<ObjectValidator>> found(keys.size());
+  std::vector<bool> absent(keys.size(), false);
+  std::vector<std::size_t> ask;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& seen = dataset.objectsSeenAtOpen();
+    const auto it = std::find_if(seen.begin(), seen.end(),
+                                 [&](const SeenObject& s) { return s.key == keys[i]; });
+    if (it == seen.end() || (!it->missing && !it->size))
+      ask.push_back(i);
+    else if (it->missing)
+      absent[i] = true;
+    else
+      found[i] = ObjectValidator{keys[i], it->size, it->etag, it->lastModified, it->version};
+  }
+  // The rest all at once (one round trip), a few bytes each: the answer carries the validators
+  // and the whole size. (Not one byte: s3rver answers "bytes=0-0" with the whole object.)
+  std::vector<ReadResult> results(keys.size());
+  if (!ask.empty()) {
     std::mutex mutex;
     std::condition_variable cv;
-    std::size_t pending = keys.size();
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      results[i].first = keys[i];
+    std::size_t pending = ask.size();
+    for (const std::size_t i : ask) {
       dataset.store().readAsync(keys[i], ByteRange::span(0, 16), {}, [&, i](ReadResult r) {
         std::lock_guard lock(mutex);
-        results[i].second = std::move(r);
+        results[i] = std::move(r);
         if (--pending == 0) cv.notify_all();
       });
     }
     std::unique_lock lock(mutex);
     cv.wait(lock, [&] { return pending == 0; });
   }
-  std::vector<ObjectValidator> out;
-  for (auto& [key, r] : results) {
-    if (r.missing()) continue;
+  for (const std::size_t i : ask) {
+    ReadResult& r = results[i];
+    if (r.missing()) {
+      absent[i] = true;
+      continue;
+    }
     r.throwIfError();
-    out.push_back({key, r.totalSize, r.etag, r.lastModified, r.version});
+    found[i] = ObjectValidator{keys[i], r.totalSize, r.etag, r.lastModified, r.version};
   }
+  std::vector<ObjectValidator> out;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (!absent[i] && found[i]) out.push_back(std::move(*found[i]));
   return out;
 }
 

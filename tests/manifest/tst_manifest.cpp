@@ -218,6 +218,60 @@ class TestManifest : public QObject {
     QVERIFY(fileBytes(out) == fileBytes(dir.filePath("b.nii")));  // only whitespace changed
   }
 
+  // The manifest's validators are those the open's own reads returned: writing it costs no
+  // request (a request beside the chunk wave takes a connection the wave wants), and they name
+  // exactly the objects the dataset was built from.
+  void manifestTakesNoExtraRead_data() {
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QStringList>("keys");
+    QTest::newRow("zarr v2") << "e_uint16_pyramid_4levels.nii.zarr"
+                             << QStringList{".zgroup",   ".zattrs",   "nifti/.zarray", "nifti/0",
+                                            "0/.zarray", "1/.zarray", "2/.zarray",     "3/.zarray"};
+    QTest::newRow("zarr v3") << "g1_v3_uint8_oblique.nii.zarr"
+                             << QStringList{"zarr.json", "nifti/zarr.json", "nifti/c/0",
+                                            "0/zarr.json", "1/zarr.json"};
+    QTest::newRow("nii.gz") << "a_uint8_oblique_sform.nii.gz" << QStringList{"src"};
+  }
+  void manifestTakesNoExtraRead() {
+    QFETCH(QString, source);
+    QFETCH(QStringList, keys);
+    QTemporaryDir dir;
+    const QString src = dir.filePath(source.endsWith(".nii.gz") ? "src.nii.gz" : "src.nii.zarr");
+    if (source.endsWith(".nii.gz")) {
+      QVERIFY(QFile::copy(kRef + "/" + source, src));
+      keys = QStringList{"src.nii.gz"};
+    } else {
+      QVERIFY(copyTree(kRef + "/" + source, src));
+    }
+    auto requests = [&](const QStringList& extra) {
+      Run r = run(QStringList{"export", src, "-o", dir.filePath("roi.nii"), "--roi", "2:9,3:8,1:6",
+                              "--stats"} +
+                  extra);
+      if (r.rc != 0) qWarning() << r.err;
+      // --stats prints one JSON line on stderr, last.
+      const QJsonObject stats =
+          QJsonDocument::fromJson(r.err.trimmed().split('\n').last().toUtf8()).object();
+      return stats["requests"].toInt(-1);
+    };
+    const int without = requests({"--no-manifest"});
+    const int with = requests({});
+    QVERIFY(without > 0);
+    QCOMPARE(with, without);
+    QStringList got;
+    for (const auto& v :
+         manifestOf(dir.filePath("roi.nii"))["source"].toObject()["validators"].toArray()) {
+      const QJsonObject o = v.toObject();
+      got << o["key"].toString();
+      QCOMPARE(o["size"].toInteger(),
+               QFileInfo(src + (src.endsWith(".nii.gz") ? QString() : "/" + o["key"].toString()))
+                   .size());
+      QVERIFY(!o["last_modified"].toString().isEmpty());
+    }
+    got.sort();
+    keys.sort();
+    QCOMPARE(got, keys);
+  }
+
   // A .nii.gz source: its validators are the file's; replacing the file is refused.
   void replayOfNiftiSource() {
     QTemporaryDir dir;
