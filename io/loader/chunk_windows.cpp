@@ -46,7 +46,7 @@ struct LoaderReset {
 void fetchChunksInWindows(ChunkLoader& loader, const std::shared_ptr<Dataset>& ds, int level,
                           const std::vector<Index5>& chunks, const ChunkDelivery& deliver,
                           const CancelToken& cancel, const ProgressCallback& progress,
-                          const PreloadedChunks& preloaded) {
+                          const PreloadedChunks& preloaded, std::size_t windowBytes) {
   const DatasetInfo& info = ds->info();
   const DType dtype = info.levels.at(static_cast<std::size_t>(level)).dtype;
   auto cancelled = [&] { return Error(ErrorKind::Cancelled, "cancelled: " + info.uri); };
@@ -62,7 +62,7 @@ void fetchChunksInWindows(ChunkLoader& loader, const std::shared_ptr<Dataset>& d
   });
   LoaderReset reset{loader};
 
-  const std::size_t windowBytes = std::max<std::size_t>(loader.metrics().cacheBudget / 2, 1);
+  if (windowBytes == 0) windowBytes = std::max<std::size_t>(loader.metrics().cacheBudget / 2, 1);
   std::unordered_set<ChunkKey, ChunkKeyHash> pending;
   std::size_t done = 0;
   auto consume = [&](LoadedChunk& c) {

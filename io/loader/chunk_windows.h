@@ -27,9 +27,13 @@ using PreloadedChunks = std::function<SharedVolume(const ChunkKey& key)>;
 // Fetches `chunks` of `level` (all of them inside the level). `progress` gets the fraction of
 // chunks delivered. Throws nz::Error: the first failed chunk's kind and message, Cancelled when
 // `cancel` fires, Io when the loader goes idle without delivering a requested chunk.
+// `windowBytes` (0: half the loader's cache budget) bounds the decoded bytes requested at once.
+// A window larger than the cache is fine when nothing reads the cache afterwards: a delivered
+// chunk is handed over whether or not the cache kept it, so a small cache lets each chunk's
+// memory be reused for the next as soon as it is copied.
 void fetchChunksInWindows(ChunkLoader& loader, const std::shared_ptr<Dataset>& ds, int level,
                           const std::vector<Index5>& chunks, const ChunkDelivery& deliver,
                           const CancelToken& cancel, const ProgressCallback& progress,
-                          const PreloadedChunks& preloaded = {});
+                          const PreloadedChunks& preloaded = {}, std::size_t windowBytes = 0);
 
 }  // namespace nz

@@ -8,22 +8,22 @@ namespace nz {
 
 void readRegionThroughLoaderInto(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
                                  const Box& box, double padRaw, Volume& out, CancelToken cancel,
-                                 ProgressCallback progress) {
+                                 ProgressCallback progress, std::size_t windowBytes) {
   if (!ds) throw Error(ErrorKind::InvalidArgument, "readRegionThroughLoader: no dataset");
   paddedRegionInto(ds->info(), level, box, padRaw, out);
   if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "cancelled: " + ds->info().uri);
   fetchChunksInWindows(
       loader, ds, level, ds->chunksIntersecting(level, box),
       [&](const Volume& chunk, const Box& chunkBox) { copyOverlap(chunk, chunkBox, out, box); },
-      cancel, progress);
+      cancel, progress, {}, windowBytes);
 }
 
 Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
                                const Box& box, double padRaw, CancelToken cancel,
-                               ProgressCallback progress) {
+                               ProgressCallback progress, std::size_t windowBytes) {
   Volume out;
   readRegionThroughLoaderInto(loader, std::move(ds), level, box, padRaw, out, std::move(cancel),
-                              std::move(progress));
+                              std::move(progress), windowBytes);
   return out;
 }
 

@@ -22,12 +22,14 @@ namespace nz {
 // Same result as Dataset::readRegion (outside voxels = padRaw, raw values). Throws nz::Error:
 // the first failed chunk's kind and message, Cancelled when `cancel` fires (the loader's queue
 // is dropped at once; running fetches are aborted by later requests or the loader's destructor).
+// `windowBytes`: as in fetchChunksInWindows (0: half the loader's cache budget).
 Volume readRegionThroughLoader(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
                                const Box& box, double padRaw = 0, CancelToken cancel = {},
-                               ProgressCallback progress = {});
+                               ProgressCallback progress = {}, std::size_t windowBytes = 0);
 // The same into `out`, reusing its memory (a streamed export reads slab after slab into one).
 void readRegionThroughLoaderInto(ChunkLoader& loader, std::shared_ptr<Dataset> ds, int level,
                                  const Box& box, double padRaw, Volume& out,
-                                 CancelToken cancel = {}, ProgressCallback progress = {});
+                                 CancelToken cancel = {}, ProgressCallback progress = {},
+                                 std::size_t windowBytes = 0);
 
 }  // namespace nz

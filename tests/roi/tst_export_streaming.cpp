@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "dataset/dataset.h"
 #include "loader/fake_dataset.h"
+#include "loader/loader_metrics.h"
 #include "nifti/nifti_header.h"
 #include "roi/export_plan.h"
 #include "roi/export_run.h"
@@ -351,6 +352,43 @@ class ExportStreamingTest : public QObject {
     QCOMPARE(nz::describeExportMemory(plan, o, "a.nii.zarr").rfind("held in memory", 0), 0u);
     o.maxInMemoryBytes = plan.outputVoxels * 2 - 1;
     QVERIFY(nz::exportIsStreamed(plan, o, "a.nii.zarr"));
+  }
+
+  // A region read whole into memory stages only a few chunks in the loader's cache: each chunk
+  // is copied out as it arrives, so the cache never holds the whole window (32 MiB of chunks
+  // here), and every voxel still lands where it belongs.
+  void inMemoryExportStagesFewChunks() {
+    nztest::FakeOptions fo;
+    fo.shape = {512, 512, 128, 1, 1};  // 32 MiB of uint8 in 1024 chunks of 32 KiB
+    fo.levels = 1;
+    auto ds = nztest::FakeDataset::make(fo);
+    const nz::ExportPlan plan = nz::planExport(ds->info(), {});
+    QTemporaryDir dir;
+    const std::string out = dir.path().toStdString() + "/whole.nii";
+    nz::ExportOutputOptions o;
+    o.writeManifest = false;
+    QVERIFY(!nz::exportIsStreamed(plan, o, out));
+    nz::LoaderMetrics m;
+    o.loaderMetrics = &m;
+    QCOMPARE(nz::runExport(*ds, plan, out, o), std::uint64_t(512 * 512 * 128));
+    QCOMPARE(m.cacheMisses, std::uint64_t(1024));
+    QCOMPARE(m.bytesDecoded, std::uint64_t(32) << 20);
+    QVERIFY2(m.cachePeakBytes <= (std::uint64_t(16) << 20),
+             qPrintable(QString("peak %1").arg(m.cachePeakBytes)));
+    auto written = nz::openDataset(out);
+    nz::Box all;
+    all.end = written->info().shape;
+    const nz::Volume v = written->readRegion(0, all);
+    QCOMPARE(v.data.size(), std::size_t(32) << 20);
+    for (std::int64_t cz = 0; cz < 4; ++cz)
+      for (std::int64_t cy = 0; cy < 16; ++cy)
+        for (std::int64_t cx = 0; cx < 16; ++cx) {
+          const nz::Index5 c{cx, cy, cz, 0, 0};
+          // The chunk's last voxel (x, y, z = 32c + 31).
+          const std::size_t at =
+              static_cast<std::size_t>(((cz * 32 + 31) * 512 + cy * 32 + 31) * 512 + cx * 32 + 31);
+          QCOMPARE(v.data[at], nztest::FakeDataset::chunkValue(0, c));
+        }
   }
 
   void cancelMidStreamLeavesNothing_data() {
