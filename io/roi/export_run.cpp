@@ -401,7 +401,7 @@ ExportManifest describeExport(const DatasetInfo& info, const ExportPlan& plan,
     m.objects = std::move(digests);
     m.sha256 = treeDigest(m.objects);
   } else {
-    // Hashed while streaming (runStreamed), else read back (an in-memory export is small).
+    // Hashed as written (runStreamed, writeExportVolume); read back only when no digest came.
     ObjectDigest d =
         digests.empty() ? digestOutputFile(destination, options.store) : std::move(digests[0]);
     m.sha256 = d.sha256;
@@ -502,7 +502,50 @@ void writeExportVolume(const DatasetInfo& info, const ExportPlan& plan, const Vo
     wo.store = options.store;
     wo.cancel = cancel;
     wo.progress = progress;
-    writeNifti(destination, header, result, wo);
+    if (!digests || (!options.writeManifest && !options.manifest)) {
+      writeNifti(destination, header, result, wo);
+      return;
+    }
+    // The manifest's digest is taken from the bytes as they are made, not read back afterwards.
+    AtomicOutput out(destination, options.store);
+    const bool gzip = niftiPathIsGzip(destination);
+    ObjectDigest digest;
+    if (gzip) {
+      Sha256 hash;
+      streamNifti(
+          header, result, true,
+          [&](const std::uint8_t* p, std::size_t n) {
+            out.write(p, n);
+            hash.update(p, n);
+          },
+          wo);
+      digest = hash.finish();
+    } else {
+      // A plain .nii is made twice from the volume (a copy, or a byte swap): once into the file
+      // here and once into the hash on a second core, so hashing adds no time to the export.
+      NiftiWriteOptions quiet = wo;
+      quiet.progress = nullptr;
+      auto hashed = std::async(std::launch::async, [&header, &result, quiet] {
+        Sha256 hash;
+        streamNifti(
+            header, result, false, [&](const std::uint8_t* p, std::size_t n) { hash.update(p, n); },
+            quiet);
+        return hash.finish();
+      });
+      struct Join {  // the hashing thread reads `result`: joined also when the write throws
+        std::future<ObjectDigest>& f;
+        ~Join() {
+          if (f.valid()) f.wait();
+        }
+      } join{hashed};
+      streamNifti(
+          header, result, false, [&](const std::uint8_t* p, std::size_t n) { out.write(p, n); },
+          wo);
+      digest = hashed.get();
+    }
+    if (cancel.cancelled()) throw Error(ErrorKind::Cancelled, "export cancelled");
+    out.commit();
+    digests->push_back(std::move(digest));
   }
 }
 

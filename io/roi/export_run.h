@@ -91,8 +91,8 @@ std::uint64_t runExport(Dataset& dataset, const ExportPlan& plan, const std::str
 // Writes `result` (exactly plan.outBox's shape and plan.dtype) to `destination` with the
 // header of `info` (scaling, units, intent) and plan.affine: the in-memory tail of runExport,
 // also used for the label map of `export --with` (roi/export_with.h).
-// `digests`, when given, receives the SHA-256 of every object of a .nii.zarr output (for the
-// manifest).
+// `digests`, when given, receives the SHA-256 of every object of a .nii.zarr output, and of a
+// .nii/.nii.gz when options ask for a manifest (for the manifest).
 void writeExportVolume(const DatasetInfo& info, const ExportPlan& plan, const Volume& result,
                        const std::string& destination, const ExportOutputOptions& options,
                        CancelToken cancel = {}, const ExportProgress& progress = {},

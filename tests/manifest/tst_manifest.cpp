@@ -270,6 +270,9 @@ class TestManifest : public QObject {
     got.sort();
     keys.sort();
     QCOMPARE(got, keys);
+    // The .nii's digest, hashed beside the write, is the file's.
+    const QString out = dir.filePath("roi.nii");
+    QCOMPARE(manifestOf(out)["output"].toObject()["sha256"].toString(), sha256(fileBytes(out)));
   }
 
   // A .nii.gz source: its validators are the file's; replacing the file is refused.
