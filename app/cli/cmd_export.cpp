@@ -408,7 +408,9 @@ int cmdExport(const Args& args) {
         "print the plan (box, chunks, bytes, size, estimate); write nothing", ""},
        {"--json", false, "", "with --dry-run: print the plan as one JSON object", ""},
        {"--stats", false, "",
-        "print {requests, bytes, seconds, chunks, cache_hits, ...} as one JSON line on stderr", ""},
+        "print {requests, bytes, seconds, open_seconds, read_seconds, chunks, cache_hits, ...} "
+        "as one JSON line on stderr",
+        ""},
        {"--gzip-level", true, "0-9",
         ".nii.gz compression level: 1-3 ISA-L (fast), 4-9 zlib, 0 stored (default 1, as nibabel)",
         ""},
@@ -438,6 +440,7 @@ int cmdExport(const Args& args) {
   };
   std::shared_ptr<nz::Dataset> ds;
   nz::LoaderMetrics loaderMetrics;
+  std::optional<double> openSeconds;
   bool wantStats = false;
   try {
     ParsedArgs a = parser.parse(args);
@@ -502,6 +505,7 @@ int cmdExport(const Args& args) {
       throw Error(ErrorKind::InvalidArgument, "--gzip-level must be 0..9");
 
     ds = nz::openDataset(a.positional[0], a.store);
+    openSeconds = elapsed();
     const nz::DatasetInfo& info = ds->info();
     if (req.level < 0 || req.level >= static_cast<int>(info.levels.size()))
       throw Error(ErrorKind::InvalidArgument,
@@ -532,7 +536,7 @@ int cmdExport(const Args& args) {
     if (dryRun) {
       if (!a.has("--json")) std::cout << "source:           " << info.uri << "\n";
       printDryRun({{*out, plan}}, info, oo, a.has("--json"), false);
-      if (wantStats) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics);
+      if (wantStats) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics, openSeconds);
       return 0;
     }
 
@@ -541,11 +545,11 @@ int cmdExport(const Args& args) {
                 << " is stored as float16; written as float32 (NIfTI has no float16 type)\n";
     nz::AtomicOutput::installSignalCleanup();
     nz::runExport(*ds, plan, *out, oo);
-    if (wantStats) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics);
+    if (wantStats) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics, openSeconds);
     return 0;
   } catch (const std::exception& e) {
     int code = reportError(e);
-    if (wantStats && ds) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics);
+    if (wantStats && ds) printStatsLine(ds->store().stats(), elapsed(), loaderMetrics, openSeconds);
     return code;
   }
 }

@@ -81,6 +81,7 @@ int cmdStats(const Args& args) {
   };
   std::shared_ptr<nz::Dataset> ds;
   std::unique_ptr<nz::ChunkLoader> loader;
+  std::optional<double> openSeconds;
   bool wantStats = false;
   try {
     ParsedArgs a = parser.parse(args);
@@ -101,6 +102,7 @@ int cmdStats(const Args& args) {
     req.perLabel = a.has("--per-label");
 
     ds = nz::openDataset(a.positional[0], a.store);
+    openSeconds = elapsed();
     const nz::DatasetInfo& info = ds->info();
     if (req.level >= static_cast<int>(info.levels.size()))
       throw Error(ErrorKind::InvalidArgument,
@@ -140,13 +142,13 @@ int cmdStats(const Args& args) {
         st.diskHits += ls.diskHits;
         st.diskBytes += ls.diskBytes;
       }
-      printStatsLine(st, elapsed(), loader->metrics());
+      printStatsLine(st, elapsed(), loader->metrics(), openSeconds);
     }
     return 0;
   } catch (const std::exception& e) {
     int code = reportError(e);
     if (wantStats && ds && loader)
-      printStatsLine(ds->store().stats(), elapsed(), loader->metrics());
+      printStatsLine(ds->store().stats(), elapsed(), loader->metrics(), openSeconds);
     return code;
   }
 }

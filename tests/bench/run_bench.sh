@@ -86,16 +86,30 @@ run_reader() {  # mode args... -> prints the JSON of the median-wall run, and se
   last_json=${jsons[-1]}
 }
 
-time_cmd() {  # command... -> wall (median of runs) or "n/a"
-  local walls=()
+shown() { [[ $1 == n/a* ]] && echo "$1" || printf '%.3f' "$1"; }
+
+time_cmd() {  # command... -> wall (median of runs) or "n/a"; split: the --stats breakdown
+  local walls=() splits=()
   for _ in $(seq "$runs"); do
     local t0 t1
     t0=$(date +%s.%N)
     if ! "$@" >/dev/null 2>"$state/cli.err"; then wall="n/a ($(head -c 80 "$state/cli.err" | tr '\n' ' '))"; return; fi
     t1=$(date +%s.%N)
     walls+=("$("$py" -c "print($t1 - $t0)")")
+    # With --stats: open / read / the rest (write, manifest) / process start and exit.
+    splits+=("$("$py" -c "
+import json, sys
+try: j = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+except Exception: print(''); sys.exit()
+o, r, s, w = j.get('open_seconds', 0), j.get('read_seconds', 0), j['seconds'], float(sys.argv[2])
+print(f'open {o:.3f}  read {r:.3f}  write {s - o - r:.3f}  process {w - s:.3f}')" "$state/cli.err" "$("$py" -c "print($t1 - $t0)")")")
   done
   wall=$(median "${walls[@]}")
+  # The breakdown of the run whose wall time is the median.
+  split=$("$py" -c "
+import sys
+w = [float(x) for x in sys.argv[1].split()]; s = sys.argv[2].split('|')
+print(s[sorted(range(len(w)), key=lambda i: w[i])[len(w) // 2]])" "${walls[*]}" "$(IFS='|'; echo "${splits[*]}")")
 }
 
 limit() {  # chunks bytes inflight -> seconds
@@ -130,13 +144,13 @@ decode=$("$py" -c "import json; j=json.loads('$local_json'); print(j['raw_bytes'
 
 cli_rows=()
 if [[ -n $cli ]]; then
-  time_cmd "$cli" info "$base"; cli_rows+=("$(printf '%-34s %s' "nzview-cli info" "$wall")")
-  time_cmd "$cli" export "$base" --roi 100:228,200:328,300:428 -o "$state/roi.nii"
-  cli_rows+=("$(printf '%-34s %s' "nzview-cli export 128^3 ROI" "$wall")")
-  time_cmd "$cli" export "$base" --roi 0:$size,0:$size,$((size / 2)):$((size / 2 + 1)) -o "$state/slice.nii"
-  cli_rows+=("$(printf '%-34s %s' "nzview-cli export axial slice" "$wall")")
-  time_cmd "$cli" export "$base" --level 2 -o "$state/level2.nii"
-  cli_rows+=("$(printf '%-34s %s' "nzview-cli export level 2 whole" "$wall")")
+  time_cmd "$cli" info "$base"; cli_rows+=("$(printf '%-34s %s' "nzview-cli info" "$(shown "$wall")")")
+  time_cmd "$cli" export "$base" --roi 100:228,200:328,300:428 -o "$state/roi.nii" --stats
+  cli_rows+=("$(printf '%-34s %s   (%s)' "nzview-cli export 128^3 ROI" "$(shown "$wall")" "$split")")
+  time_cmd "$cli" export "$base" --roi 0:$size,0:$size,$((size / 2)):$((size / 2 + 1)) -o "$state/slice.nii" --stats
+  cli_rows+=("$(printf '%-34s %s   (%s)' "nzview-cli export axial slice" "$(shown "$wall")" "$split")")
+  time_cmd "$cli" export "$base" --level 2 -o "$state/level2.nii" --stats
+  cli_rows+=("$(printf '%-34s %s   (%s)' "nzview-cli export level 2 whole" "$(shown "$wall")" "$split")")
 fi
 
 echo
@@ -152,3 +166,4 @@ else
   echo "nzview-cli not built: CLI rows skipped"
 fi
 echo "limit = RTT x (1 + 2 + ceil(chunks / in flight)) + chunk bytes / bandwidth; in flight = all chunks (lim@conc: in flight = client concurrency)"
+echo "CLI breakdown (export --stats, the median run): open = metadata read, read = the chunks, write = output and manifest, process = start and exit"

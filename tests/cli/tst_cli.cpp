@@ -298,6 +298,10 @@ class TestCli : public QObject {
     QVERIFY(o["chunks"].toInt() >= 1);
     QCOMPARE(o["cache_misses"].toInt(), o["chunks"].toInt());
     QVERIFY(o["bytes_decoded"].toDouble() >= 32.0 * 32 * 32);
+    // Where the time went: the open, then the read, inside the whole.
+    const double open = o["open_seconds"].toDouble(-1), read = o["read_seconds"].toDouble(-1);
+    QVERIFY2(open > 0 && read > 0, qPrintable(lines[0]));
+    QVERIFY2(open + read <= o["seconds"].toDouble(), qPrintable(lines[0]));
   }
 
   void helpPerCommand() {
