@@ -158,13 +158,20 @@ View3D::~View3D() {
   interactor()->RemoveObserver(vtk_->renderObserver);
 }
 
-namespace {
 // Under software GL a full ray cast of the view costs 230-370 ms (llvmpipe, 456x370 pixels):
-// there a changed scene is cast whole for every 4th pixel in each direction (1/16 of the rays,
-// upsampled: 30-50 ms, of which 10-20 ms do not depend on the rays), then at full quality in
-// strips over later turns (StripRefiner); new voxels are uploaded in a render of their own.
-constexpr float kCoarseImageSampleDistance = 4.0f;
-}  // namespace
+// there a changed scene is cast whole at a coarse image sample distance (a fraction of the rays,
+// upsampled; StripRefiner::coarseSampleDistance), then at full quality in strips over later
+// turns (StripRefiner); new voxels are uploaded in a render of their own.
+
+void View3D::initializeGL() {
+  VtkGlWidget::initializeGL();
+  // VTK renders into a multisampled framebuffer (4 samples under llvmpipe) and resolves it into
+  // the frame shown at the end of every render: a fixed 16-20 ms per render of a maximised view
+  // (914x766), every refinement strip paying it again, for smoother lines. Under software GL
+  // the view renders single-sampled (set before VTK makes its framebuffers for this context);
+  // a GPU keeps VTK's multisampling.
+  if (softwareGl()) renderWindow()->SetMultiSamples(0);
+}
 
 void View3D::renderRequested() {
   if (!refineRequest_) refiner_.restart();
@@ -214,7 +221,8 @@ void View3D::prepareRender() {
   }
   pass_ = refiner_.next(size[0], size[1]);
   if (pass_.whole) {
-    v.mapper->SetImageSampleDistance(kCoarseImageSampleDistance);
+    coarseDistance_ = float(StripRefiner::coarseSampleDistance(size[0], size[1]));
+    v.mapper->SetImageSampleDistance(coarseDistance_);
   } else {
     v.mapper->SetImageSampleDistance(1.0f);
     cam->SetScissorRect(vtkRecti(0, pass_.y0, size[0], pass_.rows));
@@ -240,7 +248,7 @@ void View3D::passDone() {
       y0 = std::min(y0, d[1]), y1 = std::max(y1, d[1]);
     }
     const int* size = renderWindow()->GetSize();
-    const double margin = 2.0 * kCoarseImageSampleDistance;
+    const double margin = 2.0 * coarseDistance_;
     x0 = std::clamp(x0 - margin, 0.0, double(size[0]));
     x1 = std::clamp(x1 + margin, 0.0, double(size[0]));
     refiner_.setVolumeRows(int(std::floor(y0 - margin)), int(std::ceil(y1 + margin)),

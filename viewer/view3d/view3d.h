@@ -94,6 +94,7 @@ class View3D : public VtkGlWidget {
   void mouseReleaseEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void keyPressEvent(QKeyEvent* e) override;
+  void initializeGL() override;
   void prepareRender() override;
   void renderRequested() override;
   bool showFrame() const override;
@@ -125,6 +126,7 @@ class View3D : public VtkGlWidget {
   bool firstFrame_ = false;  // the next render is the dataset's first with a volume
   StripRefiner refiner_;     // software GL: coarse whole frame, then full-quality strips
   StripRefiner::Pass pass_;  // the pass being cast
+  float coarseDistance_ = float(StripRefiner::kCoarseDistance);  // of the last whole pass
   QElapsedTimer passClock_;
   mutable QElapsedTimer shownClock_;  // since strips were last shown
   bool uploadPending_ = false;        // software GL: new voxels, uploaded in a render of their own
