@@ -51,8 +51,9 @@ class StripRefiner {
       return p;
     }
     p.whole = false;
-    // A strip costs a fixed part (the render's own work, which grows with the view: 10 ms at
-    // 456x370 pixels, 25-30 ms at 634x706 on llvmpipe) and its rays, given at least kRaysMs.
+    // A strip costs a fixed part (the render's own work, which grows with the view: 2-3 ms at
+    // 914x766 pixels on llvmpipe single-sampled, 25-30 ms at 634x706 with VTK's 4-sample
+    // framebuffer) and its rays, given at least kRaysMs.
     const double rays = std::max(kStripBudgetMs - fixedMs_, kRaysMs);
     const int fit = std::max(4, int(rays / std::max(perPixelMs_ * span_, 1e-3)));
     p.rows = std::min({fit, lastRows_ > 0 ? lastRows_ * 4 / 3 + 2 : fit, next_ - begin_});
