@@ -1,5 +1,6 @@
 // The 3D view's progressive refinement under software GL (StripRefiner): the coarse whole
-// frame's sample distance for the view size, and the strips that then cover the volume's rows.
+// frame's sample distance for the view size and from the last coarse frame's time, and the
+// strips that then cover the volume's rows.
 #include <QtTest>
 
 #include "view3d/strip_refiner.h"
@@ -23,6 +24,35 @@ class TstStripRefiner : public QObject {
     }
     // A maximised view of a 1280x860 window: about every 8th pixel each way.
     QVERIFY(std::abs(StripRefiner::coarseSampleDistance(914, 766) - 8.0) < 0.2);
+  }
+
+  void coarseFrameFollowsTheLastOnesTime() {
+    StripRefiner r;
+    const int w = 456, h = 370;
+    StripRefiner::Pass p = r.next(w, h);
+    QVERIFY(p.whole);
+    QCOMPARE(p.distance, 4.0);  // nothing measured yet: the size's distance
+    // A coarse frame of 96 ms (4 times the rays' share): twice the distance each way next.
+    r.finished(p, 4 * StripRefiner::kCoarseRaysMs);
+    r.restart();
+    p = r.next(w, h);
+    QVERIFY(p.whole);
+    QVERIFY2(std::abs(p.distance - 8.0) < 1e-9, qPrintable(QString::number(p.distance)));
+    // Far too slow: at most kMaxCoarseScale times the size's distance.
+    r.finished(p, 1e5);
+    r.restart();
+    p = r.next(w, h);
+    QCOMPARE(p.distance, 4.0 * StripRefiner::kMaxCoarseScale);
+    // Cheap again: back to the size's distance, never finer.
+    r.finished(p, 1);
+    r.restart();
+    p = r.next(w, h);
+    QCOMPARE(p.distance, 4.0);
+    // Strips cast every pixel.
+    r.setVolumeRows(10, 300, 200);
+    p = r.next(w, h);
+    QVERIFY(!p.whole);
+    QCOMPARE(p.distance, 1.0);
   }
 
   void stripsCoverTheVolumeRowsTopDownThenStop() {

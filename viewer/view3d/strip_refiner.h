@@ -29,10 +29,17 @@ class StripRefiner {
   static double coarseSampleDistance(int w, int h) {
     return kCoarseDistance * std::sqrt(std::max(1.0, double(w) * double(h) / kCoarseRefPixels));
   }
+  // Rays cost more with more samples per ray (a 256^3 level in a grid cell: a coarse frame of
+  // 60-120 ms at every 4th pixel) and on a busier machine: each coarse frame's time sets the
+  // next one's distance so that its rays take about kCoarseRaysMs (rays go as 1/distance^2),
+  // never finer than coarseSampleDistance and at most kMaxCoarseScale times coarser.
+  static constexpr double kCoarseRaysMs = 24.0;
+  static constexpr double kMaxCoarseScale = 4.0;
 
   struct Pass {
     bool whole = true;  // the coarse whole frame; else the strip [y0, y0 + rows)
     int y0 = 0, rows = 0;
+    double distance = 1;  // image sample distance (pixels between rays each way)
   };
 
   // The scene changed: the next pass is a coarse whole frame.
@@ -48,6 +55,7 @@ class StripRefiner {
     if (next_ < 0 || next_ <= begin_ || w != w_ || h != h_) {
       w_ = w, h_ = h;
       next_ = -1;
+      p.distance = coarseSampleDistance(w, h) * coarseScale_;
       return p;
     }
     p.whole = false;
@@ -72,7 +80,14 @@ class StripRefiner {
   // The pass just cast took `ms`: learn the fixed part (most of the cheapest strip) and the
   // cost per pixel of the rest; stop once the rows are covered.
   void finished(const Pass& p, double ms) {
-    if (p.whole) return;
+    if (p.whole) {
+      if (ms > 0 && p.distance > 0) {
+        const double rays = std::max(ms - (fixedMs_ < 1e8 ? fixedMs_ : 0.0), 1.0);
+        const double want = p.distance * std::sqrt(rays / kCoarseRaysMs);
+        coarseScale_ = std::clamp(want / coarseSampleDistance(w_, h_), 1.0, kMaxCoarseScale);
+      }
+      return;
+    }
     if (ms > 0 && p.rows > 0) {
       fixedMs_ = std::min(fixedMs_, 0.9 * ms);
       perPixelMs_ = std::max(ms - fixedMs_, 0.1) / (double(p.rows) * span_);
@@ -89,6 +104,7 @@ class StripRefiner {
   int lastRows_ = 0;
   double perPixelMs_ = 0.004;  // llvmpipe on two cores, until measured
   double fixedMs_ = 1e9;       // the cheapest strip bounds it
+  double coarseScale_ = 1;     // of the coarse frame's distance, learned from the last one
 };
 
 }  // namespace nzviewer

@@ -160,8 +160,9 @@ View3D::~View3D() {
 
 // Under software GL a full ray cast of the view costs 230-370 ms (llvmpipe, 456x370 pixels):
 // there a changed scene is cast whole at a coarse image sample distance (a fraction of the rays,
-// upsampled; StripRefiner::coarseSampleDistance), then at full quality in strips over later
-// turns (StripRefiner); new voxels are uploaded in a render of their own.
+// upsampled; the distance from the view's size and the last coarse frame's time), then at full
+// quality in strips over later turns (StripRefiner); new voxels are uploaded in a render of
+// their own.
 
 void View3D::initializeGL() {
   VtkGlWidget::initializeGL();
@@ -221,7 +222,7 @@ void View3D::prepareRender() {
   }
   pass_ = refiner_.next(size[0], size[1]);
   if (pass_.whole) {
-    coarseDistance_ = float(StripRefiner::coarseSampleDistance(size[0], size[1]));
+    coarseDistance_ = float(pass_.distance);
     v.mapper->SetImageSampleDistance(coarseDistance_);
   } else {
     v.mapper->SetImageSampleDistance(1.0f);
