@@ -101,6 +101,8 @@ void ConnectionWarmer::countFirstBurst(const curl_sockaddr& address) {
   if (firstBurstAllowance_ <= 0) return;
   const std::string key = keyOf(&address.addr);
   if (key.empty() || address.addrlen > sizeof(sockaddr_storage)) return;
+  // An address already warmed (an https host after its HTTP/1.1 answer) has had its first burst.
+  if (pool_.count(key)) return;
   if (seen_.insert(key).second) {
     FirstBurst& b = bursts_[key];
     std::memcpy(&b.address, &address.addr, address.addrlen);

@@ -9,8 +9,9 @@
 //   connected by then, so the second wave pays no handshake either.
 // - Once the first answer shows keep-alive, the client tops the pool up for the first chunk
 //   wave while the rest of the metadata is read.
-// (HTTPS hosts speak HTTP/2 where offered: one connection, many streams; their TLS handshake is
-// not warmed here.)
+// Plain-http hosts, and https hosts once they have answered over HTTP/1.1 (S3, Azure Blob): their
+// TCP connect is done ahead of need, the TLS handshake still when a transfer takes the socket.
+// HTTPS hosts that speak HTTP/2 (GCS, nginx) carry a wave on one connection: nothing to warm.
 // Internal to the HttpClient (its loop thread only, and libcurl callbacks on that thread).
 #include <curl/curl.h>
 #include <sys/socket.h>

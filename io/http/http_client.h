@@ -27,8 +27,9 @@ struct HttpOptions {
   // halves it. Off (--option http.adaptive=0): every host gets maxConcurrency at once.
   bool adaptiveConcurrency = true;
   int initialHostConcurrency = 6;
-  // No handshake in the chunk wave (connection_warmer.h): once a plain-http host answers with
-  // keep-alive, this many TCP connections are opened to it ahead of need (capped at
+  // No handshake in the chunk wave (connection_warmer.h): once a plain-http host (or an https
+  // one speaking HTTP/1.1) answers with keep-alive, this many TCP connections are opened to it
+  // ahead of need (capped at
   // maxConcurrency; --option http.warm_connections=N, 0 turns it off), so the first chunk wave,
   // sent after the rest of the metadata, pays no handshake: an unaligned 128³ ROI at 50 ms RTT
   // 0.380 -> 0.336 s (tests/bench/run_bench.sh). `nzview-cli info` reads no chunks and sets 0.

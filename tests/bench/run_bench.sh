@@ -4,6 +4,8 @@
 # as whole processes. Prints each case beside the physical limit
 #   RTT x (1 handshake + 2 metadata waves + ceil(chunks / in flight)) + bytes / bandwidth
 # with "in flight" = every needed chunk at once (and, for reference, the client's concurrency).
+# The CLI rows end with the header and the ROI over HTTPS through the same delay, once from an
+# HTTP/1.1-only port (as S3 and Azure Blob answer) and once over HTTP/2 (as GCS).
 # Usage: tests/bench/run_bench.sh   Env: BUILD_DIR (default build), SIZE (1024), RUNS (3),
 #        DELAY_MS (25), CONCURRENCY (client transfers in flight, default 256), NZ_CLI,
 #        NZ_BENCH_NO_BUILD=1 (use the bench_reader already built).
@@ -43,16 +45,25 @@ chmod -R a+rX "$data"
 
 # 3. Servers: nginx on 18081 (HTTP only) and the delay proxy on 18090.
 cleanup() {
-  [[ -n ${proxy_pid:-} ]] && kill "$proxy_pid" 2>/dev/null || true
-  NZ_NGINX_HTTP_PORT=18081 NZ_NGINX_HTTPS_PORT=0 "$repo/tests/servers/nginx.sh" stop "$state" >/dev/null || true
+  for p in ${proxy_pid:-} ${tls_proxy_pids:-}; do kill "$p" 2>/dev/null || true; done
+  NZ_NGINX_HTTP_PORT=18081 NZ_NGINX_HTTPS_PORT=18543 "$repo/tests/servers/nginx.sh" stop "$state" >/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-NZ_NGINX_HTTP_PORT=18081 NZ_NGINX_HTTPS_PORT=0 NZ_NGINX_ROOT=$data \
+# HTTPS too, behind the same delay: HTTP/1.1 only on 18544 (as S3 and Azure Blob answer) through
+# :18091, HTTP/2 on 18543 (as GCS) through :18092.
+NZ_NGINX_HTTP_PORT=18081 NZ_NGINX_HTTPS_PORT=18543 NZ_NGINX_ROOT=$data \
   "$repo/tests/servers/nginx.sh" start "$state" >/dev/null
 "$py" "$repo/tests/bench/delay_proxy.py" --listen 127.0.0.1:18090 --upstream 127.0.0.1:18081 \
   --delay-ms "$delay_ms" --connect-rtt >"$state/delay_proxy.log" 2>&1 &
 proxy_pid=$!
+tls_proxy_pids=
+for pair in 18091:18544 18092:18543; do
+  "$py" "$repo/tests/bench/delay_proxy.py" --listen "127.0.0.1:${pair%%:*}" \
+    --upstream "127.0.0.1:${pair##*:}" --delay-ms "$delay_ms" --connect-rtt >>"$state/delay_proxy.log" 2>&1 &
+  tls_proxy_pids="$tls_proxy_pids $!"
+done
+cacert=$state/certs/ca.crt
 for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:18090/bw256m.bin -r 0-0 && break; sleep 0.05; done
 
 base=http://127.0.0.1:18090/big${size}.nii.zarr
@@ -134,6 +145,7 @@ run_reader header; add_row "bench_reader: time to header" "$wall" "$last_json"
 run_reader slice --z $((size / 2)); add_row "bench_reader: axial slice ${size}^2" "$wall" "$last_json"
 slice_json=$last_json
 run_reader roi --roi 100:228,200:328,300:428; add_row "bench_reader: unaligned 128^3 ROI" "$wall" "$last_json"
+roi_json=$last_json
 lsize=$((size / 4))  # level 2: the whole level, e.g. 256^3 of the 1024^3 volume
 run_reader roi --level 2 --roi 0:$lsize,0:$lsize,0:$lsize
 add_row "bench_reader: whole level 2 (${lsize}^3)" "$wall" "$last_json"
@@ -151,6 +163,18 @@ if [[ -n $cli ]]; then
   cli_rows+=("$(printf '%-34s %s   (%s)' "nzview-cli export axial slice" "$(shown "$wall")" "$split")")
   time_cmd "$cli" export "$base" --level 2 -o "$state/level2.nii" --stats
   cli_rows+=("$(printf '%-34s %s   (%s)' "nzview-cli export level 2 whole" "$(shown "$wall")" "$split")")
+  # Over TLS (TLS 1.3: a connection costs TCP + TLS, two round trips; limit = RTT x (2 + 2 +
+  # chunk waves) + bytes / bandwidth).
+  for tls in "https HTTP/1.1:18091" "https HTTP/2:18092"; do
+    tbase=https://127.0.0.1:${tls##*:}/big${size}.nii.zarr
+    time_cmd "$cli" info "$tbase" --cacert "$cacert"
+    cli_rows+=("$(printf '%-34s %s   (limit %.3f)' "info, ${tls%%:*}" "$(shown "$wall")" \
+      "$("$py" -c "print($rtt * 4)")")")
+    time_cmd "$cli" export "$tbase" --roi 100:228,200:328,300:428 -o "$state/roi.nii" --stats \
+      --cacert "$cacert"
+    cli_rows+=("$(printf '%-34s %s   (%s; limit %.3f)' "128^3 ROI, ${tls%%:*}" "$(shown "$wall")" \
+      "$split" "$("$py" -c "print($rtt * 5 + $(field "$roi_json" chunk_bytes) / $bw)")")")
+  done
 fi
 
 echo

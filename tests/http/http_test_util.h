@@ -13,6 +13,7 @@ namespace nztest {
 
 inline const char* kHttp = "http://127.0.0.1:18080";
 inline const char* kHttps = "https://127.0.0.1:18443";
+inline const char* kHttps11 = "https://127.0.0.1:18444";  // the same over HTTP/1.1 only
 inline const char* kFault = "http://127.0.0.1:18095";
 
 inline std::string stateDir() {

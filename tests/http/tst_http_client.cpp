@@ -148,8 +148,11 @@ class TestHttpClient : public QObject {
         });
       QVERIFY(latch.wait(30));
       QCOMPARE(good.load(), 40);
-      // HTTP/2 multiplexes every stream on one TLS connection.
-      QCOMPARE(client.stats().connections, std::uint64_t(1));
+      // HTTP/2 multiplexes the streams on the connections of the first burst (its transfers do
+      // not wait to learn the protocol: an HTTP/1.1 server would make them wait a round trip
+      // each), whatever the wave's size.
+      QVERIFY2(client.stats().connections <= std::uint64_t(o.initialHostConcurrency),
+               qPrintable(QString("%1 connections").arg(client.stats().connections)));
     }
     {
       HttpOptions o = fastOptions();

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Private nginx for the HTTP tests: http://127.0.0.1:18080 and https://127.0.0.1:18443 (HTTP/2),
+# Private nginx for the HTTP tests: http://127.0.0.1:18080, https://127.0.0.1:18443 (HTTP/2) and
+# https://127.0.0.1:18444 (HTTP/1.1 only),
 # document root = the repository's tests/data, plus /scratch/ (writable with PUT/DELETE, test
 # files generated here), /forbidden/ (403), /echo-headers (echoes test headers), redirects.
 # A test CA and server certificate are generated at start into STATE/certs (ca.crt).
 #   nginx.sh start STATE_DIR     nginx.sh stop STATE_DIR
-# Env: NZ_NGINX_HTTP_PORT, NZ_NGINX_HTTPS_PORT (0 = none), NZ_NGINX_ROOT override the defaults.
+# Env: NZ_NGINX_HTTP_PORT, NZ_NGINX_HTTPS_PORT (0 = none), NZ_NGINX_HTTPS11_PORT (0 = none),
+# NZ_NGINX_ROOT override the defaults.
 set -euo pipefail
 cmd=${1:?usage: nginx.sh start|stop STATE_DIR}
 state=${2:?usage: nginx.sh start|stop STATE_DIR}
@@ -57,6 +59,10 @@ user_line=""
 [[ $(id -u) == 0 ]] && user_line="user root;"
 https_listen="listen 127.0.0.1:$https_port ssl http2;"
 [[ $https_port == 0 ]] && https_listen=""   # NZ_NGINX_HTTPS_PORT=0: plain HTTP only
+# HTTPS without HTTP/2 (as S3 and Azure Blob answer): the next port, unless HTTPS is off.
+https11_port=${NZ_NGINX_HTTPS11_PORT:-$((https_port == 0 ? 0 : https_port + 1))}
+https11_listen="listen 127.0.0.1:$https11_port ssl;"
+[[ $https11_port == 0 ]] && https11_listen=""
 cat > "$state/nginx.conf" <<CONF
 $user_line
 worker_processes 2;
@@ -82,6 +88,9 @@ http {
   server {
     listen 127.0.0.1:$http_port;
     $https_listen
+    $https11_listen
+    # TLS 1.3 as cloud stores speak it (nginx 1.22 leaves it off by default; 1.23.4 turns it on).
+    ssl_protocols TLSv1.2 TLSv1.3;
     ssl_certificate $certs/server.crt;
     ssl_certificate_key $certs/server.key;
     root $root;
