@@ -96,19 +96,6 @@ Volume paddedRegion(const DatasetInfo& info, int level, const Box& box, double p
   return out;
 }
 
-SeenObject seenObjectOf(const std::string& key, const ReadResult& r, bool wholeObject) {
-  SeenObject s;
-  s.key = key;
-  s.missing = r.missing();
-  if (s.missing) return s;
-  s.size = r.totalSize;
-  if (!s.size && wholeObject && r.ok()) s.size = r.data.size();
-  s.etag = r.etag;
-  s.lastModified = r.lastModified;
-  s.version = r.version;
-  return s;
-}
-
 Volume Dataset::readRegion(int level, const Box& box, double padRaw, CancelToken cancel,
                            ProgressCallback progress) {
   Volume out = paddedRegion(info_, level, box, padRaw);

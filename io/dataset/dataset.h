@@ -86,13 +86,13 @@ using ChunkCallback = std::function<void(ChunkResult)>;
 // What the open's read of one object said about its version: an export manifest records these
 // validators as they were when the data was read, without asking the store again.
 struct SeenObject {
-  std::string key;  // relative to Dataset::store()
+  ObjectVersion object;  // key relative to Dataset::store()
   bool missing = false;
-  std::optional<std::uint64_t> size;  // the whole object's size when known
-  std::string etag, lastModified, version;
 };
-// The fields of `r` (a read of `key`; `wholeObject`: not a byte range) as a SeenObject.
-SeenObject seenObjectOf(const std::string& key, const ReadResult& r, bool wholeObject);
+// The open's read `r` of `key` (`wholeObject`: not a byte range) as a SeenObject.
+inline SeenObject seenObjectOf(const std::string& key, const ReadResult& r, bool wholeObject) {
+  return {objectVersionOf(key, r, wholeObject), r.missing()};
+}
 
 using ProgressCallback = std::function<void(double fraction)>;
 

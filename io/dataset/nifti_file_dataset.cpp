@@ -449,7 +449,7 @@ std::shared_ptr<Dataset> openNiftiFileDataset(std::shared_ptr<Store> store, cons
   const bool gz = first.data.size() >= 2 && first.data[0] == 0x1f && first.data[1] == 0x8b;
   // The file's validators as this read saw them (for an export's manifest).
   SeenObject seen = seenObjectOf(key, first, false);
-  seen.size = size;
+  seen.object.size = size;
   if (!gz) {
     // Serve the header from the bytes already here (more only for huge extensions).
     auto memo = std::make_shared<Bytes>(std::move(first.data));

@@ -344,13 +344,13 @@ std::vector<ObjectValidator> collectValidators(Dataset& dataset) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const auto& seen = dataset.objectsSeenAtOpen();
     const auto it = std::find_if(seen.begin(), seen.end(),
-                                 [&](const SeenObject& s) { return s.key == keys[i]; });
-    if (it == seen.end() || (!it->missing && !it->size))
+                                 [&](const SeenObject& s) { return s.object.key == keys[i]; });
+    if (it == seen.end() || (!it->missing && !it->object.size))
       ask.push_back(i);
     else if (it->missing)
       absent[i] = true;
     else
-      found[i] = ObjectValidator{keys[i], it->size, it->etag, it->lastModified, it->version};
+      found[i] = it->object;
   }
   // The rest all at once (one round trip), a few bytes each: the answer carries the validators
   // and the whole size. (Not one byte: s3rver answers "bytes=0-0" with the whole object.)
@@ -376,7 +376,7 @@ std::vector<ObjectValidator> collectValidators(Dataset& dataset) {
       continue;
     }
     r.throwIfError();
-    found[i] = ObjectValidator{keys[i], r.totalSize, r.etag, r.lastModified, r.version};
+    found[i] = objectVersionOf(keys[i], r, false);
   }
   std::vector<ObjectValidator> out;
   for (std::size_t i = 0; i < keys.size(); ++i)

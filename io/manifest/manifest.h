@@ -25,14 +25,8 @@ namespace nz {
 inline constexpr const char* kManifestSuffix = ".nzview.json";
 inline constexpr int kManifestVersion = 1;
 
-// What identifies the version of one object that was read (any may be empty: backends send
-// what they have). Local files: size and mtime (nanoseconds, in lastModified).
-struct ObjectValidator {
-  std::string key;  // relative to the source's store root
-  std::optional<std::uint64_t> size;
-  std::string etag, lastModified, version;  // version: S3 version id / GCS generation / Azure
-  bool operator==(const ObjectValidator&) const = default;
-};
+// What identifies the version of one object of the source that was read (store/store.h).
+using ObjectValidator = ObjectVersion;
 
 // SHA-256 (lowercase hex) of one written object; key is empty for a single-file output.
 struct ObjectDigest {

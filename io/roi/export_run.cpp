@@ -532,12 +532,8 @@ void writeExportVolume(const DatasetInfo& info, const ExportPlan& plan, const Vo
             quiet);
         return hash.finish();
       });
-      struct Join {  // the hashing thread reads `result`: joined also when the write throws
-        std::future<ObjectDigest>& f;
-        ~Join() {
-          if (f.valid()) f.wait();
-        }
-      } join{hashed};
+      // (If the write throws, `hashed` waits for the hashing thread as it is destroyed: a
+      // std::async future does.)
       streamNifti(
           header, result, false, [&](const std::uint8_t* p, std::size_t n) { out.write(p, n); },
           wo);

@@ -8,6 +8,12 @@
 
 namespace nz {
 
+ObjectVersion objectVersionOf(const std::string& key, const ReadResult& r, bool wholeObject) {
+  ObjectVersion v{key, r.totalSize, r.etag, r.lastModified, r.version};
+  if (!v.size && wholeObject && r.ok()) v.size = r.data.size();
+  return v;
+}
+
 bool ReadResult::throwIfError() const {
   switch (status) {
     case Status::Ok:

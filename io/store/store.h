@@ -49,6 +49,18 @@ struct ReadResult {
   bool throwIfError() const;
 };
 
+// What identifies the version of one object that was read (any may be empty: backends send
+// what they have). Local files: size and mtime (nanoseconds, in lastModified).
+struct ObjectVersion {
+  std::string key;                          // relative to the store's root
+  std::optional<std::uint64_t> size;        // the whole object's size when known
+  std::string etag, lastModified, version;  // version: S3 version id / GCS generation / Azure
+  bool operator==(const ObjectVersion&) const = default;
+};
+// What `r`, a read of `key`, says of the object's version. `wholeObject`: the read was not a
+// byte range, so its length is the size when the store did not say.
+ObjectVersion objectVersionOf(const std::string& key, const ReadResult& r, bool wholeObject);
+
 struct StoreStats {
   std::uint64_t requests = 0;       // requests sent (including retries)
   std::uint64_t bytesReceived = 0;  // payload bytes received
