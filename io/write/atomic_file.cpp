@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "open/store_factory.h"
 #include "uri/uri.h"
+#include "write/file_appender.h"
 
 namespace nz {
 
@@ -107,6 +108,7 @@ AtomicOutput::AtomicOutput(const std::string& destination, const StoreOptions& o
       throw Error(kindForErrno(e),
                   sysError("cannot create output in", dir.empty() ? std::string(".") : dir));
     }
+    file_ = std::make_unique<FileAppender>(fd_, finalPath_);
   } else {
     std::string parent;
     splitObjectUri(destination, parent, key_);
@@ -128,17 +130,8 @@ void AtomicOutput::write(const void* data, std::size_t size) {
     written_ += size;
     return;
   }
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  while (size > 0) {
-    ssize_t n = ::write(fd_, p, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(kindForErrno(errno), sysError("cannot write", finalPath_));
-    }
-    p += n;
-    size -= static_cast<std::size_t>(n);
-    written_ += static_cast<std::uint64_t>(n);
-  }
+  file_->append(static_cast<const std::uint8_t*>(data), size);
+  written_ += size;
 }
 
 void AtomicOutput::commit() {
@@ -150,6 +143,7 @@ void AtomicOutput::commit() {
     done_ = true;
     return;
   }
+  file_->finish();
   if (::fsync(fd_) != 0) throw Error(ErrorKind::Io, sysError("cannot flush", finalPath_));
   if (::close(fd_) != 0) {
     fd_ = -1;

@@ -16,6 +16,7 @@
 
 namespace nz {
 
+class FileAppender;
 class Store;
 
 class AtomicOutput {
@@ -47,6 +48,7 @@ class AtomicOutput {
   int slot_ = -1;
   std::string finalPath_, tempPath_, describe_;
   std::uint64_t written_ = 0;
+  std::unique_ptr<FileAppender> file_;  // local
   // Cloud
   std::shared_ptr<Store> store_;
   std::string key_;
