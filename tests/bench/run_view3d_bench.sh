@@ -5,10 +5,12 @@
 # the level shown, seconds from open to the first 3D picture and to the refined level, volume
 # uploads, frame time while rotating (p50 / p95 ms at VTK's interactive update rate, and the p50
 # of full-quality frames in brackets) in the grid cell and maximised, the longest
-# GUI-thread stall while the level streamed, peak RSS and the cache's bytes.
+# GUI-thread stall while the level streamed, the longest render that uploaded a volume, peak RSS
+# and the cache's bytes.
 # Usage: tests/bench/run_view3d_bench.sh [--size 1024] [--budgets "128 256"] [--frames 30]
 #        Env: BUILD_DIR (default build), BENCH_DATA (default $BUILD_DIR/bench-data),
-#        DELAY_MS (25), PORT_BASE (18380: nginx on +1, the proxy on +10).
+#        DELAY_MS (25), PORT_BASE (18380: nginx on +1, the proxy on +10), BENCH_STDERR (where
+#        the bench's stderr goes, default /dev/null).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$repo/build}
@@ -54,7 +56,7 @@ run() {
   NZVIEW_DISK_CACHE=off NZVIEW_SETTINGS=$state/settings.ini \
     LIBGL_ALWAYS_SOFTWARE=1 QT_XCB_GL_INTEGRATION=xcb_glx QT_QPA_PLATFORM=xcb \
     xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp" \
-    "$build/bench/view3d_bench" "http://127.0.0.1:$proxy/big$size.nii.zarr" "$@" 2>/dev/null
+    "$build/bench/view3d_bench" "http://127.0.0.1:$proxy/big$size.nii.zarr" "$@" 2>${BENCH_STDERR:-/dev/null}
 }
 run --header --ortho  # baseline: the slices alone
 for b in $budgets; do

@@ -359,6 +359,15 @@ class TstView3dGui : public QObject {
     v->requestRender();
     QCOMPARE(v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32), refined);
     w->grab().save(shotDir() + "/view3d_sample_window.png");
+    // The streamed volumes came with their range (computed on the streamer's worker): VTK never
+    // scanned them on the GUI thread. The same voxels without it (VTK scans them): same picture.
+    QVERIFY(v->volume()->hasRange);
+    QCOMPARE(v->rangeScans(), 0);
+    auto unranged = std::make_shared<LevelVolume>(*v->volume());
+    unranged->hasRange = false;
+    v->setVolume(unranged);
+    QCOMPARE(v->grabFramebuffer().convertToFormat(QImage::Format_ARGB32), refined);
+    QVERIFY(v->rangeScans() > 0);
   }
 
   void labelLayersBecomeColouredSurfaces() {

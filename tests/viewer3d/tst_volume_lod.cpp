@@ -1,6 +1,7 @@
 // Level of detail of the 3D view: the level chosen for a voxel budget, the chunks of a level,
 // and the assembly of a level from chunks over an upsampled coarser picture.
 #include <QtTest>
+#include <limits>
 
 #include "view3d/volume_lod.h"
 
@@ -93,6 +94,34 @@ class TstVolumeLod : public QObject {
     const LevelVolume before = fine;
     QVERIFY(!pasteChunk(info, fine, {0, 0, 0, 0, 0}, bad, 0, 0));
     QVERIFY(fine.voxels == before.voxels);
+  }
+
+  void rangeAsVtkGivesIt() {
+    // computeRange: the range leaves NaN out, the finite range also the infinities (as VTK's
+    // GetRange / GetFiniteRange); no finite voxel: unset (the view lets VTK compute it).
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    LevelVolume v;
+    v.voxels = {3.5f, nan, -2.0f, 7.0f, nan};
+    computeRange(v);
+    QVERIFY(v.hasRange);
+    QCOMPARE(v.range[0], -2.0);
+    QCOMPARE(v.range[1], 7.0);
+    QCOMPARE(v.finiteRange[0], -2.0);
+    QCOMPARE(v.finiteRange[1], 7.0);
+    v.voxels = {nan, 1.0f, inf, -inf, 4.0f};
+    computeRange(v);
+    QVERIFY(v.hasRange);
+    QCOMPARE(v.range[0], double(-inf));
+    QCOMPARE(v.range[1], double(inf));
+    QCOMPARE(v.finiteRange[0], 1.0);
+    QCOMPARE(v.finiteRange[1], 4.0);
+    v.voxels = {nan, inf};
+    computeRange(v);
+    QVERIFY(!v.hasRange);
+    v.voxels.clear();
+    computeRange(v);
+    QVERIFY(!v.hasRange);
   }
 
   void labelChunksKeepIntegerValues() {

@@ -53,6 +53,10 @@ class View3D : public VtkGlWidget {
   // kept, except for the first volume of a dataset, which resets it.
   void setVolume(std::shared_ptr<const LevelVolume> volume);
   std::shared_ptr<const LevelVolume> volume() const { return volume_; }
+  // How often VTK scanned the dataset's volumes for their range on this (the GUI) thread since
+  // setDataset: never for volumes whose range came with them (LevelVolume::hasRange, as the
+  // streamer's do).
+  int rangeScans() const;
   // Transfer function inputs: the window (scaled intensities) and colour map of the slices.
   void setWindow(double low, double high, Colormap map);
   void setMode(RenderMode3d mode);
@@ -84,6 +88,8 @@ class View3D : public VtkGlWidget {
   // full-quality strip of it left to cast (StripRefiner).
   bool pictureComplete() const { return !renderPending() && !uploadPass_ && !refiner_.refining(); }
   nz::Point3 voxelToWorld(const nz::Point3& level0Voxel) const;
+  // Whether the last render uploaded new voxels (software GL: a render of their own).
+  bool lastRenderUploaded() const { return uploadPass_; }
 
  signals:
   void pointPicked(const nz::Point3& level0Voxel);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "loader/level_of_detail.h"
 #include "loader/slice_request.h"
@@ -27,6 +28,35 @@ std::vector<nz::Index5> levelChunks(const nz::DatasetInfo& info, int level, std:
                std::clamp<std::int64_t>(c, 0, L.shape[4] - 1)};
   box.end = {L.shape[0], L.shape[1], L.shape[2], box.begin[3] + 1, box.begin[4] + 1};
   return nz::chunksInBox(L, box);
+}
+
+void computeRange(LevelVolume& v) {
+  v.hasRange = false;
+  const float* p = v.voxels.data();
+  const std::size_t n = v.voxels.size();
+  // One pass: comparisons are false for NaN, so NaNs never become the min or max.
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  for (std::size_t i = 0; i < n; ++i) {
+    lo = p[i] < lo ? p[i] : lo;
+    hi = p[i] > hi ? p[i] : hi;
+  }
+  if (lo > hi) return;  // empty or all NaN: VTK computes its own (empty) range
+  v.range[0] = lo, v.range[1] = hi;
+  if (std::isfinite(lo) && std::isfinite(hi)) {
+    v.finiteRange[0] = lo, v.finiteRange[1] = hi;
+    v.hasRange = true;
+    return;
+  }
+  float flo = std::numeric_limits<float>::max(), fhi = -flo;  // infinities present: a 2nd pass
+  bool any = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(p[i])) continue;
+    flo = std::min(flo, p[i]), fhi = std::max(fhi, p[i]);
+    any = true;
+  }
+  if (!any) return;
+  v.finiteRange[0] = flo, v.finiteRange[1] = fhi;
+  v.hasRange = true;
 }
 
 LevelVolume upsampleLevel(const nz::DatasetInfo& info, int level, const LevelVolume& coarser) {

@@ -26,11 +26,20 @@ struct LevelVolume {
   int level = -1;
   std::int64_t nx = 0, ny = 0, nz = 0;
   std::vector<float> voxels;
+  // The voxels' range, NaN left out (`range`), and their finite range (infinities also left out),
+  // as VTK's GetRange / GetFiniteRange give them; set by computeRange, on the worker thread that
+  // built the voxels, so the view's upload does not scan them again (70-85 ms for 256^3 voxels in
+  // VTK's GetFiniteRange). Unset when no voxel is finite.
+  bool hasRange = false;
+  double range[2] = {0, 0}, finiteRange[2] = {0, 0};
   std::size_t voxelCount() const {
     return static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) *
            static_cast<std::size_t>(nz);
   }
 };
+
+// Sets `v`'s range and finite range from its voxels (hasRange false when none is finite).
+void computeRange(LevelVolume& v);
 
 // A picture of `level` where every voxel takes the nearest voxel of `coarser` (another level of
 // the same dataset); zeros when `coarser` is empty.
