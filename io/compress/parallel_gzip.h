@@ -52,7 +52,16 @@ class ParallelGzipWriter {
   std::size_t maxInFlight_;
   Bytes current_;     // input of the block being filled
   Bytes dictionary_;  // the last 32 KiB of input before current_
-  std::deque<std::future<Bytes>> pending_;
+  struct Block {
+    std::unique_ptr<std::uint8_t[]> data;  // compressed, not zero-filled first
+    std::size_t size = 0;
+    std::uint32_t crc = 0;  // of the block's input, taken on the worker
+    std::uint64_t inputBytes = 0;
+  };
+  static Block compressBlock(int level, const std::uint8_t* data, std::size_t size,
+                             const Bytes& dictionary, bool last);
+
+  std::deque<std::future<Block>> pending_;
   std::uint32_t crc_ = 0;
   std::uint64_t total_ = 0;
   bool finished_ = false;

@@ -2,7 +2,9 @@
 #include <zlib.h>
 
 #include <QtTest>
+#include <map>
 #include <random>
+#include <thread>
 
 #include "compress/gzip_inflater.h"
 #include "compress/inflate_buffer.h"
@@ -251,6 +253,25 @@ class TestGzip : public QObject {
     gzip.start("gzip", {"-t", path});
     QVERIFY(gzip.waitForFinished(30000));
     QVERIFY2(gzip.exitCode() == 0, gzip.readAllStandardError().constData());
+  }
+
+  // A worker keeps its ISA-L state and level buffer from block to block: a block's bytes must
+  // not depend on what the thread compressed before (another level, other data, a dictionary).
+  void blockBytesDoNotDependOnTheThreadsHistory() {
+    const Bytes a = compressible(300000, 5), b = compressible(200000, 9);
+    const Bytes dictionary(a.end() - 32768, a.end());
+    std::map<int, Bytes> fresh;
+    for (int level : {1, 2, 3, 6}) {
+      std::thread t(
+          [&] { fresh[level] = deflateBlock(level, b.data(), b.size(), dictionary, false); });
+      t.join();
+    }
+    for (int round = 0; round < 2; ++round)
+      for (int level : {3, 1, 6, 2}) {
+        (void)deflateBlock(level == 1 ? 3 : 1, a.data(), a.size(), {}, true);
+        QVERIFY2(deflateBlock(level, b.data(), b.size(), dictionary, false) == fresh[level],
+                 ("level " + std::to_string(level)).c_str());
+      }
   }
 
   // The .nii.gz stream: two members and zero padding (as some archivers leave) read whole, in
