@@ -1,11 +1,11 @@
 #include "cache/disk_cache.h"
 
 #include <fcntl.h>
+#include <isa-l/crc.h>
 #include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -44,16 +44,9 @@ std::string hashName(const std::string& id, std::size_t hexChars) {
   return out;
 }
 
-std::uint32_t crcOf(const Bytes& b) {
-  uLong c = crc32(0L, Z_NULL, 0);
-  std::size_t done = 0;
-  while (done < b.size()) {  // zlib takes uInt lengths
-    const auto n = static_cast<uInt>(std::min<std::size_t>(b.size() - done, 1u << 30));
-    c = crc32(c, b.data() + done, n);
-    done += n;
-  }
-  return static_cast<std::uint32_t>(c);
-}
+// The CRC-32 of gzip and zlib (the same values as zlib's crc32, so entries written before stay
+// valid), with ISA-L's folding CRC: several times zlib's speed, and every hit is checked.
+std::uint32_t crcOf(const Bytes& b) { return crc32_gzip_refl(0, b.data(), b.size()); }
 
 // Exclusive flock on <root>/lock for the lifetime of the object (cross-process).
 class DirLock {
