@@ -17,7 +17,6 @@
 #include <vtkLookupTable.h>
 #include <vtkMatrix4x4.h>
 #include <vtkNew.h>
-#include <vtkObjectFactory.h>
 #include <vtkOrientationMarkerWidget.h>
 #include <vtkPiecewiseFunction.h>
 #include <vtkPointData.h>
@@ -39,6 +38,7 @@
 #include <limits>
 
 #include "ui/crosshair_goto.h"
+#include "view3d/ranged_array.h"
 
 namespace nzviewer {
 
@@ -50,53 +50,11 @@ constexpr unsigned char kSagittal[3] = {230, 200, 60};  // yellow (sagittal)
 constexpr unsigned char kCross[3] = {80, 190, 255};
 
 void toVtk(const nz::Matrix4& m, vtkMatrix4x4* out) { out->DeepCopy(m.data()); }
-
-// The volume's voxels for VTK, answering its range queries from the range the streamer's worker
-// computed (LevelVolume::range): the upload render otherwise scans the voxels on the GUI thread
-// (VTK's GetFiniteRange, for the texture's scale and bias, 60-85 ms for 256^3 voxels, and
-// GetRange). Without a known range (or for another component) VTK computes it as usual.
-class RangedFloatArray : public vtkFloatArray {
- public:
-  static RangedFloatArray* New();
-  vtkTypeMacro(RangedFloatArray, vtkFloatArray)
-      // The volume whose voxels are now set (SetArray), nullptr for other voxels (not counted).
-      void setVolume(const LevelVolume* v) {
-    volume_ = v;
-    known_ = v && v->hasRange ? v : nullptr;
-  }
-  // Ranges VTK computed from a volume's voxels itself (counted from 0 again by resetScans).
-  int scans() const { return scans_; }
-  void resetScans() { scans_ = 0; }
-
- protected:
-  void ComputeRange(double range[2], int comp) override {
-    if (known_ && comp == 0) {
-      range[0] = known_->range[0], range[1] = known_->range[1];
-      return;
-    }
-    if (volume_) ++scans_;
-    vtkFloatArray::ComputeRange(range, comp);
-  }
-  void ComputeFiniteRange(double range[2], int comp) override {
-    if (known_ && comp == 0) {
-      range[0] = known_->finiteRange[0], range[1] = known_->finiteRange[1];
-      return;
-    }
-    if (volume_) ++scans_;
-    vtkFloatArray::ComputeFiniteRange(range, comp);
-  }
-
- private:
-  const LevelVolume* volume_ = nullptr;  // View3D::volume_ keeps it alive while set
-  const LevelVolume* known_ = nullptr;   // volume_ when its range is known
-  int scans_ = 0;
-};
-vtkStandardNewMacro(RangedFloatArray);
 }  // namespace
 
 struct View3D::Vtk {
   vtkNew<vtkImageData> image;
-  vtkNew<RangedFloatArray> scalars;
+  vtkNew<RangedArray<vtkFloatArray>> scalars;
   vtkNew<vtkGPUVolumeRayCastMapper> mapper;
   vtkNew<vtkVolume> volume;
   vtkNew<vtkVolumeProperty> property;
@@ -320,7 +278,7 @@ void View3D::setWarmUpScene(bool on) {
       warmVoxels_[i] = float(low_ + (high_ - low_) * double(i) / 26.0);
     v.image->SetDimensions(3, 3, 3);
     v.scalars->SetArray(warmVoxels_.data(), static_cast<vtkIdType>(warmVoxels_.size()), 1);
-    v.scalars->setVolume(nullptr);
+    v.scalars->setRange(nullptr, nullptr, false);
     v.scalars->Modified();
     v.image->Modified();
     renderer()->AddVolume(v.volume);
@@ -329,7 +287,7 @@ void View3D::setWarmUpScene(bool on) {
   }
   renderer()->RemoveVolume(v.volume);
   v.scalars->Initialize();  // drops the pointer into the stand-in voxels
-  v.scalars->setVolume(nullptr);
+  v.scalars->setRange(nullptr, nullptr, false);
   v.image->Modified();
   warmVoxels_.clear();
 }
@@ -338,7 +296,7 @@ void View3D::setDataset(std::shared_ptr<const nz::Dataset> dataset) {
   dataset_ = std::move(dataset);
   info_ = dataset_ ? &dataset_->info() : nullptr;
   vtk_->scalars->Initialize();  // drops the pointer into the old voxels (never freed by VTK)
-  vtk_->scalars->setVolume(nullptr);
+  vtk_->scalars->setRange(nullptr, nullptr, false);
   vtk_->scalars->resetScans();
   vtk_->image->Modified();
   volume_.reset();
@@ -365,7 +323,11 @@ void View3D::setVolume(std::shared_ptr<const LevelVolume> volume) {
   // VTK only reads the voxels (save = 1: it never frees them); volume_ keeps them alive.
   v.scalars->SetArray(const_cast<float*>(volume_->voxels.data()),
                       static_cast<vtkIdType>(volume_->voxels.size()), 1);
-  v.scalars->setVolume(volume_.get());
+  // With the range the streamer's worker computed (LevelVolume::range): VTK does not scan them.
+  if (volume_->hasRange)
+    v.scalars->setRange(volume_->range, volume_->finiteRange, true);
+  else
+    v.scalars->setRange(nullptr, nullptr, true);
   v.scalars->Modified();
   v.image->Modified();
   toVtk(info_->levels[volume_->level].affine, v.levelMatrix);
