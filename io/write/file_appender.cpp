@@ -91,6 +91,10 @@ void FileAppender::startWriteback() {
 }
 
 void FileAppender::enterDirect() {
+#ifndef O_DIRECT
+  directRefused_ = true;  // no such flag here: the page cache path
+  return;
+#else
   if (!staging_)
     staging_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(kAlign, kStagingBytes)));
   const int flags = ::fcntl(fd_, F_GETFL);
@@ -100,11 +104,14 @@ void FileAppender::enterDirect() {
     return;
   }
   direct_ = true;
+#endif
 }
 
 void FileAppender::leaveDirect() {
+#ifdef O_DIRECT
   const int flags = ::fcntl(fd_, F_GETFL);
   if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT);
+#endif
   direct_ = false;
 }
 
