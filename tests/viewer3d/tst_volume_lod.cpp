@@ -124,6 +124,25 @@ class TstVolumeLod : public QObject {
     QVERIFY(!v.hasRange);
   }
 
+  void codesSpanTheRange() {
+    // encodeCodes: 0 at the minimum, 65535 at the maximum, linear between (rounded), NaN 0;
+    // none without a finite range of more than one value, or with infinities.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    LevelVolume v;
+    v.voxels = {-10.0f, 90.0f, 15.0f, nan, 65.0f};
+    computeRange(v);
+    encodeCodes(v);
+    QCOMPARE(v.codes, (std::vector<std::uint16_t>{0, 65535, 16384, 0, 49151}));
+    v.voxels = {3.0f, 3.0f};
+    computeRange(v);
+    encodeCodes(v);
+    QVERIFY(v.codes.empty());
+    v.voxels = {1.0f, std::numeric_limits<float>::infinity()};
+    computeRange(v);
+    encodeCodes(v);
+    QVERIFY(v.codes.empty());
+  }
+
   void labelChunksKeepIntegerValues() {
     const nz::DatasetInfo info = pyramid();
     LabelVolume labels;

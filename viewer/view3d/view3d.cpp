@@ -27,6 +27,7 @@
 #include <vtkRect.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
+#include <vtkUnsignedShortArray.h>
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
 
@@ -50,11 +51,14 @@ constexpr unsigned char kSagittal[3] = {230, 200, 60};  // yellow (sagittal)
 constexpr unsigned char kCross[3] = {80, 190, 255};
 
 void toVtk(const nz::Matrix4& m, vtkMatrix4x4* out) { out->DeepCopy(m.data()); }
+
+constexpr double kCodeRange[2] = {0, 65535};  // of 16-bit codes (LevelVolume::codes)
 }  // namespace
 
 struct View3D::Vtk {
   vtkNew<vtkImageData> image;
-  vtkNew<RangedArray<vtkFloatArray>> scalars;
+  vtkNew<RangedArray<vtkFloatArray>> scalars;        // float voxels
+  vtkNew<RangedArray<vtkUnsignedShortArray>> codes;  // or their 16-bit codes
   vtkNew<vtkGPUVolumeRayCastMapper> mapper;
   vtkNew<vtkVolume> volume;
   vtkNew<vtkVolumeProperty> property;
@@ -76,6 +80,10 @@ struct View3D::Vtk {
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   vtkNew<vtkCallbackCommand> renderObserver;
   bool volumeAdded = false;
+  void dropVoxels() {  // the pointers into voxels (VTK never frees them) and their ranges
+    scalars->Initialize(), scalars->setRange(nullptr, nullptr, false);
+    codes->Initialize(), codes->setRange(nullptr, nullptr, false);
+  }
   double pickThreshold = 0;
 
   void segment(const nz::Point3& a, const nz::Point3& b, const unsigned char rgb[3]) {
@@ -93,7 +101,8 @@ View3D::View3D(QWidget* parent) : VtkGlWidget(parent), vtk_(std::make_unique<Vtk
   ren->SetBackground(0, 0, 0);
 
   v.scalars->SetNumberOfComponents(1);
-  v.image->GetPointData()->SetScalars(v.scalars);
+  v.codes->SetNumberOfComponents(1);
+  v.image->GetPointData()->SetScalars(v.codes);
   v.mapper->SetInputData(v.image);
   v.mapper->SetAutoAdjustSampleDistances(1);
   v.mapper->SetUseJittering(1);  // no wood-grain rings from the fixed sample positions
@@ -273,31 +282,36 @@ void View3D::passDone() {
 void View3D::setWarmUpScene(bool on) {
   Vtk& v = *vtk_;
   if (on) {
-    warmVoxels_.resize(27);
-    for (std::size_t i = 0; i < warmVoxels_.size(); ++i)
-      warmVoxels_[i] = float(low_ + (high_ - low_) * double(i) / 26.0);
+    // 16-bit codes across the window, as the streamed volumes have (the same shaders).
+    warmCodes_.resize(27);
+    for (std::size_t i = 0; i < warmCodes_.size(); ++i)
+      warmCodes_[i] = static_cast<std::uint16_t>(i * 65535 / 26);
     v.image->SetDimensions(3, 3, 3);
-    v.scalars->SetArray(warmVoxels_.data(), static_cast<vtkIdType>(warmVoxels_.size()), 1);
-    v.scalars->setRange(nullptr, nullptr, false);
-    v.scalars->Modified();
+    v.codes->SetArray(warmCodes_.data(), static_cast<vtkIdType>(warmCodes_.size()), 1);
+    v.codes->setRange(kCodeRange, kCodeRange, false);
+    v.codes->Modified();
+    v.image->GetPointData()->SetScalars(v.codes);
     v.image->Modified();
+    codeLow_ = low_, codeScale_ = 65535.0 / (high_ - low_);
+    updateTransferFunctions();
     renderer()->AddVolume(v.volume);
     renderer()->ResetCamera();
     return;
   }
   renderer()->RemoveVolume(v.volume);
-  v.scalars->Initialize();  // drops the pointer into the stand-in voxels
-  v.scalars->setRange(nullptr, nullptr, false);
+  v.dropVoxels();
   v.image->Modified();
-  warmVoxels_.clear();
+  warmCodes_.clear();
+  codeLow_ = 0, codeScale_ = 1;
+  updateTransferFunctions();
 }
 
 void View3D::setDataset(std::shared_ptr<const nz::Dataset> dataset) {
   dataset_ = std::move(dataset);
   info_ = dataset_ ? &dataset_->info() : nullptr;
-  vtk_->scalars->Initialize();  // drops the pointer into the old voxels (never freed by VTK)
-  vtk_->scalars->setRange(nullptr, nullptr, false);
+  vtk_->dropVoxels();
   vtk_->scalars->resetScans();
+  vtk_->codes->resetScans();
   vtk_->image->Modified();
   volume_.reset();
   cameraSet_ = false;
@@ -309,7 +323,7 @@ void View3D::setDataset(std::shared_ptr<const nz::Dataset> dataset) {
   requestRender();
 }
 
-int View3D::rangeScans() const { return vtk_->scalars->scans(); }
+int View3D::rangeScans() const { return vtk_->scalars->scans() + vtk_->codes->scans(); }
 
 void View3D::setVolume(std::shared_ptr<const LevelVolume> volume) {
   if (!info_ || !volume || volume->voxels.empty() || volume->level < 0 ||
@@ -320,15 +334,27 @@ void View3D::setVolume(std::shared_ptr<const LevelVolume> volume) {
   v.image->SetDimensions(int(volume_->nx), int(volume_->ny), int(volume_->nz));
   v.image->SetOrigin(0, 0, 0);
   v.image->SetSpacing(1, 1, 1);
-  // VTK only reads the voxels (save = 1: it never frees them); volume_ keeps them alive.
-  v.scalars->SetArray(const_cast<float*>(volume_->voxels.data()),
-                      static_cast<vtkIdType>(volume_->voxels.size()), 1);
-  // With the range the streamer's worker computed (LevelVolume::range): VTK does not scan them.
-  if (volume_->hasRange)
-    v.scalars->setRange(volume_->range, volume_->finiteRange, true);
-  else
-    v.scalars->setRange(nullptr, nullptr, true);
-  v.scalars->Modified();
+  // VTK only reads the voxels (save = 1: it never frees them); volume_ keeps them alive. Their
+  // 16-bit codes when the streamer made them (half the bytes for software GL to zero-fill and
+  // copy into a new texture in the upload render), with the transfer functions in codes.
+  const auto n = static_cast<vtkIdType>(volume_->voxels.size());
+  v.dropVoxels();
+  if (volume_->codes.size() == volume_->voxels.size()) {
+    v.codes->SetArray(const_cast<std::uint16_t*>(volume_->codes.data()), n, 1);
+    v.codes->setRange(kCodeRange, kCodeRange, true);
+    v.codes->Modified();
+    v.image->GetPointData()->SetScalars(v.codes);
+    codeLow_ = volume_->finiteRange[0];
+    codeScale_ = 65535.0 / (volume_->finiteRange[1] - volume_->finiteRange[0]);
+  } else {
+    v.scalars->SetArray(const_cast<float*>(volume_->voxels.data()), n, 1);
+    const bool known = volume_->hasRange;  // else VTK scans them
+    v.scalars->setRange(known ? volume_->range : nullptr, known ? volume_->finiteRange : nullptr,
+                        true);
+    v.scalars->Modified();
+    v.image->GetPointData()->SetScalars(v.scalars);
+    codeLow_ = 0, codeScale_ = 1;
+  }
   v.image->Modified();
   toVtk(info_->levels[volume_->level].affine, v.levelMatrix);
   v.volume->Modified();
@@ -475,6 +501,12 @@ void View3D::updateTransferFunctions() {
         v.pickThreshold = lo + 0.15 * w;
       }
       break;
+  }
+  if (codeScale_ != 1.0 || codeLow_ != 0.0) {
+    // The texture holds 16-bit codes (LevelVolume::codes): the functions in codes.
+    toCodes(v.colour, v.opacity, codeLow_, codeScale_);
+    if (mode_ == RenderMode3d::IsoSurface)
+      v.property->GetIsoSurfaceValues()->SetValue(0, (isoValue() - codeLow_) * codeScale_);
   }
   v.property->SetAmbient(0.3);
   v.property->SetDiffuse(0.7);

@@ -137,8 +137,9 @@ class View3D : public VtkGlWidget {
   mutable QElapsedTimer shownClock_;  // since strips were last shown
   bool uploadPending_ = false;        // software GL: new voxels, uploaded in a render of their own
   bool uploadPass_ = false;           // the last render only uploaded them
-  bool refineRequest_ = false;     // requestRender for the next strip (not a change of the scene)
-  std::vector<float> warmVoxels_;  // the warm-up's stand-in volume
+  bool refineRequest_ = false;  // requestRender for the next strip (not a change of the scene)
+  std::vector<std::uint16_t> warmCodes_;  // the warm-up's stand-in volume
+  double codeLow_ = 0, codeScale_ = 1;    // the texture's value of x: (x - codeLow_) * codeScale_
 };
 
 }  // namespace nzviewer

@@ -59,6 +59,20 @@ void computeRange(LevelVolume& v) {
   v.hasRange = true;
 }
 
+void encodeCodes(LevelVolume& v) {
+  v.codes.clear();
+  const double lo = v.finiteRange[0], hi = v.finiteRange[1];
+  if (!v.hasRange || v.range[0] != lo || v.range[1] != hi || !(hi > lo)) return;
+  v.codes.resize(v.voxels.size());
+  const float* p = v.voxels.data();
+  std::uint16_t* out = v.codes.data();
+  const float flo = float(lo), scale = float(65535.0 / (hi - lo));
+  for (std::size_t i = 0, n = v.voxels.size(); i < n; ++i) {
+    const float c = (p[i] - flo) * scale + 0.5f;  // NaN: 0 (comparisons false)
+    out[i] = static_cast<std::uint16_t>(c >= 65535.0f ? 65535.0f : (c >= 0.0f ? c : 0.0f));
+  }
+}
+
 LevelVolume upsampleLevel(const nz::DatasetInfo& info, int level, const LevelVolume& coarser) {
   LevelVolume out;
   out.level = level;

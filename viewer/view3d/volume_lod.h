@@ -32,6 +32,12 @@ struct LevelVolume {
   // VTK's GetFiniteRange). Unset when no voxel is finite.
   bool hasRange = false;
   double range[2] = {0, 0}, finiteRange[2] = {0, 0};
+  // The voxels as 16-bit codes over the finite range, for the view's texture: code =
+  // round((v - lo) * 65535 / (hi - lo)), NaN 0. Half the bytes of float32 for software GL
+  // (llvmpipe) to zero-fill and copy into a new texture on the GUI thread; the view gives VTK its
+  // transfer functions in codes. Set by encodeCodes; empty (the view uploads the floats) when
+  // the range is unknown, has infinities or is one value.
+  std::vector<std::uint16_t> codes;
   std::size_t voxelCount() const {
     return static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) *
            static_cast<std::size_t>(nz);
@@ -40,6 +46,9 @@ struct LevelVolume {
 
 // Sets `v`'s range and finite range from its voxels (hasRange false when none is finite).
 void computeRange(LevelVolume& v);
+
+// Sets `v.codes` from its voxels and range (computeRange first), or clears them.
+void encodeCodes(LevelVolume& v);
 
 // A picture of `level` where every voxel takes the nearest voxel of `coarser` (another level of
 // the same dataset); zeros when `coarser` is empty.

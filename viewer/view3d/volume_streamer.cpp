@@ -144,7 +144,10 @@ void VolumeStreamer::collect() {
         auto out = std::make_shared<LevelVolume>(
             base ? *base : upsampleLevel(info, level, coarse ? *coarse : LevelVolume{}));
         for (const auto& [chunk, vol] : batch) pasteChunk(info, *out, chunk, *vol, t, c);
-        computeRange(*out);  // here, not in the view's upload render on the GUI thread
+        // Here, not in the view's upload render on the GUI thread: the range, and the 16-bit
+        // codes the view's texture is made of.
+        computeRange(*out);
+        encodeCodes(*out);
         return std::shared_ptr<const LevelVolume>(std::move(out));
       },
       [this, generation, onTarget](std::shared_ptr<const LevelVolume> result) {
