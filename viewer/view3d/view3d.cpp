@@ -292,7 +292,7 @@ void View3D::setWarmUpScene(bool on) {
     v.codes->Modified();
     v.image->GetPointData()->SetScalars(v.codes);
     v.image->Modified();
-    codeLow_ = low_, codeScale_ = 65535.0 / (high_ - low_);
+    codeLow_ = low_, codeScale_ = high_ > low_ ? 65535.0 / (high_ - low_) : 1.0;
     updateTransferFunctions();
     renderer()->AddVolume(v.volume);
     renderer()->ResetCamera();
