@@ -34,23 +34,23 @@ class RangedArray : public Base {
 
  protected:
   void ComputeRange(double range[2], int comp) override {
-    if (known_ && comp == 0) {
-      range[0] = range_[0], range[1] = range_[1];
-      return;
-    }
-    if (counted_) ++scans_;
-    Base::ComputeRange(range, comp);
+    if (!answer(range_, range, comp)) Base::ComputeRange(range, comp);
   }
   void ComputeFiniteRange(double range[2], int comp) override {
-    if (known_ && comp == 0) {
-      range[0] = finite_[0], range[1] = finite_[1];
-      return;
-    }
-    if (counted_) ++scans_;
-    Base::ComputeFiniteRange(range, comp);
+    if (!answer(finite_, range, comp)) Base::ComputeFiniteRange(range, comp);
   }
 
  private:
+  // The known range of component 0 into `range`; false (a scan, counted) otherwise.
+  bool answer(const double* known, double range[2], int comp) {
+    if (known_ && comp == 0) {
+      range[0] = known[0], range[1] = known[1];
+      return true;
+    }
+    if (counted_) ++scans_;
+    return false;
+  }
+
   bool known_ = false, counted_ = false;
   double range_[2] = {0, 0}, finite_[2] = {0, 0};
   int scans_ = 0;
