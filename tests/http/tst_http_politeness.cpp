@@ -215,7 +215,9 @@ class TestHttpPoliteness : public QObject {
       if (!http2) {
         // The first burst's spares, then the pool topped up to warm_connections.
         QVERIFY(s.warmOpened >= std::uint64_t(o.warmConnections - 1));
-        QVERIFY(s.warmUsed > 0);
+        // Every connection the wave needed beyond the first came from the warm pool. (How many
+        // it takes varies: none, once in a while, when localhost answers the first connection's
+        // requests as fast as they are queued.)
         QCOMPARE(s.connections - s.warmUsed, std::uint64_t(1));
       } else {
         // At most the first burst's spares (the protocol was not known yet), no pool after the
