@@ -1,5 +1,7 @@
 #include "core/error.h"
 
+#include <cerrno>
+
 namespace nz {
 
 const char* errorKindName(ErrorKind kind) {
@@ -22,6 +24,12 @@ const char* errorKindName(ErrorKind kind) {
       return "invalid argument";
   }
   return "error";
+}
+
+ErrorKind errorKindForErrno(int e) {
+  if (e == EACCES || e == EPERM || e == EROFS) return ErrorKind::PermissionDenied;
+  if (e == ENOENT || e == ENOTDIR) return ErrorKind::NotFound;
+  return ErrorKind::Io;
 }
 
 }  // namespace nz

@@ -18,6 +18,9 @@ enum class ErrorKind {
 };
 
 const char* errorKindName(ErrorKind kind);
+// The kind of a local file system failure: EACCES/EPERM/EROFS PermissionDenied, ENOENT/ENOTDIR
+// NotFound, anything else (ENOSPC, EIO, ...) Io.
+ErrorKind errorKindForErrno(int e);
 
 class Error : public std::runtime_error {
  public:

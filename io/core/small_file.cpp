@@ -20,9 +20,7 @@ std::string readSmallLocalFile(const std::string& path, const std::string& what,
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     const int e = errno;
-    throw Error(e == ENOENT   ? ErrorKind::NotFound
-                : e == EACCES ? ErrorKind::PermissionDenied
-                              : ErrorKind::Io,
+    throw Error(errorKindForErrno(e),
                 path + ": cannot read " + what + " (" + std::strerror(e) + ")");
   }
   struct Closer {

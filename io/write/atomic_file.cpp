@@ -51,12 +51,6 @@ std::string sysError(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + std::strerror(errno);
 }
 
-ErrorKind kindForErrno(int e) {
-  if (e == EACCES || e == EPERM || e == EROFS) return ErrorKind::PermissionDenied;
-  if (e == ENOENT || e == ENOTDIR) return ErrorKind::NotFound;
-  return ErrorKind::Io;
-}
-
 bool isLocalUri(const std::string& d) {
   return d.find("://") == std::string::npos || d.rfind("file://", 0) == 0;
 }
@@ -105,7 +99,7 @@ AtomicOutput::AtomicOutput(const std::string& destination, const StoreOptions& o
       releaseSlot(slot_);
       slot_ = -1;
       errno = e;
-      throw Error(kindForErrno(e),
+      throw Error(errorKindForErrno(e),
                   sysError("cannot create output in", dir.empty() ? std::string(".") : dir));
     }
     file_ = std::make_unique<FileAppender>(fd_, finalPath_);
@@ -151,7 +145,7 @@ void AtomicOutput::commit() {
   }
   fd_ = -1;
   if (::rename(tempPath_.c_str(), finalPath_.c_str()) != 0)
-    throw Error(kindForErrno(errno), sysError("cannot rename output to", finalPath_));
+    throw Error(errorKindForErrno(errno), sysError("cannot rename output to", finalPath_));
   releaseSlot(slot_);
   slot_ = -1;
   done_ = true;

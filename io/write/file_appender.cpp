@@ -67,7 +67,8 @@ void FileAppender::writeAll(const std::uint8_t* data, std::size_t size) {
         directRefused_ = true;
         continue;
       }
-      throw Error(ErrorKind::Io, "cannot write '" + what_ + "': " + std::strerror(errno));
+      const int e = errno;
+      throw Error(errorKindForErrno(e), "cannot write '" + what_ + "': " + std::strerror(e));
     }
     if (direct_) directBytes_ += static_cast<std::uint64_t>(n);
     data += n;

@@ -1,7 +1,8 @@
 // FileAppender: a large output crosses from the page cache to O_DIRECT (aligned, staged) and
 // back for its unaligned end without changing a byte; a small one stays in the page cache; a
 // file that refuses O_DIRECT keeps the page cache path. And AtomicOutput, which
-// writes every local export through it, commits a large output exactly.
+// writes every local export through it, commits a large output exactly. A full disk is one Io
+// error naming the output.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,9 +13,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <thread>
 #include <vector>
 
+#include "core/error.h"
 #include "write/atomic_file.h"
 #include "write/file_appender.h"
 
@@ -129,6 +133,29 @@ class TestFileAppender : public QObject {
     ::close(ends[1]);
     QCOMPARE(direct, 0u);
     QVERIFY(received == bytes);
+  }
+
+  void fullDiskIsOneIoErrorNamingTheOutput() {
+    // /dev/full answers every write with ENOSPC: one nz::Error of kind Io naming the output.
+    const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) QSKIP("no /dev/full here");
+    const auto bytes = pattern(1 << 20);
+    FileAppender file(fd, "roi.nii");
+    try {
+      file.append(bytes.data(), bytes.size());
+      file.finish();
+      ::close(fd);
+      QFAIL("a write to /dev/full succeeded");
+    } catch (const Error& e) {
+      ::close(fd);
+      QCOMPARE(e.kind(), ErrorKind::Io);
+      QCOMPARE(QString::fromStdString(e.what()),
+               QString("cannot write 'roi.nii': ") + std::strerror(ENOSPC));
+    }
+    QCOMPARE(errorKindForErrno(EACCES), ErrorKind::PermissionDenied);
+    QCOMPARE(errorKindForErrno(EROFS), ErrorKind::PermissionDenied);
+    QCOMPARE(errorKindForErrno(ENOTDIR), ErrorKind::NotFound);
+    QCOMPARE(errorKindForErrno(EDQUOT), ErrorKind::Io);
   }
 
   void atomicOutputCommitsALargeOutputExactly() {
