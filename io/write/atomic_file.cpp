@@ -121,11 +121,14 @@ void AtomicOutput::write(const void* data, std::size_t size) {
   if (!local_) {
     const auto* p = static_cast<const std::uint8_t*>(data);
     buffer_.insert(buffer_.end(), p, p + size);
-    written_ += size;
+    buffered_ += size;
     return;
   }
   file_->append(static_cast<const std::uint8_t*>(data), size);
-  written_ += size;
+}
+
+std::uint64_t AtomicOutput::bytesWritten() const {
+  return file_ ? file_->bytesAppended() : buffered_;
 }
 
 void AtomicOutput::commit() {

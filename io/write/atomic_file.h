@@ -32,7 +32,7 @@ class AtomicOutput {
   void abort() noexcept;
 
   bool isLocal() const { return local_; }
-  std::uint64_t bytesWritten() const { return written_; }
+  std::uint64_t bytesWritten() const;
   // Destination with secrets removed, for messages.
   const std::string& describe() const { return describe_; }
   const std::string& tempPath() const { return tempPath_; }
@@ -47,8 +47,8 @@ class AtomicOutput {
   int fd_ = -1;
   int slot_ = -1;
   std::string finalPath_, tempPath_, describe_;
-  std::uint64_t written_ = 0;
-  std::unique_ptr<FileAppender> file_;  // local
+  std::unique_ptr<FileAppender> file_;  // local: counts the bytes written
+  std::uint64_t buffered_ = 0;          // cloud: bytes written (the buffer is sent at commit)
   // Cloud
   std::shared_ptr<Store> store_;
   std::string key_;
