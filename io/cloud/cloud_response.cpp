@@ -1,8 +1,8 @@
 #include "cloud/cloud_response.h"
 
 #include <regex>
-#include <thread>
 
+#include "core/detached_threads.h"
 #include "http/http_status.h"
 #include "uri/uri.h"
 
@@ -127,9 +127,8 @@ ReadResult errorResult(const Error& e) {
 }
 
 void deliverLater(ReadCallback done, ReadResult result) {
-  std::thread([done = std::move(done), result = std::move(result)]() mutable {
-    done(std::move(result));
-  }).detach();
+  startDetached(
+      [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
 }
 
 std::optional<std::uint64_t> parseUnsigned(std::string_view text) {

@@ -6,10 +6,10 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QStatusBar>
-#include <thread>
 
 #include "cache/cache_config.h"
 #include "cache/caching_store.h"
+#include "data/background.h"
 #include "data/data_source.h"
 #include "dataset/dataset.h"
 #include "open/store_factory.h"
@@ -118,7 +118,7 @@ void CacheController::pinForOffline(bool useRoi, bool confirm) {
   job_ = job;
   // Phase 1 (worker): open through a pinning store and plan; phase 2 (GUI): confirm.
   QPointer<CacheController> self(this);
-  std::thread([self, job, confirm] {
+  runDetached([self, job, confirm] {
     QString error;
     try {
       job->dataset = nz::openDataset(job->uri, job->options);
@@ -145,7 +145,7 @@ void CacheController::pinForOffline(bool useRoi, bool confirm) {
         return self->finish(false, "cancelled");
       self->startFetch(job);
     });
-  }).detach();
+  });
 }
 
 void CacheController::startFetch(std::shared_ptr<Job> job) {
@@ -157,7 +157,7 @@ void CacheController::startFetch(std::shared_ptr<Job> job) {
   progress_->setMinimumDuration(300);
   connect(progress_, &QProgressDialog::canceled, this, [job] { job->cancel.cancel(); });
   QPointer<CacheController> self(this);
-  std::thread([self, job] {
+  runDetached([self, job] {
     nz::PrefetchProgress p = nz::runPrefetch(
         *job->dataset, job->plan, 64, job->cancel.token(),
         [self, job](const nz::PrefetchProgress& pr) {
@@ -185,7 +185,7 @@ void CacheController::startFetch(std::shared_ptr<Job> job) {
                 .arg(st.diskHits);
     job->dataset.reset();
     onGui(self, [self, ok = !cancelled && !p.failed, msg] { self->finish(ok, msg); });
-  }).detach();
+  });
 }
 
 void CacheController::finish(bool ok, const QString& message) {

@@ -10,10 +10,10 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
-#include <thread>
 
 #include "cache/cache_config.h"
 #include "cache/disk_cache.h"
+#include "data/background.h"
 #include "open/store_factory.h"
 #include "viewer/cache/cache_settings.h"
 
@@ -72,7 +72,7 @@ void CacheSettingsDialog::refreshUsage() {
   QPointer<CacheSettingsDialog> self(this);
   const std::string d = dir();
   const std::uint64_t budget = static_cast<std::uint64_t>(budget_->value() * double(1ull << 30));
-  std::thread([self, d, budget] {
+  runDetached([self, d, budget] {
     QString text;
     try {
       const nz::CacheUsage u = nz::DiskCache::open(d, budget)->usage();
@@ -90,7 +90,7 @@ void CacheSettingsDialog::refreshUsage() {
           if (self) emit self->usageShown(text);
         },
         Qt::QueuedConnection);
-  }).detach();
+  });
 }
 
 void CacheSettingsDialog::clear(bool includePinned) {
@@ -98,7 +98,7 @@ void CacheSettingsDialog::clear(bool includePinned) {
   QPointer<CacheSettingsDialog> self(this);
   const std::string d = dir();
   const std::uint64_t budget = static_cast<std::uint64_t>(budget_->value() * double(1ull << 30));
-  std::thread([self, d, budget, includePinned] {
+  runDetached([self, d, budget, includePinned] {
     try {
       nz::DiskCache::open(d, budget)->clear(includePinned);
     } catch (const std::exception&) {
@@ -109,7 +109,7 @@ void CacheSettingsDialog::clear(bool includePinned) {
           if (self) self->refreshUsage();
         },
         Qt::QueuedConnection);
-  }).detach();
+  });
 }
 
 void CacheSettingsDialog::accept() {

@@ -3,13 +3,13 @@
 #include <QMetaObject>
 #include <chrono>
 #include <cstring>
-#include <thread>
 #include <tuple>
 
 #include <QFileInfo>
 #include <algorithm>
 
 #include "core/error.h"
+#include "data/background.h"
 #include "data/prefetch_setting.h"
 #include "layers/layer_slice.h"
 #include "roi/export_with.h"
@@ -22,11 +22,12 @@ namespace {
 // The loader's destructor cancels its fetches and waits for their callbacks. A fetch shared by
 // several chunks (a shard index) cannot be cancelled by any one of them and may wait for the
 // HTTP client's stall timeout and retries, so the loader is destroyed on a detached thread:
-// the GUI thread never waits on the network.
+// the GUI thread never waits on the network. The thread is counted (data/background.h): the
+// application waits for it when it ends, before static objects the teardown uses are destroyed.
 void retireLoader(std::shared_ptr<nz::ChunkLoader> loader) {
   if (!loader) return;
   loader->setCompletionNotifier({});
-  std::thread([l = std::move(loader)]() mutable { l.reset(); }).detach();
+  runDetached([l = std::move(loader)]() mutable { l.reset(); });
 }
 }  // namespace
 
@@ -50,7 +51,7 @@ void DataSource::open(const QString& uri, const nz::StoreOptions& options,
   opening_ = true;
   const std::uint64_t generation = ++openGeneration_;
   const std::string u = uri.toStdString();
-  std::thread([link = link_, u, options, generation, opened = std::move(alreadyOpened)] {
+  runDetached([link = link_, u, options, generation, opened = std::move(alreadyOpened)] {
     const auto t0 = std::chrono::steady_clock::now();
     std::shared_ptr<nz::Dataset> ds;
     QString error;
@@ -79,7 +80,7 @@ void DataSource::open(const QString& uri, const nz::StoreOptions& options,
           self->finishOpen(self->openGeneration_, ds, error, secs);
         },
         Qt::QueuedConnection);
-  }).detach();
+  });
 }
 
 void DataSource::finishOpen(std::uint64_t generation, std::shared_ptr<nz::Dataset> ds,
@@ -221,7 +222,7 @@ int DataSource::addLayer(const QString& uri, const nz::StoreOptions& options, La
   openingLayers_.push_back(id);
   const std::string u = uri.toStdString();
   const std::string table = labelTablePath.toStdString();
-  std::thread([link = link_, u, table, options, kind, id, uri] {
+  runDetached([link = link_, u, table, options, kind, id, uri] {
     auto layer = std::make_shared<Layer>();
     QString error;
     try {
@@ -252,7 +253,7 @@ int DataSource::addLayer(const QString& uri, const nz::StoreOptions& options, La
     QMetaObject::invokeMethod(
         self, [self, id, layer, error] { self->finishLayer(id, layer, error); },
         Qt::QueuedConnection);
-  }).detach();
+  });
   return id;
 }
 

@@ -9,8 +9,8 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QVBoxLayout>
-#include <thread>
 
+#include "data/background.h"
 #include "doctor/doctor.h"
 #include "uri/uri.h"
 
@@ -64,7 +64,7 @@ DiagnoseDialog::DiagnoseDialog(const QString& uri, const nz::StoreOptions& optio
   const std::string u = uri.toStdString();
   nz::DoctorOptions dopts;
   dopts.exportDestination = exportDestination;
-  std::thread([guard, u, options, dopts] {
+  runDetached([guard, u, options, dopts] {
     const nz::DoctorReport report = nz::diagnose(
         u, options,
         [guard](const nz::DoctorStep& step) {
@@ -76,7 +76,7 @@ DiagnoseDialog::DiagnoseDialog(const QString& uri, const nz::StoreOptions& optio
     const QString problem = QString::fromStdString(report.problem);
     const QString hint = QString::fromStdString(report.hint);
     onGuiThread(guard, [ok, problem, hint](DiagnoseDialog* d) { d->finish(ok, problem, hint); });
-  }).detach();
+  });
 }
 
 QString DiagnoseDialog::text() const { return text_->toPlainText(); }

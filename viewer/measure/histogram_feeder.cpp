@@ -5,10 +5,10 @@
 #include <QPointer>
 #include <cmath>
 #include <memory>
-#include <thread>
 #include <unordered_map>
 
 #include "core/thread_priority.h"
+#include "data/background.h"
 #include "data/data_source.h"
 #include "loader/chunk_cache.h"
 #include "loader/chunk_loader.h"
@@ -158,7 +158,7 @@ void HistogramFeeder::startJob() {
   nz::CancelToken token = cancel_.token();
   auto live = live_;
   ++*live;
-  std::thread([self, ds, levels, t, c, held, token, generation, live] {
+  runDetached([self, ds, levels, t, c, held, token, generation, live] {
     nz::setCurrentThreadNice(kWorkerNice);
     try {
       nz::LoaderOptions lo;
@@ -187,7 +187,7 @@ void HistogramFeeder::startJob() {
       // Cancelled, or the data could not be read: the views report read errors themselves.
     }
     --*live;
-  }).detach();
+  });
 }
 
 void HistogramFeeder::applyAutoWindow() {

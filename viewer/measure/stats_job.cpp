@@ -3,9 +3,9 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 #include <QPointer>
-#include <thread>
 
 #include "core/error.h"
+#include "data/background.h"
 #include "loader/chunk_cache.h"
 #include "loader/chunk_loader.h"
 
@@ -36,7 +36,7 @@ void StatsJob::start(std::shared_ptr<nz::Dataset> dataset, nz::RoiStatsRequest r
         },
         Qt::QueuedConnection);
   };
-  std::thread([dataset, request, labels, token, live, post]() mutable {
+  runDetached([dataset, request, labels, token, live, post]() mutable {
     nz::RoiStats result;
     QString error;
     bool cancelled = false;
@@ -74,7 +74,7 @@ void StatsJob::start(std::shared_ptr<nz::Dataset> dataset, nz::RoiStatsRequest r
       else
         emit job.failed(error, cancelled);
     });
-  }).detach();
+  });
 }
 
 }  // namespace nzviewer
