@@ -4,8 +4,8 @@
 // in the viewer, an open or a background job). Each one is counted, so that a process can wait
 // for those still running before it exits. At exit the static objects are destroyed (libcurl's
 // and OpenSSL's global state, Qt's, the C++ runtime's), and a thread still tearing down a loader
-// then corrupted the heap ("malloc_consolidate(): invalid chunk size" after a GUI test's last
-// function).
+// then would use state being destroyed (the likely cause of a GUI test's occasional
+// "malloc_consolidate(): invalid chunk size" abort after its last function).
 //
 //   nz::startDetached([loader = std::move(loader)]() mutable { loader.reset(); });
 //   ...

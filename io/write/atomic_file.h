@@ -48,11 +48,11 @@ class AtomicOutput {
   int slot_ = -1;
   std::string finalPath_, tempPath_, describe_;
   std::unique_ptr<FileAppender> file_;  // local: counts the bytes written
-  std::uint64_t buffered_ = 0;          // cloud: bytes written (the buffer is sent at commit)
   // Cloud
   std::shared_ptr<Store> store_;
   std::string key_;
-  Bytes buffer_;
+  Bytes buffer_;  // sent as one object at commit
+  std::uint64_t buffered_ = 0;
 };
 
 // Splits a cloud/HTTP/memory URI into its parent (keeping any query, e.g. a SAS) and the last
